@@ -1,0 +1,27 @@
+#pragma once
+// The effective configuration of one Switchyard process. Every field has a documented default
+// (docs/configuration.md is generated from ConfigSchema and checked by a test).
+#include <cstdint>
+#include <string>
+
+namespace switchyard::config {
+
+struct Config {
+  struct Log {
+    std::string level = "info";   // trace, debug, info, warn, error, critical, off
+    std::string format = "text";  // text (human-readable) or json (one object per line)
+  } log;
+
+  struct Http {
+    std::string listenAddress = "127.0.0.1";  // IPv4 or IPv6 literal
+    uint16_t port = 7080;                      // 0 picks a free port (printed at start)
+    uint32_t maxConnections = 1024;
+    uint32_t requestTimeoutMs = 10000;
+  } http;
+
+  struct Workers {
+    uint32_t count = 0;  // 0 = one per CPU core
+  } workers;
+};
+
+}  // namespace switchyard::config

@@ -1,0 +1,145 @@
+#include "config/ConfigSchema.h"
+
+#include <algorithm>
+#include <cctype>
+#include <sstream>
+
+namespace switchyard::config {
+
+using nlohmann::json;
+
+std::string FieldSpec::envName() const {
+  std::string name = "SWITCHYARD_";
+  for (char c : key) {
+    name.push_back(c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+  }
+  return name;
+}
+
+std::string FieldSpec::allowedText() const {
+  switch (kind) {
+    case FieldKind::String:
+      return "a string";
+    case FieldKind::Integer:
+      return "an integer in " + std::to_string(min) + ".." + std::to_string(max);
+    case FieldKind::Boolean:
+      return "true or false";
+    case FieldKind::IpAddress:
+      return "an IPv4 or IPv6 address literal";
+    case FieldKind::Enum: {
+      std::string text = "one of";
+      for (size_t i = 0; i < allowed.size(); ++i) text += (i == 0 ? " \"" : ", \"") + allowed[i] + "\"";
+      return text;
+    }
+  }
+  return "?";
+}
+
+namespace {
+template <typename Section, typename Value>
+FieldSpec field(std::string key, FieldKind kind, std::string description, Section Config::*section,
+                Value Section::*member) {
+  FieldSpec spec;
+  spec.key = std::move(key);
+  spec.kind = kind;
+  spec.description = std::move(description);
+  spec.get = [section, member](const Config& c) { return json((c.*section).*member); };
+  spec.set = [section, member](Config& c, const json& v) { (c.*section).*member = v.get<Value>(); };
+  return spec;
+}
+
+template <typename Section, typename Value>
+FieldSpec integerField(std::string key, int64_t min, int64_t max, std::string description,
+                       Section Config::*section, Value Section::*member) {
+  FieldSpec spec = field(std::move(key), FieldKind::Integer, std::move(description), section, member);
+  spec.min = min;
+  spec.max = max;
+  return spec;
+}
+
+template <typename Section>
+FieldSpec enumField(std::string key, std::vector<std::string> allowed, std::string description,
+                    Section Config::*section, std::string Section::*member) {
+  FieldSpec spec = field(std::move(key), FieldKind::Enum, std::move(description), section, member);
+  spec.allowed = std::move(allowed);
+  return spec;
+}
+
+std::string jsonPointer(const std::string& key) {
+  std::string pointer = "/" + key;
+  std::replace(pointer.begin(), pointer.end(), '.', '/');
+  return pointer;
+}
+
+}  // namespace
+
+ConfigSchema::ConfigSchema() {
+  using C = Config;
+  fields_.push_back(enumField("log.level", {"trace", "debug", "info", "warn", "error", "critical", "off"},
+                              "Lowest level that is logged.", &C::log, &C::Log::level));
+  fields_.push_back(enumField("log.format", {"text", "json"},
+                              "`text`: human-readable lines (coloured on a terminal); `json`: one JSON "
+                              "object per line. The `--log-format` flag overrides it.",
+                              &C::log, &C::Log::format));
+  fields_.push_back(field("http.listen_address", FieldKind::IpAddress,
+                          "Address the HTTP/WebSocket front end listens on.", &C::http,
+                          &C::Http::listenAddress));
+  fields_.push_back(integerField("http.port", 0, 65535,
+                                 "TCP port of the HTTP/WebSocket front end; 0 picks a free port, and the "
+                                 "URL printed at start shows which.",
+                                 &C::http, &C::Http::port));
+  fields_.push_back(integerField("http.max_connections", 1, 1000000,
+                                 "Open HTTP/WebSocket connections accepted at once; further connections "
+                                 "are closed at accept.",
+                                 &C::http, &C::Http::maxConnections));
+  fields_.push_back(integerField("http.request_timeout_ms", 100, 600000,
+                                 "Time a client has to send a complete HTTP request before the connection "
+                                 "is closed.",
+                                 &C::http, &C::Http::requestTimeoutMs));
+  fields_.push_back(integerField("workers.count", 0, 256,
+                                 "Media worker threads (one io_context each); 0 means one per CPU core.",
+                                 &C::workers, &C::Workers::count));
+}
+
+const ConfigSchema& ConfigSchema::instance() {
+  static const ConfigSchema schema;
+  return schema;
+}
+
+const FieldSpec* ConfigSchema::find(std::string_view key) const noexcept {
+  auto it = std::find_if(fields_.begin(), fields_.end(), [&](const FieldSpec& f) { return f.key == key; });
+  return it == fields_.end() ? nullptr : &*it;
+}
+
+const FieldSpec* ConfigSchema::findByEnv(std::string_view envName) const noexcept {
+  auto it = std::find_if(fields_.begin(), fields_.end(),
+                         [&](const FieldSpec& f) { return f.envName() == envName; });
+  return it == fields_.end() ? nullptr : &*it;
+}
+
+json ConfigSchema::toJson(const Config& config) const {
+  json out = json::object();
+  for (const FieldSpec& f : fields_) out[json::json_pointer(jsonPointer(f.key))] = f.get(config);
+  return out;
+}
+
+std::string ConfigSchema::markdownReference() const {
+  std::ostringstream out;
+  out << "# Configuration reference\n\n"
+      << "Generated by `switchyard --config-reference` from `config/ConfigSchema.cpp`; a test checks that\n"
+      << "this file matches it. Settings come from, in increasing precedence: the defaults below, the JSON\n"
+      << "file given with `--config PATH` (nested objects, e.g. `{\"http\": {\"port\": 8080}}`), and\n"
+      << "environment variables (`SWITCHYARD_` + the key in upper case with `.` as `_`). An unknown key or\n"
+      << "variable, a wrong type or a value out of range stops the server at start with a message that\n"
+      << "names the key, the value and what is allowed. `switchyard --print-config` shows the result.\n\n"
+      << "| key | environment variable | default | allowed | meaning |\n"
+      << "|---|---|---|---|---|\n";
+  const Config defaults;
+  for (const FieldSpec& f : fields_) {
+    out << "| `" << f.key << "` | `" << f.envName() << "` | `" << f.get(defaults).dump() << "` | "
+        << f.allowedText() << " | " << f.description << " |\n";
+  }
+  return out.str();
+}
+
+}  // namespace switchyard::config

@@ -1,0 +1,37 @@
+#include "server/Worker.h"
+
+#include <exception>
+
+#include "config/Log.h"
+
+namespace switchyard::server {
+
+using config::logEvent;
+
+Worker::Worker(unsigned index, std::shared_ptr<spdlog::logger> log)
+    : index_(index), log_(std::move(log)), guard_(asio::make_work_guard(io_)) {}
+
+Worker::~Worker() { stop(); }
+
+void Worker::start() {
+  thread_ = std::thread([this] {
+    running_.store(true, std::memory_order_release);
+    logEvent(*log_, spdlog::level::debug, "worker started", "worker", index_);
+    try {
+      io_.run();
+    } catch (const std::exception& e) {
+      // A worker must never die silently: log and stop the process loop of this worker.
+      logEvent(*log_, spdlog::level::critical, "worker failed", "worker", index_, "error", e.what());
+    }
+    running_.store(false, std::memory_order_release);
+    logEvent(*log_, spdlog::level::debug, "worker stopped", "worker", index_);
+  });
+}
+
+void Worker::stop() {
+  guard_.reset();
+  io_.stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace switchyard::server

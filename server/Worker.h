@@ -1,0 +1,40 @@
+#pragma once
+// One media worker: a thread running its own io_context. Everything a worker owns (transports,
+// routers, streams; they arrive with the transport issue) is touched only from its thread.
+#include <atomic>
+#include <memory>
+#include <thread>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <spdlog/logger.h>
+
+namespace switchyard::server {
+
+namespace asio = boost::asio;
+
+class Worker {
+ public:
+  Worker(unsigned index, std::shared_ptr<spdlog::logger> log);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  void start();
+  // Stops the loop and joins the thread; safe to call twice.
+  void stop();
+
+  [[nodiscard]] unsigned index() const noexcept { return index_; }
+  [[nodiscard]] asio::io_context& context() noexcept { return io_; }
+  [[nodiscard]] bool running() const noexcept { return running_.load(std::memory_order_acquire); }
+
+ private:
+  unsigned index_;
+  std::shared_ptr<spdlog::logger> log_;
+  asio::io_context io_{1};
+  asio::executor_work_guard<asio::io_context::executor_type> guard_;
+  std::thread thread_;
+  std::atomic<bool> running_{false};
+};
+
+}  // namespace switchyard::server

@@ -1,0 +1,67 @@
+// switchyard: the SFU process. Parses the command line, loads and validates the config, sets up
+// logging and runs the Server until SIGINT/SIGTERM.
+#include <cstdio>
+#include <exception>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "config/ConfigError.h"
+#include "config/ConfigLoader.h"
+#include "config/ConfigSchema.h"
+#include "config/Log.h"
+#include "server/CommandLine.h"
+#include "server/Server.h"
+#include "switchyard/Version.h"
+
+using namespace switchyard;
+
+int main(int argc, char** argv) {
+  server::CommandLine line;
+  config::Config config;
+  try {
+    line = server::CommandLine::parse(std::vector<std::string>(argv + 1, argv + argc));
+    if (line.help) {
+      std::cout << server::CommandLine::usage();
+      return 0;
+    }
+    if (line.version) {
+      std::cout << "switchyard " << kVersion << " (" << kBuildType << ")\n";
+      return 0;
+    }
+    if (line.configReference) {
+      std::cout << config::ConfigSchema::instance().markdownReference();
+      return 0;
+    }
+    config = config::ConfigLoader::load(line.configPath, config::ConfigLoader::processEnvironment());
+    if (line.logFormat) config.log.format = *line.logFormat;
+    if (line.logLevel) {
+      nlohmann::json overrides = {{"log", {{"level", *line.logLevel}}}};
+      config::ConfigLoader::applyJson(config, overrides, "--log-level");
+    }
+  } catch (const server::CommandLineError& e) {
+    std::cerr << "switchyard: " << e.what() << "\n";
+    return 2;
+  } catch (const config::ConfigError& e) {
+    std::cerr << "switchyard: config error: " << e.what() << "\n";
+    return 2;
+  }
+  if (line.printConfig) {
+    std::cout << config::ConfigSchema::instance().toJson(config).dump(2) << "\n";
+    return 0;
+  }
+
+  config::setupLogging(config.log.format == "json" ? config::LogFormat::Json : config::LogFormat::Text,
+                       config.log.level);
+  try {
+    server::Server server(config);
+    const std::string url = server.start();
+    std::cout << "Switchyard " << kVersion << " listening on " << url << std::endl;
+    server.run();
+  } catch (const std::exception& e) {
+    config::logEvent(*config::logger("server"), spdlog::level::critical, "switchyard failed", "error", e.what());
+    std::cerr << "switchyard: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
