@@ -12,8 +12,9 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
-      std::printf("usage: switchyard-bench [--help] [--version]\n"
-                  "Load clients and benchmarks for Switchyard (see bench/RESULTS.md).\n");
+      std::printf(
+          "usage: switchyard-bench [--help] [--version]\n"
+          "Load clients and benchmarks for Switchyard (see bench/RESULTS.md).\n");
       return 0;
     }
     std::fprintf(stderr, "switchyard-bench: unknown argument '%s' (try --help)\n", argv[i]);

@@ -14,7 +14,7 @@ struct Config {
 
   struct Http {
     std::string listenAddress = "127.0.0.1";  // IPv4 or IPv6 literal
-    uint16_t port = 7080;                      // 0 picks a free port (printed at start)
+    uint16_t port = 7080;                     // 0 picks a free port (printed at start)
     uint32_t maxConnections = 1024;
     uint32_t requestTimeoutMs = 10000;
   } http;

@@ -53,7 +53,8 @@ std::string validate(const FieldSpec& field, const json& value) {
       return "expected " + field.allowedText();
     case FieldKind::Integer: {
       if (!value.is_number_integer()) return "expected " + field.allowedText();
-      const bool tooBig = value.is_number_unsigned() && value.get<uint64_t>() > static_cast<uint64_t>(field.max);
+      const bool tooBig =
+          value.is_number_unsigned() && value.get<uint64_t>() > static_cast<uint64_t>(field.max);
       if (tooBig || value.get<int64_t>() < field.min || value.get<int64_t>() > field.max) {
         return "out of range, expected " + field.allowedText();
       }
@@ -93,9 +94,10 @@ void walk(Config& config, const json& object, const std::string& prefix, const s
         }
       }
       std::string list;
-      for (const std::string& k : known) list += (list.empty() ? "" : ", ") + k;
-      throw ConfigError(origin + ": unknown key '" + key + "'" + (prefix.empty() ? "" : " in '" + prefix + "'") +
-                        "; known keys there: " + list);
+      for (const std::string& k : known)
+        list += (list.empty() ? "" : ", ") + k;
+      throw ConfigError(origin + ": unknown key '" + key + "'" +
+                        (prefix.empty() ? "" : " in '" + prefix + "'") + "; known keys there: " + list);
     }
     if (!value.is_object()) {
       throw ConfigError(origin + ": key '" + key + "' has value " + show(value) +
@@ -112,8 +114,8 @@ json parseEnvValue(const FieldSpec& field, const std::string& name, const std::s
       const char* end = text.data() + text.size();
       auto [ptr, ec] = std::from_chars(text.data(), end, number);
       if (text.empty() || ec != std::errc() || ptr != end) {
-        throw ConfigError("environment: " + name + "='" + text + "' (key '" + field.key +
-                          "'): expected " + field.allowedText());
+        throw ConfigError("environment: " + name + "='" + text + "' (key '" + field.key + "'): expected " +
+                          field.allowedText());
       }
       return number;
     }
@@ -146,7 +148,8 @@ void ConfigLoader::applyEnvironment(Config& config, const Environment& environme
     const FieldSpec* field = schema.findByEnv(name);
     if (field == nullptr) {
       std::string list;
-      for (const FieldSpec& f : schema.fields()) list += (list.empty() ? "" : ", ") + f.envName();
+      for (const FieldSpec& f : schema.fields())
+        list += (list.empty() ? "" : ", ") + f.envName();
       throw ConfigError("environment: unknown variable " + name + "; known: " + list);
     }
     applyValue(config, *field, parseEnvValue(*field, name, text), "environment " + name);

@@ -28,7 +28,8 @@ std::string FieldSpec::allowedText() const {
       return "an IPv4 or IPv6 address literal";
     case FieldKind::Enum: {
       std::string text = "one of";
-      for (size_t i = 0; i < allowed.size(); ++i) text += (i == 0 ? " \"" : ", \"") + allowed[i] + "\"";
+      for (size_t i = 0; i < allowed.size(); ++i)
+        text += (i == 0 ? " \"" : ", \"") + allowed[i] + "\"";
       return text;
     }
   }
@@ -119,7 +120,8 @@ const FieldSpec* ConfigSchema::findByEnv(std::string_view envName) const noexcep
 
 json ConfigSchema::toJson(const Config& config) const {
   json out = json::object();
-  for (const FieldSpec& f : fields_) out[json::json_pointer(jsonPointer(f.key))] = f.get(config);
+  for (const FieldSpec& f : fields_)
+    out[json::json_pointer(jsonPointer(f.key))] = f.get(config);
   return out;
 }
 

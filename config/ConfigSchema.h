@@ -17,11 +17,11 @@ namespace switchyard::config {
 enum class FieldKind { String, Integer, Boolean, IpAddress, Enum };
 
 struct FieldSpec {
-  std::string key;          // dotted JSON path, e.g. "http.port"
+  std::string key;  // dotted JSON path, e.g. "http.port"
   FieldKind kind;
   std::string description;
-  int64_t min = 0;          // Integer only
-  int64_t max = 0;          // Integer only
+  int64_t min = 0;                   // Integer only
+  int64_t max = 0;                   // Integer only
   std::vector<std::string> allowed;  // Enum only
   std::function<nlohmann::json(const Config&)> get;
   std::function<void(Config&, const nlohmann::json&)> set;  // value already validated

@@ -24,11 +24,21 @@ void appendJsonString(std::string_view text, spdlog::memory_buf_t& dest) {
   dest.push_back('"');
   for (char c : text) {
     switch (c) {
-      case '"': dest.append(std::string_view("\\\"")); break;
-      case '\\': dest.append(std::string_view("\\\\")); break;
-      case '\n': dest.append(std::string_view("\\n")); break;
-      case '\r': dest.append(std::string_view("\\r")); break;
-      case '\t': dest.append(std::string_view("\\t")); break;
+      case '"':
+        dest.append(std::string_view("\\\""));
+        break;
+      case '\\':
+        dest.append(std::string_view("\\\\"));
+        break;
+      case '\n':
+        dest.append(std::string_view("\\n"));
+        break;
+      case '\r':
+        dest.append(std::string_view("\\r"));
+        break;
+      case '\t':
+        dest.append(std::string_view("\\t"));
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           fmt::format_to(std::back_inserter(dest), "\\u{:04x}", static_cast<unsigned>(c));
@@ -56,7 +66,8 @@ std::string_view splitFields(std::string_view payload, Visit&& visit) {
   size_t pos = first;
   while (pos != std::string_view::npos) {
     const size_t next = payload.find(kFieldSeparator, pos + 1);
-    const std::string_view field = payload.substr(pos + 1, next == std::string_view::npos ? next : next - pos - 1);
+    const std::string_view field =
+        payload.substr(pos + 1, next == std::string_view::npos ? next : next - pos - 1);
     const size_t sep = field.find(kValueSeparator);
     if (sep == std::string_view::npos) {
       visit(field, std::string_view());
@@ -85,7 +96,8 @@ void LogFormatter::formatText(const spdlog::details::log_msg& msg, spdlog::memor
   const auto level = spdlog::level::to_string_view(msg.level);
   dest.append(level);
   msg.color_range_end = dest.size();
-  for (size_t i = level.size(); i < 5; ++i) dest.push_back(' ');
+  for (size_t i = level.size(); i < 5; ++i)
+    dest.push_back(' ');
   dest.append(std::string_view(" ["));
   dest.append(msg.logger_name);
   dest.append(std::string_view("] "));

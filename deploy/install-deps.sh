@@ -7,7 +7,7 @@ set -euo pipefail
 
 build_packages=(g++ cmake ninja-build pkg-config libboost-dev libssl-dev libsrtp2-dev libusrsctp-dev
                 libspdlog-dev nlohmann-json3-dev)
-test_packages=(catch2 clang libclang-rt-14-dev curl)
+test_packages=(catch2 clang clang-format libclang-rt-14-dev)
 
 packages=("${build_packages[@]}")
 for arg in "$@"; do

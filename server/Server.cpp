@@ -13,7 +13,9 @@ using config::logEvent;
 
 Server::Server(config::Config config) : config_(std::move(config)), log_(config::logger("server")) {}
 
-Server::~Server() { shutdown(); }
+Server::~Server() {
+  shutdown();
+}
 
 std::string Server::start() {
   unsigned count = config_.workers.count;
@@ -30,7 +32,8 @@ std::string Server::start() {
   http_ = std::make_unique<signaling::HttpServer>(signalingIo_, options, config::logger("http"));
   http_->start();
   const std::string url = http_->url();
-  logEvent(*log_, spdlog::level::info, "switchyard started", "version", kVersion, "url", url, "workers", count);
+  logEvent(*log_, spdlog::level::info, "switchyard started", "version", kVersion, "url", url, "workers",
+           count);
   return url;
 }
 
@@ -53,7 +56,8 @@ void Server::shutdown() {
   if (shutDown_) return;
   shutDown_ = true;
   if (http_) http_->stop();
-  for (auto& worker : workers_) worker->stop();
+  for (auto& worker : workers_)
+    worker->stop();
   signalingIo_.stop();
   logEvent(*log_, spdlog::level::info, "switchyard stopped");
 }

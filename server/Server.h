@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include <boost/asio/io_context.hpp>
 #include <spdlog/logger.h>
+#include <boost/asio/io_context.hpp>
 
 #include "config/Config.h"
 #include "server/Worker.h"

@@ -11,7 +11,9 @@ using config::logEvent;
 Worker::Worker(unsigned index, std::shared_ptr<spdlog::logger> log)
     : index_(index), log_(std::move(log)), guard_(asio::make_work_guard(io_)) {}
 
-Worker::~Worker() { stop(); }
+Worker::~Worker() {
+  stop();
+}
 
 void Worker::start() {
   thread_ = std::thread([this] {

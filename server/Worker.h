@@ -5,9 +5,9 @@
 #include <memory>
 #include <thread>
 
+#include <spdlog/logger.h>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
-#include <spdlog/logger.h>
 
 namespace switchyard::server {
 

@@ -59,7 +59,8 @@ int main(int argc, char** argv) {
     std::cout << "Switchyard " << kVersion << " listening on " << url << std::endl;
     server.run();
   } catch (const std::exception& e) {
-    config::logEvent(*config::logger("server"), spdlog::level::critical, "switchyard failed", "error", e.what());
+    config::logEvent(*config::logger("server"), spdlog::level::critical, "switchyard failed", "error",
+                     e.what());
     std::cerr << "switchyard: " << e.what() << "\n";
     return 1;
   }

@@ -46,9 +46,10 @@ HttpRouter::Response HttpRouter::route(const Request& request) const {
     if (asset.path == target) {
       const bool html = target.ends_with(".html");
       const bool js = target.ends_with(".js");
-      return makeResponse(request, http::status::ok,
-                          html ? "text/html; charset=utf-8" : (js ? "text/javascript" : "application/octet-stream"),
-                          std::string(asset.body));
+      return makeResponse(
+          request, http::status::ok,
+          html ? "text/html; charset=utf-8" : (js ? "text/javascript" : "application/octet-stream"),
+          std::string(asset.body));
     }
   }
   return makeResponse(request, http::status::not_found, "application/json", R"({"error":"not found"})");

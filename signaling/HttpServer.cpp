@@ -17,7 +17,9 @@ HttpServer::HttpServer(asio::io_context& io, Options options, std::shared_ptr<sp
   shared_->requestTimeout = options_.requestTimeout;
 }
 
-HttpServer::~HttpServer() { stop(); }
+HttpServer::~HttpServer() {
+  stop();
+}
 
 asio::ip::tcp::endpoint HttpServer::start() {
   boost::system::error_code ec;
@@ -44,7 +46,9 @@ void HttpServer::stop() {
   }
 }
 
-uint32_t HttpServer::openConnections() const noexcept { return shared_->openConnections; }
+uint32_t HttpServer::openConnections() const noexcept {
+  return shared_->openConnections;
+}
 
 std::string HttpServer::url() const {
   const auto address = bound_.address();
@@ -58,8 +62,8 @@ void HttpServer::accept() {
     if (ec) {
       logEvent(*log_, spdlog::level::warn, "http accept failed", "error", ec.message());
     } else if (shared_->openConnections >= options_.maxConnections) {
-      logEvent(*log_, spdlog::level::warn, "http connection refused", "reason", "http.max_connections reached",
-               "limit", options_.maxConnections);
+      logEvent(*log_, spdlog::level::warn, "http connection refused", "reason",
+               "http.max_connections reached", "limit", options_.maxConnections);
       boost::system::error_code ignored;
       socket.close(ignored);
     } else {

@@ -6,9 +6,9 @@
 #include <memory>
 #include <string>
 
+#include <spdlog/logger.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <spdlog/logger.h>
 
 #include "signaling/HttpRouter.h"
 

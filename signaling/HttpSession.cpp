@@ -15,17 +15,22 @@ HttpSession::HttpSession(asio::ip::tcp::socket socket, std::shared_ptr<HttpServe
   ++shared_->openConnections;
 }
 
-HttpSession::~HttpSession() { --shared_->openConnections; }
+HttpSession::~HttpSession() {
+  --shared_->openConnections;
+}
 
-void HttpSession::start() { read(); }
+void HttpSession::start() {
+  read();
+}
 
 void HttpSession::read() {
   parser_.emplace();
   parser_->header_limit(kHeaderLimit);
   parser_->body_limit(kBodyLimit);
   stream_.expires_after(shared_->requestTimeout);
-  http::async_read(stream_, buffer_, *parser_,
-                   [self = shared_from_this()](beast::error_code ec, size_t bytes) { self->onRead(ec, bytes); });
+  http::async_read(
+      stream_, buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, size_t bytes) { self->onRead(ec, bytes); });
 }
 
 void HttpSession::onRead(beast::error_code ec, size_t /*bytes*/) {
@@ -49,9 +54,10 @@ void HttpSession::onRead(beast::error_code ec, size_t /*bytes*/) {
   response_ = std::make_shared<HttpRouter::Response>(shared_->router.route(parser_->get()));
   const bool keepAlive = response_->keep_alive();
   stream_.expires_after(shared_->requestTimeout);
-  http::async_write(stream_, *response_, [self = shared_from_this(), keepAlive](beast::error_code wec, size_t n) {
-    self->onWrite(keepAlive, wec, n);
-  });
+  http::async_write(stream_, *response_,
+                    [self = shared_from_this(), keepAlive](beast::error_code wec, size_t n) {
+                      self->onWrite(keepAlive, wec, n);
+                    });
 }
 
 void HttpSession::onWrite(bool keepAlive, beast::error_code ec, size_t /*bytes*/) {

@@ -58,8 +58,9 @@ TEST_CASE("a JSON file overrides defaults and the environment overrides the file
   CHECK(config.workers.count == 3);
   CHECK(config.log.level == "debug");
 
-  config = ConfigLoader::load(path, {{"SWITCHYARD_HTTP_PORT", "9000"}, {"SWITCHYARD_LOG_FORMAT", "json"},
-                                     {"OTHER_VARIABLE", "ignored"}});
+  config = ConfigLoader::load(
+      path,
+      {{"SWITCHYARD_HTTP_PORT", "9000"}, {"SWITCHYARD_LOG_FORMAT", "json"}, {"OTHER_VARIABLE", "ignored"}});
   CHECK(config.http.port == 9000);
   CHECK(config.log.format == "json");
   CHECK(config.workers.count == 3);
@@ -81,12 +82,14 @@ TEST_CASE("an unknown key is refused, naming it and the known keys", "[config]")
 
 TEST_CASE("a wrong type is refused, naming key, value and type", "[config]") {
   Config config;
-  auto portText = errorOf([&] { ConfigLoader::applyJson(config, json::parse(R"({"http":{"port":"80"}})"), "f"); });
+  auto portText =
+      errorOf([&] { ConfigLoader::applyJson(config, json::parse(R"({"http":{"port":"80"}})"), "f"); });
   CHECK_THAT(portText, Catch::Contains("'http.port'"));
   CHECK_THAT(portText, Catch::Contains("\"80\""));
   CHECK_THAT(portText, Catch::Contains("an integer in 0..65535"));
 
-  auto portFloat = errorOf([&] { ConfigLoader::applyJson(config, json::parse(R"({"http":{"port":80.5}})"), "f"); });
+  auto portFloat =
+      errorOf([&] { ConfigLoader::applyJson(config, json::parse(R"({"http":{"port":80.5}})"), "f"); });
   CHECK_THAT(portFloat, Catch::Contains("80.5"));
 
   auto section = errorOf([&] { ConfigLoader::applyJson(config, json::parse(R"({"http":5})"), "f"); });
@@ -99,10 +102,12 @@ TEST_CASE("a wrong type is refused, naming key, value and type", "[config]") {
 
 TEST_CASE("a value out of range or not allowed is refused with what is allowed", "[config]") {
   Config config;
-  auto port = errorOf([&] { ConfigLoader::applyJson(config, json::parse(R"({"http":{"port":70000}})"), "f"); });
+  auto port =
+      errorOf([&] { ConfigLoader::applyJson(config, json::parse(R"({"http":{"port":70000}})"), "f"); });
   CHECK_THAT(port, Catch::Contains("70000"));
   CHECK_THAT(port, Catch::Contains("out of range"));
-  auto negative = errorOf([&] { ConfigLoader::applyJson(config, json::parse(R"({"workers":{"count":-1}})"), "f"); });
+  auto negative =
+      errorOf([&] { ConfigLoader::applyJson(config, json::parse(R"({"workers":{"count":-1}})"), "f"); });
   CHECK_THAT(negative, Catch::Contains("'workers.count'"));
   CHECK_THAT(negative, Catch::Contains("0..256"));
   auto huge = errorOf([&] {
@@ -110,7 +115,8 @@ TEST_CASE("a value out of range or not allowed is refused with what is allowed",
   });
   CHECK_THAT(huge, Catch::Contains("out of range"));
 
-  auto level = errorOf([&] { ConfigLoader::applyJson(config, json::parse(R"({"log":{"level":"loud"}})"), "f"); });
+  auto level =
+      errorOf([&] { ConfigLoader::applyJson(config, json::parse(R"({"log":{"level":"loud"}})"), "f"); });
   CHECK_THAT(level, Catch::Contains("\"loud\""));
   CHECK_THAT(level, Catch::Contains("\"trace\", \"debug\", \"info\""));
 

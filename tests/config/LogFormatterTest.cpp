@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/sinks/ostream_sink.h>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "config/Log.h"
@@ -43,15 +43,15 @@ TEST_CASE("text format writes key=value and quotes what needs it", "[log]") {
   const std::string line = render(LogFormat::Text, [](spdlog::logger& log) {
     logEvent(log, spdlog::level::info, "http listening", "url", "http://127.0.0.1:1/", "name", "two words");
   });
-  CHECK_THAT(line, Catch::Contains("info  [test] http listening url=http://127.0.0.1:1/ name=\"two words\"\n"));
+  CHECK_THAT(line,
+             Catch::Contains("info  [test] http listening url=http://127.0.0.1:1/ name=\"two words\"\n"));
 }
 
 TEST_CASE("plain spdlog messages and control characters stay one line", "[log]") {
   const std::string json = render(LogFormat::Json, [](spdlog::logger& log) { log.error("bad\x01thing"); });
   CHECK(nlohmann::json::parse(json)["msg"] == "bad\x01thing");
-  const std::string text = render(LogFormat::Text, [](spdlog::logger& log) {
-    logEvent(log, spdlog::level::info, "e", "v", "x\ny");
-  });
+  const std::string text = render(
+      LogFormat::Text, [](spdlog::logger& log) { logEvent(log, spdlog::level::info, "e", "v", "x\ny"); });
   CHECK(text.find('\n') == text.size() - 1);
 }
 

@@ -80,7 +80,8 @@ std::unique_ptr<Child> spawn(std::vector<std::string> args, std::vector<std::str
   posix_spawn_file_actions_addclose(&actions, err[0]);
   args.insert(args.begin(), SWITCHYARD_SERVER_BINARY);
   std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
+  for (auto& a : args)
+    argv.push_back(a.data());
   argv.push_back(nullptr);
   std::vector<std::string> environment;
   for (char** e = environ; *e != nullptr; ++e) {
@@ -88,10 +89,12 @@ std::unique_ptr<Child> spawn(std::vector<std::string> args, std::vector<std::str
   }
   environment.insert(environment.end(), env.begin(), env.end());
   std::vector<char*> envp;
-  for (auto& e : environment) envp.push_back(e.data());
+  for (auto& e : environment)
+    envp.push_back(e.data());
   envp.push_back(nullptr);
   auto child = std::make_unique<Child>();
-  REQUIRE(posix_spawn(&child->pid, SWITCHYARD_SERVER_BINARY, &actions, nullptr, argv.data(), envp.data()) == 0);
+  REQUIRE(posix_spawn(&child->pid, SWITCHYARD_SERVER_BINARY, &actions, nullptr, argv.data(), envp.data()) ==
+          0);
   posix_spawn_file_actions_destroy(&actions);
   close(out[1]);
   close(err[1]);
@@ -139,8 +142,8 @@ TEST_CASE("--help, --version and unknown arguments", "[process]") {
 
 TEST_CASE("--print-config shows the effective config with overrides", "[process]") {
   auto child = spawn({"--print-config"}, {"SWITCHYARD_HTTP_PORT=1234"});
-  const std::string out = Child::readUntil(child->out, [](const std::string&) { return false; },
-                                           std::chrono::seconds(2));
+  const std::string out = Child::readUntil(
+      child->out, [](const std::string&) { return false; }, std::chrono::seconds(2));
   REQUIRE(child->wait() == 0);
   const auto config = nlohmann::json::parse(out);
   CHECK(config["http"]["port"] == 1234);
@@ -182,7 +185,8 @@ TEST_CASE("starts, prints its URL, serves HTTP, logs JSON and stops cleanly on S
 
   kill(child->pid, SIGTERM);
   CHECK(child->wait() == 0);
-  CHECK_THAT(Child::readUntil(child->err, contains("switchyard stopped")), Catch::Contains("switchyard stopped"));
+  CHECK_THAT(Child::readUntil(child->err, contains("switchyard stopped")),
+             Catch::Contains("switchyard stopped"));
 }
 
 TEST_CASE("a taken port fails the start with status 1 and the reason", "[process]") {

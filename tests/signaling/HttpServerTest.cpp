@@ -24,7 +24,10 @@ struct RunningServer {
     thread = std::thread([this] { io.run(); });
   }
   ~RunningServer() {
-    asio::post(io, [this] { server->stop(); io.stop(); });
+    asio::post(io, [this] {
+      server->stop();
+      io.stop();
+    });
     thread.join();
   }
   asio::io_context io;
@@ -60,11 +63,13 @@ std::string roundTrip(const tcp::endpoint& endpoint, const std::string& request)
 
 TEST_CASE("serves health, version and the status page", "[http]") {
   RunningServer running;
-  const auto health = roundTrip(running.endpoint, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  const auto health =
+      roundTrip(running.endpoint, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
   CHECK_THAT(health, Catch::StartsWith("HTTP/1.1 200 OK"));
   CHECK_THAT(health, Catch::EndsWith(R"({"status":"ok"})"));
 
-  const auto version = roundTrip(running.endpoint, "GET /version HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  const auto version =
+      roundTrip(running.endpoint, "GET /version HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
   CHECK_THAT(version, Catch::Contains(R"("name":"switchyard")"));
 
   const auto page = roundTrip(running.endpoint, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
@@ -80,8 +85,8 @@ TEST_CASE("answers unknown paths, other methods and bad requests with errors", "
   RunningServer running;
   CHECK_THAT(roundTrip(running.endpoint, "GET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
              Catch::StartsWith("HTTP/1.1 404"));
-  const auto post = roundTrip(running.endpoint,
-                             "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi");
+  const auto post = roundTrip(
+      running.endpoint, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi");
   CHECK_THAT(post, Catch::StartsWith("HTTP/1.1 405"));
   CHECK_THAT(post, Catch::Contains("Allow: GET, HEAD"));
   CHECK_THAT(roundTrip(running.endpoint, "THIS IS NOT HTTP\r\n\r\n"), Catch::StartsWith("HTTP/1.1 400"));
@@ -97,8 +102,8 @@ TEST_CASE("answers unknown paths, other methods and bad requests with errors", "
 TEST_CASE("keeps a connection alive for several requests", "[http]") {
   RunningServer running;
   const auto both = roundTrip(running.endpoint,
-                             "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /version HTTP/1.1\r\nHost: x\r\n"
-                             "Connection: close\r\n\r\n");
+                              "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /version HTTP/1.1\r\nHost: x\r\n"
+                              "Connection: close\r\n\r\n");
   CHECK_THAT(both, Catch::Contains(R"({"status":"ok"})"));
   CHECK_THAT(both, Catch::Contains(R"("name":"switchyard")"));
 }
