@@ -76,7 +76,11 @@ std::optional<StunMessage> StunMessage::parse(std::span<const uint8_t> data) noe
       }
       if (type == kStunAttrMessageIntegrity || type == kStunAttrFingerprint) {
         if (!afterIntegrity && !afterFingerprint) msg.processedEnd_ = static_cast<uint32_t>(next);
-        (type == kStunAttrMessageIntegrity ? afterIntegrity : afterFingerprint) = true;
+        if (type == kStunAttrMessageIntegrity) {
+          afterIntegrity = true;
+        } else {
+          afterFingerprint = true;
+        }
       }
     }
     offset = next;
@@ -227,7 +231,8 @@ size_t StunMessage::unknownComprehensionRequired(std::span<uint16_t> out) const 
   size_t written = 0;
   for (const StunAttribute attr : attributes()) {
     if (written == out.size()) break;
-    if (static_cast<size_t>(attr.value.data() - data_.data()) >= processedEnd_) break;
+    const auto start = static_cast<size_t>(attr.value.data() - data_.data()) - kStunAttributeHeaderSize;
+    if (start >= processedEnd_) break;  // ignored: after MESSAGE-INTEGRITY / FINGERPRINT
     if (!isStunComprehensionRequired(attr.type) || isKnownAttribute(attr.type)) continue;
     const auto listed = out.first(written);
     if (std::find(listed.begin(), listed.end(), attr.type) == listed.end()) out[written++] = attr.type;

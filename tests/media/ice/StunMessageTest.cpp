@@ -457,3 +457,16 @@ TEST_CASE("Unknown comprehension-required attributes are listed once each", "[ic
   CHECK(msg->priority() == 5u);
   CHECK(msg->verifyMessageIntegrity(std::string_view("pw")));
 }
+
+TEST_CASE("An empty unknown attribute at the very end is still listed", "[ice][stun]") {
+  // Regression (fuzz): the scan compared the value offset, equal to the message end here.
+  auto msg = emptyBindingRequest();
+  appendRaw(msg, 0xBF0F, {});
+  appendRaw(msg, 0x0000, {});
+  const auto parsed = StunMessage::parse(msg);
+  REQUIRE(parsed);
+  REQUIRE(parsed->hasUnknownComprehensionRequired());
+  std::array<uint16_t, 4> out{};
+  REQUIRE(parsed->unknownComprehensionRequired(out) == 1);
+  CHECK(out[0] == 0x0000);
+}
