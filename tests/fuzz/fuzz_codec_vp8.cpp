@@ -83,7 +83,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   size_t off = d.extended() ? 2 : 1;
   if (d.hasPictureId()) {
     check((copy[off] & 0x80) == (data[off] & 0x80));
-    off += d.longPictureId() ? 2 : 1;
+    off += d.longPictureId() ? size_t{2} : size_t{1};
   }
   if (d.tl0PicIdx()) ++off;
   if (d.temporalLayer() || d.keyIdx()) {

@@ -95,11 +95,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   size_t off = 1;
   if (d.hasPictureId()) {
     check((copy[1] & 0x80) == (data[1] & 0x80));
-    off += d.longPictureId() ? 2 : 1;
+    off += d.longPictureId() ? size_t{2} : size_t{1};
   }
   if (d.hasLayerIndices()) {
     check(copy[off] == data[off]);
-    off += d.flexibleMode() ? 1 : 2;
+    off += d.flexibleMode() ? size_t{1} : size_t{2};
   }
   for (size_t i = off; i < size; ++i)
     check(copy[i] == data[i]);

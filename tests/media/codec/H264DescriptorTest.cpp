@@ -37,9 +37,12 @@ Bytes stapA(const std::vector<Bytes>& units) {
 
 // Section 5.8: FU indicator |F|NRI|28|, FU header |S|E|R|Type|, fragment.
 Bytes fuA(const Bytes& nal, size_t from, size_t to, bool start, bool end) {
-  Bytes out = {static_cast<uint8_t>((nal[0] & 0xe0) | 28),
-               static_cast<uint8_t>((start ? 0x80 : 0) | (end ? 0x40 : 0) | (nal[0] & 0x1f))};
-  out.insert(out.end(), nal.begin() + static_cast<long>(from), nal.begin() + static_cast<long>(to));
+  Bytes out;
+  out.reserve(2 + to - from);
+  out.push_back(static_cast<uint8_t>((nal[0] & 0xe0) | 28));
+  out.push_back(static_cast<uint8_t>((start ? 0x80 : 0) | (end ? 0x40 : 0) | (nal[0] & 0x1f)));
+  for (size_t i = from; i < to; ++i)
+    out.push_back(nal[i]);
   return out;
 }
 
