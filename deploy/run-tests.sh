@@ -26,7 +26,7 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
 step "fuzzing each target for ${fuzz_seconds}s"
 mkdir -p build/fuzz/artifacts build/fuzz/corpus
-targets=$(find build/fuzz/tests/fuzz -maxdepth 1 -type f -name 'fuzz_*' -perm -u+x | sort)
+targets=$(find build/fuzz/tests -maxdepth 1 -type f -name 'fuzz_*' -perm -u+x | sort)
 [ -n "$targets" ] || { echo "no fuzz targets were built" >&2; exit 1; }
 run_fuzzer() {
   local bin=$1 name
