@@ -224,7 +224,7 @@ void checkTransportCc(const rtcp::RtcpPacket& packet) {
 }
 
 void checkPacket(const rtcp::RtcpPacket& packet) {
-  sink(packet.padding() + packet.count() + packet.lengthWords() + packet.payload().size());
+  sink(uint64_t{packet.padding()} + packet.count() + packet.lengthWords() + packet.payload().size());
   check(packet.payload().size() + 4 <= packet.size());
   if (const auto fb = rtcp::FeedbackView::parse(packet))
     sink(fb->senderSsrc() + fb->mediaSsrc() + fb->fci().size());

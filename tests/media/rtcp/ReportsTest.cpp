@@ -195,7 +195,8 @@ TEST_CASE("SDES: malformed chunks are rejected") {
   CHECK_FALSE(
       SdesView::parse(*single(hex("a1 ca 00 03 | 00 00 00 01 | 01 02 61 62 | 00 00 00 03"))).has_value());
   // Zero chunks is fine.
-  const auto empty = SdesView::parse(*single(hex("80 ca 00 00")));
+  const auto noChunks = hex("80 ca 00 00");
+  const auto empty = SdesView::parse(*single(noChunks));
   REQUIRE(empty);
   CHECK(empty->itemCount() == 0);
   CHECK_FALSE(empty->firstCname().has_value());

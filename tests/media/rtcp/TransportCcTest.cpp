@@ -240,16 +240,16 @@ TEST_CASE("TWCC: encoder round trip with gaps, large and negative deltas") {
     const size_t n = 1 + rng() % 300;
     for (size_t i = 0; i < n; ++i) {
       if (i > 0) seq = static_cast<uint16_t>(seq + 1 + (rng() % 8 == 0 ? rng() % 40 : 0));
-      const unsigned kind = rng() % 10;
+      const auto kind = rng() % 10;
       std::optional<int64_t> at;
       if (kind < 6) {
-        arrival += rng() % 20'000;  // small delta (< 64 ms)
+        arrival += static_cast<int64_t>(rng() % 20'000);  // small delta (< 64 ms)
         at = arrival;
       } else if (kind == 6) {
-        arrival += 64'000 + rng() % 8'000'000;  // large positive delta
+        arrival += 64'000 + static_cast<int64_t>(rng() % 8'000'000);  // large positive delta
         at = arrival;
       } else if (kind == 7) {
-        arrival -= rng() % 8'000'000;  // negative delta (reordering)
+        arrival -= static_cast<int64_t>(rng() % 8'000'000);  // negative delta (reordering)
         at = arrival;
       }  // else: not received
       input.push_back({seq, at});
