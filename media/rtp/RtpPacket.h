@@ -7,12 +7,13 @@
 //   RtpPacketView = BasicRtpPacket<const uint8_t>  parse(std::span<const uint8_t>), readers only
 //   (an RtpPacket converts implicitly to an RtpPacketView)
 //
-// parse() checks every length once: version 2, CSRC list, extension header and length, the
-// RFC 8285 element framing of a 0xBEDE / 0x100X block (an element overrunning the block rejects
-// the packet), and padding (P bit: the last byte counts the padding bytes including itself; it must
-// be >= 1 and fit in the bytes after the header). It does not tell RTP from RTCP: demultiplex first
-// (RtpDemux.h). Nothing is allocated and nothing is precomputed for the extensions: lookups and
-// iteration walk the (small) block lazily with RtpExtensionStep.
+// parse() checks every length once, out of line (RtpPacketLayout::parse): version 2, the CSRC
+// list, the extension header and length, the RFC 8285 element framing of a 0xBEDE / 0x100X block
+// (an element overrunning the block rejects the packet), and padding (P bit: the last byte counts
+// the padding bytes including itself; it must be >= 1 and fit in the bytes after the header). It
+// does not tell RTP from RTCP: demultiplex first (RtpDemux.h). Nothing is allocated and nothing is
+// precomputed for the extensions: lookups and iteration walk the (small, typically < 40 bytes)
+// block lazily with RtpExtensionStep, which keeps the view at 32 bytes.
 //
 // The view keeps the sizes it validated (header size, extension block size, CSRC count, padding
 // size) and bounds every access by them, so even if the bytes change underneath it (in-place
@@ -31,6 +32,7 @@
 #include "media/rtp/RtpExtensionIdMap.h"
 #include "media/rtp/RtpExtensionRange.h"
 #include "media/rtp/RtpExtensionStep.h"
+#include "media/rtp/RtpPacketLayout.h"
 #include "media/util/BigEndian.h"
 
 namespace switchyard::media::rtp {
@@ -41,67 +43,36 @@ class BasicRtpPacket {
   static constexpr bool kMutable = !std::is_const_v<Byte>;
 
  public:
-  static constexpr uint8_t kVersion = 2;
-  static constexpr size_t kFixedHeaderSize = 12;
+  static constexpr uint8_t kVersion = RtpPacketLayout::kVersion;
+  static constexpr size_t kFixedHeaderSize = RtpPacketLayout::kFixedHeaderSize;
   static constexpr size_t kMaxCsrcCount = 15;
-  static constexpr size_t kExtensionHeaderSize = 4;  // profile + length in 32-bit words
+  static constexpr size_t kExtensionHeaderSize = RtpPacketLayout::kExtensionHeaderSize;
   static constexpr uint8_t kMaxPayloadType = 127;
 
   // A view of `data` if it is a well-formed RTP packet, std::nullopt otherwise.
   [[nodiscard]] static std::optional<BasicRtpPacket> parse(std::span<Byte> data) noexcept {
-    if (data.size() < kFixedHeaderSize) return std::nullopt;
-    const uint8_t b0 = data[0];
-    if ((b0 >> 6) != kVersion) return std::nullopt;
-    const auto csrcCount = static_cast<uint8_t>(b0 & 0x0F);
-    size_t headerSize = kFixedHeaderSize + 4 * size_t{csrcCount};
-    if (data.size() < headerSize) return std::nullopt;
-
-    RtpExtensionForm form = RtpExtensionForm::kNone;
-    size_t extensionSize = 0;
-    if ((b0 & 0x10) != 0) {
-      if (data.size() - headerSize < kExtensionHeaderSize) return std::nullopt;
-      const uint16_t profile = util::read16(data.data() + headerSize);
-      extensionSize = 4 * size_t{util::read16(data.data() + headerSize + 2)};
-      headerSize += kExtensionHeaderSize;
-      if (data.size() - headerSize < extensionSize) return std::nullopt;
-      form = extensionFormOf(profile);
-      const std::span<const uint8_t> block(data.data() + headerSize, extensionSize);
-      for (size_t pos = 0;;) {
-        const RtpExtensionStep step = RtpExtensionStep::at(block, form, pos);
-        if (step.kind == RtpExtensionStep::Kind::kMalformed) return std::nullopt;
-        if (step.kind == RtpExtensionStep::Kind::kEnd) break;
-        pos = step.next;
-      }
-      headerSize += extensionSize;
-    }
-
-    uint8_t paddingSize = 0;
-    if ((b0 & 0x20) != 0) {
-      if (data.size() == headerSize) return std::nullopt;
-      paddingSize = data[data.size() - 1];
-      if (paddingSize == 0 || paddingSize > data.size() - headerSize) return std::nullopt;
-    }
-    return BasicRtpPacket(data, static_cast<uint32_t>(headerSize), static_cast<uint32_t>(extensionSize),
-                          csrcCount, paddingSize, form);
+    const std::optional<RtpPacketLayout> layout = RtpPacketLayout::parse(data);
+    if (!layout) return std::nullopt;
+    return BasicRtpPacket(data, *layout);
   }
 
   // --- Fixed header (RFC 3550 §5.1) ---
-  [[nodiscard]] bool hasPadding() const noexcept { return paddingSize_ != 0; }
-  [[nodiscard]] bool hasExtension() const noexcept { return form_ != RtpExtensionForm::kNone; }
+  [[nodiscard]] bool hasPadding() const noexcept { return layout_.paddingSize != 0; }
+  [[nodiscard]] bool hasExtension() const noexcept { return layout_.form != RtpExtensionForm::kNone; }
   [[nodiscard]] bool marker() const noexcept { return (data_[1] & 0x80) != 0; }
   [[nodiscard]] uint8_t payloadType() const noexcept { return static_cast<uint8_t>(data_[1] & 0x7F); }
   [[nodiscard]] uint16_t sequenceNumber() const noexcept { return util::read16(data_.data() + 2); }
   [[nodiscard]] uint32_t timestamp() const noexcept { return util::read32(data_.data() + 4); }
   [[nodiscard]] uint32_t ssrc() const noexcept { return util::read32(data_.data() + 8); }
 
-  [[nodiscard]] size_t csrcCount() const noexcept { return csrcCount_; }
+  [[nodiscard]] size_t csrcCount() const noexcept { return layout_.csrcCount; }
   // The i-th CSRC; 0 when i >= csrcCount() (never reads out of bounds).
   [[nodiscard]] uint32_t csrc(size_t i) const noexcept {
-    return i < csrcCount_ ? util::read32(data_.data() + kFixedHeaderSize + 4 * i) : 0;
+    return i < layout_.csrcCount ? util::read32(data_.data() + kFixedHeaderSize + 4 * i) : 0;
   }
 
   // --- Header extension (RFC 3550 §5.3.1, RFC 8285) ---
-  [[nodiscard]] RtpExtensionForm extensionForm() const noexcept { return form_; }
+  [[nodiscard]] RtpExtensionForm extensionForm() const noexcept { return layout_.form; }
   // The "defined by profile" field; nullopt without an extension block.
   [[nodiscard]] std::optional<uint16_t> extensionProfile() const noexcept {
     if (!hasExtension()) return std::nullopt;
@@ -109,23 +80,23 @@ class BasicRtpPacket {
   }
   // The RFC 8285 §4.3 "appbits" (low 4 bits of a two-byte profile); 0 for other forms.
   [[nodiscard]] uint8_t extensionAppBits() const noexcept {
-    if (form_ != RtpExtensionForm::kTwoByte) return 0;
+    if (layout_.form != RtpExtensionForm::kTwoByte) return 0;
     return static_cast<uint8_t>(data_[extensionHeaderOffset() + 1] & 0x0F);
   }
   // The raw extension block (length * 4 bytes after the 4-byte profile/length header).
   [[nodiscard]] std::span<Byte> extensionBytes() const noexcept {
     if (!hasExtension()) return {};
-    return data_.subspan(extensionHeaderOffset() + kExtensionHeaderSize, extensionSize_);
+    return data_.subspan(extensionHeaderOffset() + kExtensionHeaderSize, layout_.extensionSize);
   }
   // The data of the first element with this id (one-byte or two-byte form); nullopt if absent.
   // A two-byte element may be present with empty data.
   [[nodiscard]] std::optional<std::span<Byte>> extension(uint8_t id) const noexcept {
     if (id == 0) return std::nullopt;
-    if (form_ == RtpExtensionForm::kOneByte && id > kOneByteExtensionMaxId) return std::nullopt;
+    if (layout_.form == RtpExtensionForm::kOneByte && id > kOneByteExtensionMaxId) return std::nullopt;
     const std::span<Byte> block = extensionBytes();
-    for (RtpExtensionStep step = RtpExtensionStep::at(block, form_, 0);
+    for (RtpExtensionStep step = RtpExtensionStep::at(block, layout_.form, 0);
          step.kind == RtpExtensionStep::Kind::kElement;
-         step = RtpExtensionStep::at(block, form_, step.next)) {
+         step = RtpExtensionStep::at(block, layout_.form, step.next)) {
       if (step.id == id) return block.subspan(step.dataOffset, step.dataSize);
     }
     return std::nullopt;
@@ -133,14 +104,20 @@ class BasicRtpPacket {
   [[nodiscard]] bool hasExtensionId(uint8_t id) const noexcept { return extension(id).has_value(); }
   // All elements in packet order (see RtpExtensionRange.h).
   [[nodiscard]] BasicRtpExtensionRange<Byte> extensions() const noexcept {
-    return BasicRtpExtensionRange<Byte>(extensionBytes(), form_);
+    return BasicRtpExtensionRange<Byte>(extensionBytes(), layout_.form);
   }
 
   // --- Layout ---
-  [[nodiscard]] size_t headerSize() const noexcept { return headerSize_; }    // fixed + CSRCs + extension
-  [[nodiscard]] size_t paddingSize() const noexcept { return paddingSize_; }  // incl. the count byte
-  [[nodiscard]] size_t payloadSize() const noexcept { return data_.size() - headerSize_ - paddingSize_; }
-  [[nodiscard]] std::span<Byte> payload() const noexcept { return data_.subspan(headerSize_, payloadSize()); }
+  [[nodiscard]] size_t headerSize() const noexcept {
+    return layout_.headerSize;
+  }  // fixed + CSRCs + extension
+  [[nodiscard]] size_t paddingSize() const noexcept { return layout_.paddingSize; }  // incl. the count byte
+  [[nodiscard]] size_t payloadSize() const noexcept {
+    return data_.size() - layout_.headerSize - layout_.paddingSize;
+  }
+  [[nodiscard]] std::span<Byte> payload() const noexcept {
+    return data_.subspan(layout_.headerSize, payloadSize());
+  }
   [[nodiscard]] std::span<Byte> data() const noexcept { return data_; }  // the whole packet
   [[nodiscard]] size_t size() const noexcept { return data_.size(); }
 
@@ -163,7 +140,7 @@ class BasicRtpPacket {
   void setSsrc(uint32_t ssrc) noexcept requires kMutable { util::write32(data_.data() + 8, ssrc); }
   // False if i >= csrcCount().
   bool setCsrc(size_t i, uint32_t csrc) noexcept requires kMutable {
-    if (i >= csrcCount_) return false;
+    if (i >= layout_.csrcCount) return false;
     util::write32(data_.data() + kFixedHeaderSize + 4 * i, csrc);
     return true;
   }
@@ -186,24 +163,24 @@ class BasicRtpPacket {
   // extensions) are left alone and succeed. Elements after a one-byte ID 15 terminator are
   // ignored, as receivers ignore them. The caller keeps the map injective if it needs unique ids.
   bool remapExtensionIds(const RtpExtensionIdMap& map) noexcept requires kMutable {
-    if (form_ != RtpExtensionForm::kOneByte && form_ != RtpExtensionForm::kTwoByte) return true;
+    if (layout_.form != RtpExtensionForm::kOneByte && layout_.form != RtpExtensionForm::kTwoByte) return true;
     const std::span<uint8_t> block = extensionBytes();
-    if (form_ == RtpExtensionForm::kOneByte) {
-      for (RtpExtensionStep step = RtpExtensionStep::at(block, form_, 0);
+    if (layout_.form == RtpExtensionForm::kOneByte) {
+      for (RtpExtensionStep step = RtpExtensionStep::at(block, layout_.form, 0);
            step.kind == RtpExtensionStep::Kind::kElement;
-           step = RtpExtensionStep::at(block, form_, step.next)) {
+           step = RtpExtensionStep::at(block, layout_.form, step.next)) {
         if (map[step.id] > kOneByteExtensionMaxId) return false;
       }
     }
     // Dropping zeroes bytes the walk has already passed, and an id rewrite keeps the length
     // field, so the walk below sees the same element boundaries as the check above.
-    for (RtpExtensionStep step = RtpExtensionStep::at(block, form_, 0);
+    for (RtpExtensionStep step = RtpExtensionStep::at(block, layout_.form, 0);
          step.kind == RtpExtensionStep::Kind::kElement;
-         step = RtpExtensionStep::at(block, form_, step.next)) {
+         step = RtpExtensionStep::at(block, layout_.form, step.next)) {
       const uint8_t target = map[step.id];
       if (target == 0) {
         std::memset(block.data() + step.headerOffset, 0, step.next - step.headerOffset);
-      } else if (form_ == RtpExtensionForm::kOneByte) {
+      } else if (layout_.form == RtpExtensionForm::kOneByte) {
         block[step.headerOffset] = static_cast<uint8_t>((target << 4) | (block[step.headerOffset] & 0x0F));
       } else {
         block[step.headerOffset] = target;
@@ -214,7 +191,7 @@ class BasicRtpPacket {
 
   // The read-only view of the same packet.
   [[nodiscard]] BasicRtpPacket<const uint8_t> view() const noexcept {
-    return BasicRtpPacket<const uint8_t>(data_, headerSize_, extensionSize_, csrcCount_, paddingSize_, form_);
+    return BasicRtpPacket<const uint8_t>(data_, layout_);
   }
   operator BasicRtpPacket<const uint8_t>() const noexcept  // NOLINT(google-explicit-constructor)
       requires kMutable {
@@ -225,25 +202,13 @@ class BasicRtpPacket {
   template <typename>
   friend class BasicRtpPacket;
 
-  BasicRtpPacket(std::span<Byte> data, uint32_t headerSize, uint32_t extensionSize, uint8_t csrcCount,
-                 uint8_t paddingSize, RtpExtensionForm form) noexcept
-      : data_(data),
-        headerSize_(headerSize),
-        extensionSize_(extensionSize),
-        csrcCount_(csrcCount),
-        paddingSize_(paddingSize),
-        form_(form) {}
+  BasicRtpPacket(std::span<Byte> data, const RtpPacketLayout& layout) noexcept
+      : data_(data), layout_(layout) {}
 
-  [[nodiscard]] size_t extensionHeaderOffset() const noexcept {
-    return kFixedHeaderSize + 4 * size_t{csrcCount_};
-  }
+  [[nodiscard]] size_t extensionHeaderOffset() const noexcept { return layout_.extensionHeaderOffset(); }
 
   std::span<Byte> data_;
-  uint32_t headerSize_;
-  uint32_t extensionSize_;
-  uint8_t csrcCount_;
-  uint8_t paddingSize_;
-  RtpExtensionForm form_;
+  RtpPacketLayout layout_;
 };
 
 using RtpPacket = BasicRtpPacket<uint8_t>;

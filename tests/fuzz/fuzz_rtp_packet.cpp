@@ -49,7 +49,8 @@ bool sameBytes(std::span<const uint8_t> a, std::span<const uint8_t> b) {
 }
 
 void readEverything(const RtpPacketView& p) {
-  uint64_t sum = p.marker() + p.payloadType() + p.sequenceNumber() + p.timestamp() + p.ssrc() + p.csrcCount();
+  uint64_t sum =
+      uint64_t{p.marker()} + p.payloadType() + p.sequenceNumber() + p.timestamp() + p.ssrc() + p.csrcCount();
   for (size_t i = 0; i <= 16; ++i)
     sum += p.csrc(i);
   sum += p.extensionProfile().value_or(0) + p.extensionAppBits() + static_cast<uint64_t>(p.extensionForm());

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdint>
+#include <type_traits>
 #include <vector>
 
 #include "tests/media/rtp/RtpTestPackets.h"
@@ -200,6 +201,12 @@ TEST_CASE("RtpPacket: duplicate ids, the first one is found") {
   REQUIRE(packet);
   CHECK(toBytes(*packet->extension(1)) == Bytes{0xAA});
   CHECK(elements(*packet).size() == 2);
+}
+
+TEST_CASE("RtpPacket: the view is small and trivially copyable") {
+  STATIC_REQUIRE(sizeof(RtpPacket) <= 32);
+  STATIC_REQUIRE(std::is_trivially_copyable_v<RtpPacket>);
+  STATIC_REQUIRE(std::is_trivially_copyable_v<RtpPacketView>);
 }
 
 TEST_CASE("RtpPacketView: parse of a const buffer, and conversion from RtpPacket") {
