@@ -4,7 +4,9 @@
 // sub-packet (bad version, length past the buffer, padding bit on a packet that is not the last,
 // bad padding count, trailing bytes shorter than a header) ends the iteration and marks the
 // compound invalid. Packets before the bad one are still yielded. Unknown packet types are not
-// errors: they are yielded like any other packet for the caller to skip.
+// errors: they are yielded like any other packet for the caller to skip. The RFC 3550 §6.1 rule
+// that a compound starts with an SR or RR is not enforced: reduced-size RTCP (RFC 5506, which
+// Chrome uses for feedback) sends feedback packets alone.
 //
 //   RtcpCompound compound(bytes);
 //   for (const RtcpPacket& packet : compound) { ... }
