@@ -77,7 +77,8 @@ struct MediaDescription {
   }
   // The m= formats that are RTP payload types (0..127), in m= line order.
   [[nodiscard]] std::vector<uint8_t> payloadTypes() const;
-  // One Codec per payload type of the m= line, in preference order.
+  // One Codec per payload type of the m= line, in preference order. A payload type with neither an
+  // a=rtpmap nor an RFC 3551 static assignment has no Codec (codec() gives nullopt, codecs() skips it).
   [[nodiscard]] std::vector<Codec> codecs() const;
   [[nodiscard]] std::optional<Codec> codec(uint8_t payloadType) const;
   [[nodiscard]] const RtpMap* findRtpMap(uint8_t payloadType) const noexcept;
