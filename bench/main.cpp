@@ -1,25 +1,73 @@
-// switchyard-bench: load clients and micro-benchmarks. It grows with the transport and
-// forwarding issues; for now it only answers --help and --version.
+// switchyard-bench: benchmarks and (with the transport issue) load clients for Switchyard.
+//   switchyard-bench codecs [--seconds S]   wire-codec micro-benchmarks, Markdown table on stdout
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <string>
 
+#include "bench/CodecBench.h"
 #include "switchyard/Version.h"
 
+namespace {
+
+void usage(std::FILE* out) {
+  std::fprintf(
+      out,
+      "usage: switchyard-bench COMMAND [options]\n"
+      "\n"
+      "commands:\n"
+      "  codecs [--seconds S]  wire-codec micro-benchmarks (S seconds each, default 1, at most 60);\n"
+      "                        prints a Markdown table with ns/op and the ratio to a 1200-byte copy\n"
+      "options:\n"
+      "  --help, --version\n"
+      "Results and the commands that produced them: bench/RESULTS.md.\n");
+}
+
+int runCodecs(int argc, char** argv) {
+  double seconds = 1.0;
+  for (int i = 2; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--seconds") == 0 && i + 1 < argc) {
+      char* end = nullptr;
+      seconds = std::strtod(argv[++i], &end);
+      if (end == argv[i] || *end != '\0' || !(seconds > 0.0) || seconds > 60.0) {
+        std::fprintf(stderr, "switchyard-bench: --seconds '%s': expected a number in (0, 60]\n", argv[i]);
+        return 2;
+      }
+    } else {
+      std::fprintf(stderr, "switchyard-bench codecs: unknown argument '%s' (try --help)\n", argv[i]);
+      return 2;
+    }
+  }
+  const auto results = switchyard::bench::CodecBench::run(seconds);
+  if (results.empty()) {
+    std::fprintf(stderr, "switchyard-bench: building the sample packets failed\n");
+    return 1;
+  }
+  std::printf("| benchmark | ns/op | ratio to copy | operations |\n|---|---:|---:|---:|\n");
+  for (const auto& r : results) {
+    std::printf("| %s | %.1f | %.2f | %llu |\n", r.name.c_str(), r.nsPerOperation, r.ratioToCopy,
+                static_cast<unsigned long long>(r.operations));
+  }
+  return 0;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--version") == 0) {
-      std::printf("switchyard-bench %s\n", switchyard::kVersion);
-      return 0;
-    }
-    if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
-      std::printf(
-          "usage: switchyard-bench [--help] [--version]\n"
-          "Load clients and benchmarks for Switchyard (see bench/RESULTS.md).\n");
-      return 0;
-    }
-    std::fprintf(stderr, "switchyard-bench: unknown argument '%s' (try --help)\n", argv[i]);
+  if (argc < 2) {
+    usage(stderr);
     return 2;
   }
-  std::printf("switchyard-bench %s: no benchmark selected (try --help)\n", switchyard::kVersion);
-  return 0;
+  const std::string command = argv[1];
+  if (command == "--version") {
+    std::printf("switchyard-bench %s\n", switchyard::kVersion);
+    return 0;
+  }
+  if (command == "--help" || command == "-h") {
+    usage(stdout);
+    return 0;
+  }
+  if (command == "codecs") return runCodecs(argc, argv);
+  std::fprintf(stderr, "switchyard-bench: unknown command '%s' (try --help)\n", command.c_str());
+  return 2;
 }
