@@ -30,12 +30,22 @@ std::shared_ptr<spdlog::logger> logger(const std::string& name);
 
 namespace detail {
 inline void appendFields(fmt::memory_buffer&) {}
+// The separators must not appear inside a key or value, or a value could forge fields.
+inline void neutraliseSeparators(fmt::memory_buffer& out, size_t from) {
+  for (size_t i = from; i < out.size(); ++i) {
+    if (out[i] == kFieldSeparator || out[i] == kValueSeparator) out[i] = ' ';
+  }
+}
 template <typename Value, typename... Rest>
 void appendFields(fmt::memory_buffer& out, std::string_view key, const Value& value, const Rest&... rest) {
   out.push_back(kFieldSeparator);
+  size_t start = out.size();
   out.append(key);
+  neutraliseSeparators(out, start);
   out.push_back(kValueSeparator);
+  start = out.size();
   fmt::format_to(std::back_inserter(out), "{}", value);
+  neutraliseSeparators(out, start);
   appendFields(out, rest...);
 }
 }  // namespace detail
@@ -47,6 +57,7 @@ void logEvent(spdlog::logger& log, spdlog::level::level_enum level, std::string_
   if (!log.should_log(level)) return;
   fmt::memory_buffer buffer;
   buffer.append(event);
+  detail::neutraliseSeparators(buffer, 0);
   detail::appendFields(buffer, fields...);
   log.log(level, std::string_view(buffer.data(), buffer.size()));
 }

@@ -21,7 +21,13 @@ std::string Server::start() {
   unsigned count = config_.workers.count;
   if (count == 0) count = std::max(1U, std::thread::hardware_concurrency());
   for (unsigned i = 0; i < count; ++i) {
-    workers_.push_back(std::make_unique<Worker>(i, config::logger("worker")));
+    workers_.push_back(
+        std::make_unique<Worker>(i, config::logger("worker"), [this](unsigned, const std::string&) {
+          boost::asio::post(signalingIo_, [this] {
+            failed_ = true;
+            shutdown();
+          });
+        }));
     workers_.back()->start();
   }
   signaling::HttpServer::Options options;
@@ -50,6 +56,10 @@ void Server::run() {
 
 void Server::stop() {
   boost::asio::post(signalingIo_, [this] { shutdown(); });
+}
+
+void Server::postToWorker(size_t index, std::function<void()> task) {
+  boost::asio::post(workers_.at(index)->context(), std::move(task));
 }
 
 void Server::shutdown() {

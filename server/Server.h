@@ -1,5 +1,6 @@
 #pragma once
 // The composition root of one Switchyard process: the media workers and the signaling front end.
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -29,6 +30,10 @@ class Server {
   void stop();
 
   [[nodiscard]] size_t workerCount() const noexcept { return workers_.size(); }
+  // True when run() returned because a worker failed (main exits with status 1).
+  [[nodiscard]] bool failed() const noexcept { return failed_; }
+  // Runs `task` on worker `index`'s thread (tests, and later room commands).
+  void postToWorker(size_t index, std::function<void()> task);
 
  private:
   void shutdown();
@@ -39,6 +44,7 @@ class Server {
   std::vector<std::unique_ptr<Worker>> workers_;
   std::unique_ptr<signaling::HttpServer> http_;
   bool shutDown_ = false;
+  bool failed_ = false;
 };
 
 }  // namespace switchyard::server

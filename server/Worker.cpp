@@ -8,8 +8,11 @@ namespace switchyard::server {
 
 using config::logEvent;
 
-Worker::Worker(unsigned index, std::shared_ptr<spdlog::logger> log)
-    : index_(index), log_(std::move(log)), guard_(asio::make_work_guard(io_)) {}
+Worker::Worker(unsigned index, std::shared_ptr<spdlog::logger> log, FailureHandler onFailure)
+    : index_(index),
+      log_(std::move(log)),
+      onFailure_(std::move(onFailure)),
+      guard_(asio::make_work_guard(io_)) {}
 
 Worker::~Worker() {
   stop();
@@ -22,8 +25,9 @@ void Worker::start() {
     try {
       io_.run();
     } catch (const std::exception& e) {
-      // A worker must never die silently: log and stop the process loop of this worker.
+      // A worker must never die silently: its rooms are gone, so the whole server stops.
       logEvent(*log_, spdlog::level::critical, "worker failed", "worker", index_, "error", e.what());
+      if (onFailure_) onFailure_(index_, e.what());
     }
     running_.store(false, std::memory_order_release);
     logEvent(*log_, spdlog::level::debug, "worker stopped", "worker", index_);

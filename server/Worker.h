@@ -2,7 +2,9 @@
 // One media worker: a thread running its own io_context. Everything a worker owns (transports,
 // routers, streams; they arrive with the transport issue) is touched only from its thread.
 #include <atomic>
+#include <functional>
 #include <memory>
+#include <string>
 #include <thread>
 
 #include <spdlog/logger.h>
@@ -15,7 +17,10 @@ namespace asio = boost::asio;
 
 class Worker {
  public:
-  Worker(unsigned index, std::shared_ptr<spdlog::logger> log);
+  // Called on the worker's thread if its loop dies of an exception; the server then stops.
+  using FailureHandler = std::function<void(unsigned index, const std::string& error)>;
+
+  Worker(unsigned index, std::shared_ptr<spdlog::logger> log, FailureHandler onFailure);
   ~Worker();
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
@@ -31,6 +36,7 @@ class Worker {
  private:
   unsigned index_;
   std::shared_ptr<spdlog::logger> log_;
+  FailureHandler onFailure_;
   asio::io_context io_{1};
   asio::executor_work_guard<asio::io_context::executor_type> guard_;
   std::thread thread_;

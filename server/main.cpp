@@ -58,6 +58,7 @@ int main(int argc, char** argv) {
     const std::string url = server.start();
     std::cout << "Switchyard " << kVersion << " listening on " << url << std::endl;
     server.run();
+    if (server.failed()) return 1;
   } catch (const std::exception& e) {
     config::logEvent(*config::logger("server"), spdlog::level::critical, "switchyard failed", "error",
                      e.what());

@@ -1,5 +1,6 @@
 #include "signaling/HttpServer.h"
 
+#include <cerrno>
 #include <stdexcept>
 
 #include "config/Log.h"
@@ -10,11 +11,58 @@ namespace switchyard::signaling {
 
 using config::logEvent;
 
+namespace {
+
+constexpr std::chrono::milliseconds kFirstRetryDelay{50};
+constexpr std::chrono::milliseconds kMaxRetryDelay{2000};
+
+// Accept failures that repeat until resources free up (file descriptors, buffers, memory):
+// retrying at once would spin a core and flood the log.
+bool isResourceExhaustion(const boost::system::error_code& ec) {
+  return ec == asio::error::no_descriptors || ec == asio::error::no_buffer_space ||
+         ec == asio::error::no_memory || ec.value() == ENFILE;
+}
+
+void acceptNext(const std::shared_ptr<HttpServer::Shared>& shared) {
+  shared->acceptor.async_accept([shared](boost::system::error_code ec, asio::ip::tcp::socket socket) {
+    if (ec == asio::error::operation_aborted || !shared->acceptor.is_open()) return;
+    if (ec) {
+      if (isResourceExhaustion(ec)) {
+        // Log once per burst, then wait with a growing delay.
+        if (shared->retryDelay.count() == 0) {
+          logEvent(*shared->log, spdlog::level::err, "http accept failed, backing off", "error",
+                   ec.message());
+        }
+        shared->retryDelay = std::min(kMaxRetryDelay, std::max(kFirstRetryDelay, shared->retryDelay * 2));
+        shared->retryTimer.expires_after(shared->retryDelay);
+        shared->retryTimer.async_wait([shared](boost::system::error_code timerError) {
+          if (!timerError && shared->acceptor.is_open()) acceptNext(shared);
+        });
+        return;
+      }
+      logEvent(*shared->log, spdlog::level::warn, "http accept failed", "error", ec.message());
+    } else {
+      shared->retryDelay = std::chrono::milliseconds(0);
+      if (shared->openConnections.load(std::memory_order_relaxed) >= shared->maxConnections) {
+        logEvent(*shared->log, spdlog::level::warn, "http connection refused", "reason",
+                 "http.max_connections reached", "limit", shared->maxConnections);
+        boost::system::error_code ignored;
+        socket.close(ignored);
+      } else {
+        std::make_shared<HttpSession>(std::move(socket), shared)->start();
+      }
+    }
+    acceptNext(shared);
+  });
+}
+
+}  // namespace
+
 HttpServer::HttpServer(asio::io_context& io, Options options, std::shared_ptr<spdlog::logger> log)
-    : io_(io), options_(std::move(options)), log_(std::move(log)), acceptor_(io) {
-  shared_ = std::make_shared<Shared>();
-  shared_->log = log_;
+    : options_(std::move(options)), shared_(std::make_shared<Shared>(io)) {
+  shared_->log = std::move(log);
   shared_->requestTimeout = options_.requestTimeout;
+  shared_->maxConnections = options_.maxConnections;
 }
 
 HttpServer::~HttpServer() {
@@ -26,51 +74,36 @@ asio::ip::tcp::endpoint HttpServer::start() {
   const auto address = asio::ip::make_address(options_.address, ec);
   if (ec) throw std::runtime_error("http: '" + options_.address + "' is not an IP address");
   const asio::ip::tcp::endpoint endpoint(address, options_.port);
-  acceptor_.open(endpoint.protocol(), ec);
-  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) acceptor_.bind(endpoint, ec);
-  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  auto& acceptor = shared_->acceptor;
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
+    boost::system::error_code ignored;
+    acceptor.close(ignored);
     throw std::runtime_error("http: cannot listen on " + options_.address + " port " +
                              std::to_string(options_.port) + ": " + ec.message());
   }
-  bound_ = acceptor_.local_endpoint();
-  accept();
+  bound_ = acceptor.local_endpoint();
+  acceptNext(shared_);
   return bound_;
 }
 
 void HttpServer::stop() {
-  if (acceptor_.is_open()) {
-    boost::system::error_code ignored;
-    acceptor_.close(ignored);
-  }
+  boost::system::error_code ignored;
+  if (shared_->acceptor.is_open()) shared_->acceptor.close(ignored);
+  shared_->retryTimer.cancel();
 }
 
 uint32_t HttpServer::openConnections() const noexcept {
-  return shared_->openConnections;
+  return shared_->openConnections.load(std::memory_order_relaxed);
 }
 
 std::string HttpServer::url() const {
   const auto address = bound_.address();
   const std::string host = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
   return "http://" + host + ":" + std::to_string(bound_.port()) + "/";
-}
-
-void HttpServer::accept() {
-  acceptor_.async_accept([this](boost::system::error_code ec, asio::ip::tcp::socket socket) {
-    if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
-    if (ec) {
-      logEvent(*log_, spdlog::level::warn, "http accept failed", "error", ec.message());
-    } else if (shared_->openConnections >= options_.maxConnections) {
-      logEvent(*log_, spdlog::level::warn, "http connection refused", "reason",
-               "http.max_connections reached", "limit", options_.maxConnections);
-      boost::system::error_code ignored;
-      socket.close(ignored);
-    } else {
-      std::make_shared<HttpSession>(std::move(socket), shared_)->start();
-    }
-    accept();
-  });
 }
 
 }  // namespace switchyard::signaling

@@ -1,6 +1,8 @@
 #pragma once
 // The HTTP front end (later also the WebSocket upgrade for signaling). Runs on the signaling
-// io_context; each connection is an HttpSession kept alive by its pending operation.
+// io_context; each connection is an HttpSession kept alive by its pending operation. The accept
+// loop holds the shared state (acceptor, counters) by shared_ptr, never the HttpServer itself, so
+// a handler that runs after the HttpServer is gone touches nothing freed.
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -32,21 +34,19 @@ class HttpServer {
 
   // Binds and starts accepting; throws std::runtime_error naming the address on failure.
   asio::ip::tcp::endpoint start();
+  // Stops accepting; open sessions finish their current exchange. Call on the io_context's thread
+  // or when it is not running.
   void stop();
 
+  // Thread-safe.
   [[nodiscard]] uint32_t openConnections() const noexcept;
   // "http://127.0.0.1:7080/" (IPv6 in brackets).
   [[nodiscard]] std::string url() const;
 
-  struct Shared;  // state the sessions share with the server (connection count, router, options)
+  struct Shared;  // what the accept loop and the sessions share (HttpServerShared.h)
 
  private:
-  void accept();
-
-  asio::io_context& io_;
   Options options_;
-  std::shared_ptr<spdlog::logger> log_;
-  asio::ip::tcp::acceptor acceptor_;
   std::shared_ptr<Shared> shared_;
   asio::ip::tcp::endpoint bound_;
 };

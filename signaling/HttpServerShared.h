@@ -1,21 +1,31 @@
 #pragma once
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
 
 #include <spdlog/logger.h>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "signaling/HttpRouter.h"
 #include "signaling/HttpServer.h"
 
 namespace switchyard::signaling {
 
-// What every HttpSession of one HttpServer shares. Touched only from the signaling thread.
+// What the accept loop and every HttpSession of one HttpServer share. Touched only from the
+// signaling thread, except openConnections, which is read from anywhere.
 struct HttpServer::Shared {
+  explicit Shared(asio::io_context& io) : acceptor(io), retryTimer(io) {}
+
   HttpRouter router;
   std::shared_ptr<spdlog::logger> log;
   std::chrono::milliseconds requestTimeout{10000};
-  uint32_t openConnections = 0;
+  uint32_t maxConnections = 1024;
+  std::atomic<uint32_t> openConnections{0};
+  asio::ip::tcp::acceptor acceptor;
+  asio::steady_timer retryTimer;  // backs off when accept fails for lack of resources
+  std::chrono::milliseconds retryDelay{0};
 };
 
 }  // namespace switchyard::signaling

@@ -1,4 +1,5 @@
 #pragma once
+#include <array>
 #include <memory>
 #include <optional>
 
@@ -22,7 +23,12 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
  private:
   void read();
   void onRead(beast::error_code ec, size_t bytes);
+  void write(bool keepAlive);
   void onWrite(bool keepAlive, beast::error_code ec, size_t bytes);
+  // After refusing a request: stop sending, read and discard what the client still sends (for a
+  // short time), then close, so the kernel does not answer unread data with a reset that could
+  // destroy the error response before the client reads it.
+  void lingerAndClose();
   void close();
 
   beast::tcp_stream stream_;
@@ -30,6 +36,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   std::optional<http::request_parser<http::string_body>> parser_;
   std::shared_ptr<HttpRouter::Response> response_;
   std::shared_ptr<HttpServer::Shared> shared_;
+  std::array<char, 4096> drain_{};
+  size_t drained_ = 0;
 };
 
 }  // namespace switchyard::signaling

@@ -62,3 +62,21 @@ TEST_CASE("levels below the threshold are not formatted", "[log]") {
   });
   CHECK(out.empty());
 }
+
+TEST_CASE("a value cannot forge fields with the separator bytes", "[log]") {
+  const std::string line = render(LogFormat::Json, [](spdlog::logger& log) {
+    logEvent(log, spdlog::level::info,
+             "joined\x1f"
+             "evil\x1e"
+             "1",
+             "room",
+             "a\x1f"
+             "admin\x1e"
+             "true");
+  });
+  const auto object = nlohmann::json::parse(line);
+  CHECK_FALSE(object.contains("admin"));
+  CHECK_FALSE(object.contains("evil"));
+  CHECK(object["room"] == "a admin true");
+  CHECK(object["msg"] == "joined evil 1");
+}

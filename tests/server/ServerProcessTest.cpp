@@ -126,7 +126,7 @@ auto contains(const std::string& needle) {
 
 }  // namespace
 
-TEST_CASE("--help, --version and unknown arguments", "[process]") {
+TEST_CASE("help, version and unknown arguments", "[process]") {
   auto help = spawn({"--help"});
   CHECK_THAT(Child::readUntil(help->out, contains("Exit status")), Catch::Contains("--print-config"));
   CHECK(help->wait() == 0);
@@ -140,7 +140,7 @@ TEST_CASE("--help, --version and unknown arguments", "[process]") {
   CHECK(bad->wait() == 2);
 }
 
-TEST_CASE("--print-config shows the effective config with overrides", "[process]") {
+TEST_CASE("print-config shows the effective config with overrides", "[process]") {
   auto child = spawn({"--print-config"}, {"SWITCHYARD_HTTP_PORT=1234"});
   const std::string out = Child::readUntil(
       child->out, [](const std::string&) { return false; }, std::chrono::seconds(2));

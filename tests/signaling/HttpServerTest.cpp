@@ -91,9 +91,9 @@ TEST_CASE("answers unknown paths, other methods and bad requests with errors", "
   CHECK_THAT(post, Catch::Contains("Allow: GET, HEAD"));
   CHECK_THAT(roundTrip(running.endpoint, "THIS IS NOT HTTP\r\n\r\n"), Catch::StartsWith("HTTP/1.1 400"));
   const std::string hugeHeader = "GET / HTTP/1.1\r\nX-Big: " + std::string(20000, 'a') + "\r\n\r\n";
-  CHECK_THAT(roundTrip(running.endpoint, hugeHeader), Catch::StartsWith("HTTP/1.1 400"));
+  CHECK_THAT(roundTrip(running.endpoint, hugeHeader), Catch::StartsWith("HTTP/1.1 431"));
   const std::string hugeBody = "POST / HTTP/1.1\r\nContent-Length: 1000000\r\n\r\n" + std::string(70000, 'b');
-  CHECK_THAT(roundTrip(running.endpoint, hugeBody), Catch::StartsWith("HTTP/1.1 400"));
+  CHECK_THAT(roundTrip(running.endpoint, hugeBody), Catch::StartsWith("HTTP/1.1 413"));
   // Still serving after all that.
   CHECK_THAT(roundTrip(running.endpoint, "GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n"),
              Catch::StartsWith("HTTP/1.1 200"));
