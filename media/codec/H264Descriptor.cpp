@@ -16,6 +16,7 @@ constexpr uint8_t kFuEnd = 0x40;
 void H264Descriptor::addNalUnitStart(uint8_t type, std::span<const uint8_t> body) noexcept {
   nalTypes_ |= 1u << type;
   if (type == kNalIdr) idrStart_ = true;
+  if (type == kNalSps) spsStart_ = true;
   if ((type == kNalSlice || type == kNalIdr) && !body.empty()) {
     // first_mb_in_slice is the first ue(v) of the slice header; it is 0 iff its first bit is 1. The
     // first body octet cannot be an emulation prevention byte (the header octet is non-zero).

@@ -54,8 +54,12 @@ class H264Descriptor {
   [[nodiscard]] bool hasPps() const noexcept { return containsNalType(kNalPps); }
   // An IDR slice begins in this packet (whole unit, or FU-A with S=1).
   [[nodiscard]] bool hasIdrStart() const noexcept { return idrStart_; }
+  // An SPS begins in this packet (whole unit, or FU-A with S=1).
+  [[nodiscard]] bool hasSpsStart() const noexcept { return spsStart_; }
 
-  [[nodiscard]] bool isKeyFrame() const noexcept { return idrStart_ || hasSps(); }
+  // An IDR slice or an SPS begins here. The middle and end fragments of an FU-A carry no new key
+  // frame: only the first fragment (S=1) counts, so a key frame is signalled once.
+  [[nodiscard]] bool isKeyFrame() const noexcept { return idrStart_ || spsStart_; }
   // A slice (type 1 or 5) with first_mb_in_slice == 0 begins here: the first slice of a picture.
   [[nodiscard]] bool isFrameStart() const noexcept { return frameStart_; }
   // From the first SPS in the packet that parses (for FU-A only if the first fragment holds enough
@@ -78,6 +82,7 @@ class H264Descriptor {
   bool fragmentStart_ = true;
   bool fragmentEnd_ = true;
   bool idrStart_ = false;
+  bool spsStart_ = false;
   bool frameStart_ = false;
   bool spsParsed_ = false;
   uint32_t nalUnitCount_ = 0;

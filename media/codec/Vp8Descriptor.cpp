@@ -1,7 +1,5 @@
 #include "media/codec/Vp8Descriptor.h"
 
-#include "media/util/BigEndian.h"
-
 namespace switchyard::media::codec {
 
 namespace {
@@ -23,18 +21,11 @@ std::optional<Vp8Descriptor> Vp8Descriptor::parse(std::span<const uint8_t> paylo
     if (payload.size() < off + 1) return std::nullopt;
     d.ext_ = payload[off++];
     if (d.ext_ & kI) {
-      if (payload.size() < off + 1) return std::nullopt;
       d.pictureIdOffset_ = static_cast<uint8_t>(off);
-      if (payload[off] & 0x80) {
-        if (payload.size() < off + 2) return std::nullopt;
-        d.pictureIdBits_ = 15;
-        d.pictureId_ = static_cast<uint16_t>(util::read16(payload.data() + off) & 0x7fff);
-        off += 2;
-      } else {
-        d.pictureIdBits_ = 7;
-        d.pictureId_ = static_cast<uint16_t>(payload[off] & 0x7f);
-        off += 1;
-      }
+      const size_t width = PictureIdField::read(payload, off, d.pictureId_);
+      if (width == 0) return std::nullopt;
+      d.pictureIdBits_ = width == 2 ? 15 : 7;
+      off += width;
     }
     if (d.ext_ & kL) {
       if (payload.size() < off + 1) return std::nullopt;
@@ -111,20 +102,14 @@ bool Vp8Descriptor::layoutMatches(std::span<const uint8_t> payload) const noexce
   if ((payload[0] & kX) != (flags_ & kX)) return false;
   if (!extended()) return true;
   if ((payload[1] & 0xf0) != (ext_ & 0xf0)) return false;
-  if (hasPictureId() && ((payload[pictureIdOffset_] & 0x80) != 0) != (pictureIdBits_ == 15)) return false;
+  if (hasPictureId() && !PictureIdField::widthMatches(payload, pictureIdOffset_, longPictureId()))
+    return false;
   return true;
 }
 
 bool Vp8Descriptor::setPictureId(std::span<uint8_t> payload, uint16_t pictureId) noexcept {
   if (!hasPictureId() || !layoutMatches(payload)) return false;
-  uint8_t* p = payload.data() + pictureIdOffset_;
-  if (pictureIdBits_ == 15) {
-    pictureId_ = static_cast<uint16_t>(pictureId & 0x7fff);
-    util::write16(p, static_cast<uint16_t>(0x8000 | pictureId_));
-  } else {
-    pictureId_ = static_cast<uint16_t>(pictureId & 0x7f);
-    p[0] = static_cast<uint8_t>(pictureId_);  // M bit stays 0
-  }
+  pictureId_ = PictureIdField::write(payload.data() + pictureIdOffset_, longPictureId(), pictureId);
   return true;
 }
 

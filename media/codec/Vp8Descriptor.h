@@ -23,6 +23,7 @@
 #include <span>
 
 #include "media/codec/PayloadInfo.h"
+#include "media/codec/PictureIdField.h"
 
 namespace switchyard::media::codec {
 

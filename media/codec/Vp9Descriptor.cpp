@@ -12,18 +12,11 @@ std::optional<Vp9Descriptor> Vp9Descriptor::parse(std::span<const uint8_t> paylo
   size_t off = 1;
 
   if (d.hasPictureId()) {
-    if (n < off + 1) return std::nullopt;
     d.pictureIdOffset_ = static_cast<uint8_t>(off);
-    if (payload[off] & 0x80) {
-      if (n < off + 2) return std::nullopt;
-      d.pictureIdBits_ = 15;
-      d.pictureId_ = static_cast<uint16_t>(util::read16(payload.data() + off) & 0x7fff);
-      off += 2;
-    } else {
-      d.pictureIdBits_ = 7;
-      d.pictureId_ = static_cast<uint16_t>(payload[off] & 0x7f);
-      off += 1;
-    }
+    const size_t width = PictureIdField::read(payload, off, d.pictureId_);
+    if (width == 0) return std::nullopt;
+    d.pictureIdBits_ = width == 2 ? 15 : 7;
+    off += width;
   }
 
   if (d.hasLayerIndices()) {
@@ -144,20 +137,14 @@ bool Vp9Descriptor::layoutMatches(std::span<const uint8_t> payload) const noexce
   // The flag bits that decide the layout (I, P, L, F, V) and the picture id width must agree.
   constexpr uint8_t kLayoutBits = kI | kP | kL | kF | kV;
   if ((payload[0] & kLayoutBits) != (flags_ & kLayoutBits)) return false;
-  if (hasPictureId() && ((payload[pictureIdOffset_] & 0x80) != 0) != (pictureIdBits_ == 15)) return false;
+  if (hasPictureId() && !PictureIdField::widthMatches(payload, pictureIdOffset_, longPictureId()))
+    return false;
   return true;
 }
 
 bool Vp9Descriptor::setPictureId(std::span<uint8_t> payload, uint16_t pictureId) noexcept {
   if (!hasPictureId() || !layoutMatches(payload)) return false;
-  uint8_t* p = payload.data() + pictureIdOffset_;
-  if (pictureIdBits_ == 15) {
-    pictureId_ = static_cast<uint16_t>(pictureId & 0x7fff);
-    util::write16(p, static_cast<uint16_t>(0x8000 | pictureId_));
-  } else {
-    pictureId_ = static_cast<uint16_t>(pictureId & 0x7f);
-    p[0] = static_cast<uint8_t>(pictureId_);
-  }
+  pictureId_ = PictureIdField::write(payload.data() + pictureIdOffset_, longPictureId(), pictureId);
   return true;
 }
 

@@ -20,6 +20,7 @@
 #include <span>
 
 #include "media/codec/PayloadInfo.h"
+#include "media/codec/PictureIdField.h"
 #include "media/codec/Vp9PictureGroup.h"
 
 namespace switchyard::media::codec {

@@ -5,6 +5,7 @@
 
 #include "media/ice/Crc32.h"
 #include "media/ice/HmacSha1.h"
+#include "media/util/AsBytes.h"
 #include "media/util/BigEndian.h"
 
 namespace switchyard::media::ice {
@@ -14,9 +15,7 @@ namespace {
 // The message length field is 16 bits and a multiple of 4.
 constexpr size_t kMaxMessageSize = kStunHeaderSize + 0xFFFC;
 
-std::span<const uint8_t> asBytes(std::string_view s) noexcept {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
+using util::asBytes;
 
 }  // namespace
 

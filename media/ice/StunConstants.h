@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "media/util/Padding.h"
+
 namespace switchyard::media::ice {
 
 inline constexpr uint32_t kStunMagicCookie = 0x2112A442;
@@ -44,9 +46,9 @@ inline constexpr uint16_t kStunAttrIceControlling = 0x802A;
   return type < 0x8000;
 }
 
-// Attribute values are padded to a multiple of 4 bytes.
+// Attribute values are padded to a multiple of 4 bytes (RFC 8489 §14); util::padded4 under its STUN name.
 [[nodiscard]] constexpr size_t stunPadded(size_t length) noexcept {
-  return (length + 3) & ~size_t{3};
+  return util::padded4(length);
 }
 
 // RFC 8489 §5: method bits M0-M3 -> type bits 0-3, M4-M6 -> 5-7, M7-M11 -> 9-13; C0 -> bit 4, C1 -> bit 8.

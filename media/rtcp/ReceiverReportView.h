@@ -7,6 +7,7 @@
 #include <span>
 
 #include "media/rtcp/ReportBlock.h"
+#include "media/rtcp/ReportBlockList.h"
 #include "media/rtcp/RtcpPacket.h"
 
 namespace switchyard::media::rtcp {
@@ -19,17 +20,18 @@ class ReceiverReportView {
   [[nodiscard]] static std::optional<ReceiverReportView> parse(const RtcpPacket& packet) noexcept;
 
   [[nodiscard]] uint32_t senderSsrc() const noexcept;
-  [[nodiscard]] size_t reportCount() const noexcept { return reportCount_; }
+  [[nodiscard]] size_t reportCount() const noexcept { return reports_.size(); }
   // Precondition index < reportCount(); a default block is returned otherwise.
-  [[nodiscard]] ReportBlock reportBlock(size_t index) const noexcept;
-  [[nodiscard]] std::span<const uint8_t> extension() const noexcept;
+  [[nodiscard]] ReportBlock reportBlock(size_t index) const noexcept { return reports_.at(index); }
+  [[nodiscard]] std::span<const uint8_t> extension() const noexcept { return reports_.extension(); }
+  [[nodiscard]] const ReportBlockList& reports() const noexcept { return reports_; }
 
  private:
-  ReceiverReportView(std::span<const uint8_t> payload, size_t reportCount) noexcept
-      : payload_(payload), reportCount_(reportCount) {}
+  ReceiverReportView(std::span<const uint8_t> payload, ReportBlockList reports) noexcept
+      : payload_(payload), reports_(reports) {}
 
   std::span<const uint8_t> payload_;
-  size_t reportCount_;
+  ReportBlockList reports_;
 };
 
 }  // namespace switchyard::media::rtcp

@@ -12,10 +12,7 @@ std::optional<ReportBlock> ReportBlock::parse(std::span<const uint8_t> bytes) no
   ReportBlock block;
   block.ssrc = util::read32(p);
   block.fractionLost = p[4];
-  const uint32_t lost = util::read24(p + 5);
-  // Sign-extend the 24-bit two's complement value.
-  block.cumulativeLost =
-      (lost & 0x800000) != 0 ? static_cast<int32_t>(lost) - 0x1000000 : static_cast<int32_t>(lost);
+  block.cumulativeLost = util::readSigned24(p + 5);  // 24-bit two's complement
   block.extendedHighestSeq = util::read32(p + 8);
   block.jitter = util::read32(p + 12);
   block.lastSr = util::read32(p + 16);

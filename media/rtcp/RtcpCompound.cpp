@@ -1,6 +1,7 @@
 #include "media/rtcp/RtcpCompound.h"
 
 #include "media/rtcp/RtcpConstants.h"
+#include "media/util/RtpRtcpDemux.h"
 
 namespace switchyard::media::rtcp {
 
@@ -40,7 +41,8 @@ RtcpCompound::RtcpCompound(std::span<const uint8_t> buffer) noexcept : buffer_(b
 }
 
 bool RtcpCompound::looksLikeRtcp(std::span<const uint8_t> bytes) noexcept {
-  return bytes.size() >= kHeaderSize && (bytes[0] >> 6) == kVersion && bytes[1] >= 192 && bytes[1] <= 223;
+  // The RTP/RTCP split itself is shared with media/rtp; an RTCP packet also needs a full header.
+  return bytes.size() >= kHeaderSize && util::isRtcp(bytes);
 }
 
 }  // namespace switchyard::media::rtcp

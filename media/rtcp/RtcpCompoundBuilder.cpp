@@ -2,33 +2,10 @@
 
 #include "media/rtcp/RembView.h"
 #include "media/rtcp/RtcpConstants.h"
-#include "media/util/BigEndian.h"
+#include "media/rtcp/RtcpHeaderWriter.h"
+#include "media/util/AsBytes.h"
 
 namespace switchyard::media::rtcp {
-
-namespace {
-
-// Common header with a zero length; finishPacket() pads to 32 bits and fills the length in.
-void writeHeader(util::ByteWriter& writer, size_t count, uint8_t packetType) noexcept {
-  writer.u8(static_cast<uint8_t>((kVersion << 6) | (count & kMaxCount)));
-  writer.u8(packetType);
-  writer.u16(0);
-}
-
-bool finishPacket(util::ByteWriter& writer, size_t start) noexcept {
-  writer.zeros((4 - (writer.size() - start) % 4) % 4);
-  if (!writer.ok()) return false;
-  const size_t words = (writer.size() - start) / 4 - 1;
-  if (words > 0xffff) return false;
-  util::write16(writer.at(start + 2), static_cast<uint16_t>(words));
-  return true;
-}
-
-std::span<const uint8_t> asBytes(std::string_view text) noexcept {
-  return {reinterpret_cast<const uint8_t*>(text.data()), text.size()};
-}
-
-}  // namespace
 
 bool RtcpCompoundBuilder::commit(const util::ByteWriter& writer) noexcept {
   if (!writer.ok()) return false;
@@ -39,7 +16,7 @@ bool RtcpCompoundBuilder::commit(const util::ByteWriter& writer) noexcept {
 bool RtcpCompoundBuilder::addSr(const SenderInfo& sender, std::span<const ReportBlock> blocks) noexcept {
   if (blocks.size() > kMaxCount) return false;
   auto writer = begin();
-  writeHeader(writer, blocks.size(), kPtSr);
+  writeRtcpHeader(writer, blocks.size(), kPtSr);
   writer.u32(sender.ssrc);
   writer.u64(sender.ntpTimestamp);
   writer.u32(sender.rtpTimestamp);
@@ -47,49 +24,49 @@ bool RtcpCompoundBuilder::addSr(const SenderInfo& sender, std::span<const Report
   writer.u32(sender.octetCount);
   for (const auto& block : blocks)
     block.write(writer);
-  return finishPacket(writer, 0) && commit(writer);
+  return finishRtcpPacket(writer, 0) && commit(writer);
 }
 
 bool RtcpCompoundBuilder::addRr(uint32_t senderSsrc, std::span<const ReportBlock> blocks) noexcept {
   if (blocks.size() > kMaxCount) return false;
   auto writer = begin();
-  writeHeader(writer, blocks.size(), kPtRr);
+  writeRtcpHeader(writer, blocks.size(), kPtRr);
   writer.u32(senderSsrc);
   for (const auto& block : blocks)
     block.write(writer);
-  return finishPacket(writer, 0) && commit(writer);
+  return finishRtcpPacket(writer, 0) && commit(writer);
 }
 
 bool RtcpCompoundBuilder::addSdesCname(uint32_t ssrc, std::string_view cname) noexcept {
   if (cname.size() > 0xff) return false;
   auto writer = begin();
-  writeHeader(writer, 1, kPtSdes);
+  writeRtcpHeader(writer, 1, kPtSdes);
   writer.u32(ssrc);
   writer.u8(kSdesCname);
   writer.u8(static_cast<uint8_t>(cname.size()));
-  writer.bytes(asBytes(cname));
+  writer.bytes(util::asBytes(cname));
   writer.u8(kSdesEnd);  // at least one null octet, then padding to 32 bits
-  return finishPacket(writer, 0) && commit(writer);
+  return finishRtcpPacket(writer, 0) && commit(writer);
 }
 
 bool RtcpCompoundBuilder::addBye(std::span<const uint32_t> ssrcs, std::string_view reason) noexcept {
   if (ssrcs.size() > kMaxCount || reason.size() > 0xff) return false;
   auto writer = begin();
-  writeHeader(writer, ssrcs.size(), kPtBye);
+  writeRtcpHeader(writer, ssrcs.size(), kPtBye);
   for (uint32_t ssrc : ssrcs)
     writer.u32(ssrc);
   if (!reason.empty()) {
     writer.u8(static_cast<uint8_t>(reason.size()));
-    writer.bytes(asBytes(reason));
+    writer.bytes(util::asBytes(reason));
   }
-  return finishPacket(writer, 0) && commit(writer);
+  return finishRtcpPacket(writer, 0) && commit(writer);
 }
 
 bool RtcpCompoundBuilder::addNack(uint32_t senderSsrc, uint32_t mediaSsrc,
                                   std::span<const uint16_t> lostSeqs) noexcept {
   if (lostSeqs.empty()) return false;
   auto writer = begin();
-  writeHeader(writer, kFmtNack, kPtRtpfb);
+  writeRtcpHeader(writer, kFmtNack, kPtRtpfb);
   writer.u32(senderSsrc);
   writer.u32(mediaSsrc);
   uint16_t pid = lostSeqs[0];
@@ -108,21 +85,21 @@ bool RtcpCompoundBuilder::addNack(uint32_t senderSsrc, uint32_t mediaSsrc,
   }
   writer.u16(pid);
   writer.u16(blp);
-  return finishPacket(writer, 0) && commit(writer);
+  return finishRtcpPacket(writer, 0) && commit(writer);
 }
 
 bool RtcpCompoundBuilder::addPli(uint32_t senderSsrc, uint32_t mediaSsrc) noexcept {
   auto writer = begin();
-  writeHeader(writer, kFmtPli, kPtPsfb);
+  writeRtcpHeader(writer, kFmtPli, kPtPsfb);
   writer.u32(senderSsrc);
   writer.u32(mediaSsrc);
-  return finishPacket(writer, 0) && commit(writer);
+  return finishRtcpPacket(writer, 0) && commit(writer);
 }
 
 bool RtcpCompoundBuilder::addFir(uint32_t senderSsrc, std::span<const FirEntry> entries) noexcept {
   if (entries.empty()) return false;
   auto writer = begin();
-  writeHeader(writer, kFmtFir, kPtPsfb);
+  writeRtcpHeader(writer, kFmtFir, kPtPsfb);
   writer.u32(senderSsrc);
   writer.u32(0);  // media source SSRC SHALL be 0 (RFC 5104 §4.3.1.2)
   for (const auto& entry : entries) {
@@ -130,7 +107,7 @@ bool RtcpCompoundBuilder::addFir(uint32_t senderSsrc, std::span<const FirEntry> 
     writer.u8(entry.seqNr);
     writer.u24(0);
   }
-  return finishPacket(writer, 0) && commit(writer);
+  return finishRtcpPacket(writer, 0) && commit(writer);
 }
 
 bool RtcpCompoundBuilder::addFir(uint32_t senderSsrc, uint32_t mediaSsrc, uint8_t seqNr) noexcept {
@@ -143,15 +120,15 @@ bool RtcpCompoundBuilder::addRemb(uint32_t senderSsrc, uint64_t bitrateBps,
   if (ssrcs.size() > 0xff) return false;
   const auto encoded = RembView::encodeBitrate(bitrateBps);
   auto writer = begin();
-  writeHeader(writer, kFmtAfb, kPtPsfb);
+  writeRtcpHeader(writer, kFmtAfb, kPtPsfb);
   writer.u32(senderSsrc);
   writer.u32(0);  // media source SSRC is unused (0)
-  writer.bytes(asBytes("REMB"));
+  writer.bytes(util::asBytes("REMB"));
   writer.u8(static_cast<uint8_t>(ssrcs.size()));
   writer.u24((uint32_t{encoded.exponent} << 18) | encoded.mantissa);
   for (uint32_t ssrc : ssrcs)
     writer.u32(ssrc);
-  return finishPacket(writer, 0) && commit(writer);
+  return finishRtcpPacket(writer, 0) && commit(writer);
 }
 
 bool RtcpCompoundBuilder::addTransportCc(uint32_t senderSsrc, uint32_t mediaSsrc, uint8_t fbPktCount,

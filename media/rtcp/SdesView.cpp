@@ -2,16 +2,9 @@
 
 #include "media/rtcp/RtcpConstants.h"
 #include "media/util/BigEndian.h"
+#include "media/util/Padding.h"
 
 namespace switchyard::media::rtcp {
-
-namespace {
-
-constexpr size_t alignUp4(size_t n) noexcept {
-  return (n + 3) & ~size_t{3};
-}
-
-}  // namespace
 
 std::optional<SdesView> SdesView::parse(const RtcpPacket& packet) noexcept {
   if (packet.packetType() != kPtSdes) return std::nullopt;
@@ -25,7 +18,7 @@ std::optional<SdesView> SdesView::parse(const RtcpPacket& packet) noexcept {
     for (;;) {
       if (pos >= size) return std::nullopt;  // no terminating null octet
       if (payload[pos] == kSdesEnd) {
-        pos = alignUp4(pos + 1);
+        pos = util::padded4(pos + 1);
         if (pos > size) return std::nullopt;
         break;
       }
@@ -45,7 +38,7 @@ bool SdesView::ItemReader::next(SdesItem& item) noexcept {
       if (pos_ >= payload_.size()) return false;  // cannot happen on a parsed view
       const uint8_t type = payload_[pos_];
       if (type == kSdesEnd) {
-        pos_ = alignUp4(pos_ + 1);
+        pos_ = util::padded4(pos_ + 1);
         inChunk_ = false;
         continue;
       }

@@ -7,9 +7,9 @@ namespace switchyard::media::rtcp {
 
 std::optional<SenderReportView> SenderReportView::parse(const RtcpPacket& packet) noexcept {
   if (packet.packetType() != kPtSr) return std::nullopt;
-  const size_t count = packet.count();
-  if (packet.payload().size() < kFixedSize + count * ReportBlock::kSize) return std::nullopt;
-  return SenderReportView(packet.payload(), count);
+  const auto reports = ReportBlockList::parse(packet.payload(), kFixedSize, packet.count());
+  if (!reports) return std::nullopt;
+  return SenderReportView(packet.payload(), *reports);
 }
 
 uint32_t SenderReportView::senderSsrc() const noexcept {
@@ -39,16 +39,6 @@ uint32_t SenderReportView::octetCount() const noexcept {
 
 SenderInfo SenderReportView::senderInfo() const noexcept {
   return SenderInfo{senderSsrc(), ntpTimestamp(), rtpTimestamp(), packetCount(), octetCount()};
-}
-
-ReportBlock SenderReportView::reportBlock(size_t index) const noexcept {
-  if (index >= reportCount_) return {};
-  return ReportBlock::parse(payload_.subspan(kFixedSize + index * ReportBlock::kSize))
-      .value_or(ReportBlock{});
-}
-
-std::span<const uint8_t> SenderReportView::extension() const noexcept {
-  return payload_.subspan(kFixedSize + reportCount_ * ReportBlock::kSize);
 }
 
 }  // namespace switchyard::media::rtcp

@@ -7,6 +7,7 @@
 #include <span>
 
 #include "media/rtcp/ReportBlock.h"
+#include "media/rtcp/ReportBlockList.h"
 #include "media/rtcp/RtcpPacket.h"
 
 namespace switchyard::media::rtcp {
@@ -40,18 +41,19 @@ class SenderReportView {
   [[nodiscard]] uint32_t octetCount() const noexcept;
   [[nodiscard]] SenderInfo senderInfo() const noexcept;
 
-  [[nodiscard]] size_t reportCount() const noexcept { return reportCount_; }
+  [[nodiscard]] size_t reportCount() const noexcept { return reports_.size(); }
   // Precondition index < reportCount(); a default block is returned otherwise.
-  [[nodiscard]] ReportBlock reportBlock(size_t index) const noexcept;
+  [[nodiscard]] ReportBlock reportBlock(size_t index) const noexcept { return reports_.at(index); }
   // Profile-specific extension bytes after the report blocks (usually empty).
-  [[nodiscard]] std::span<const uint8_t> extension() const noexcept;
+  [[nodiscard]] std::span<const uint8_t> extension() const noexcept { return reports_.extension(); }
+  [[nodiscard]] const ReportBlockList& reports() const noexcept { return reports_; }
 
  private:
-  SenderReportView(std::span<const uint8_t> payload, size_t reportCount) noexcept
-      : payload_(payload), reportCount_(reportCount) {}
+  SenderReportView(std::span<const uint8_t> payload, ReportBlockList reports) noexcept
+      : payload_(payload), reports_(reports) {}
 
   std::span<const uint8_t> payload_;
-  size_t reportCount_;
+  ReportBlockList reports_;
 };
 
 }  // namespace switchyard::media::rtcp

@@ -74,8 +74,7 @@ uint8_t TransportCcView::fbPktCount() const noexcept {
 }
 
 int32_t TransportCcView::referenceTime() const noexcept {
-  const uint32_t raw = referenceTimeRaw();
-  return (raw & 0x800000) != 0 ? static_cast<int32_t>(raw) - 0x1000000 : static_cast<int32_t>(raw);
+  return util::signExtend24(referenceTimeRaw());
 }
 
 TransportCcView::PacketReader::PacketReader(const TransportCcView& view) noexcept

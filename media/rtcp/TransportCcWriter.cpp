@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "media/rtcp/RtcpConstants.h"
-#include "media/util/BigEndian.h"
+#include "media/rtcp/RtcpHeaderWriter.h"
 
 namespace switchyard::media::rtcp {
 
@@ -83,9 +83,7 @@ bool TransportCcWriter::write(util::ByteWriter& writer, uint32_t senderSsrc, uin
   const int64_t referenceTime = reference.value_or(0);
 
   const size_t start = writer.size();
-  writer.u8(static_cast<uint8_t>((kVersion << 6) | kFmtTransportCc));
-  writer.u8(kPtRtpfb);
-  writer.u16(0);  // length, patched below
+  writeRtcpHeader(writer, kFmtTransportCc, kPtRtpfb);
   writer.u32(senderSsrc);
   writer.u32(mediaSsrc);
   writer.u16(packets[0].seq);
@@ -150,14 +148,7 @@ bool TransportCcWriter::write(util::ByteWriter& writer, uint32_t senderSsrc, uin
     }
   }
 
-  // Zero padding to 32 bits (inside the length, no P bit), then the length field.
-  const size_t size = writer.size() - start;
-  writer.zeros((4 - size % 4) % 4);
-  if (!writer.ok()) return false;
-  const size_t words = (writer.size() - start) / 4 - 1;
-  if (words > 0xffff) return false;
-  util::write16(writer.at(start + 2), static_cast<uint16_t>(words));
-  return true;
+  return finishRtcpPacket(writer, start);
 }
 
 }  // namespace switchyard::media::rtcp

@@ -1,6 +1,7 @@
 #include "media/rtp/RtpPacketBuilder.h"
 
 #include "media/util/ByteWriter.h"
+#include "media/util/Padding.h"
 
 namespace switchyard::media::rtp {
 
@@ -90,7 +91,7 @@ size_t RtpPacketBuilder::extensionBlockSize() const noexcept {
   size_t size = 0;
   for (size_t i = 0; i < extensionCount_; ++i)
     size += headerBytes + extensions_[i].value.size();
-  return (size + 3) / 4 * 4;
+  return util::padded4(size);
 }
 
 uint16_t RtpPacketBuilder::extensionProfile() const noexcept {

@@ -31,7 +31,8 @@ template <std::unsigned_integral T>
   return serialNewer<uint32_t>(a, b);
 }
 
-// The signed distance from b to a: positive iff seqNewer(a, b), in [-32767, 32768].
+// The signed distance from b to a: positive iff seqNewer(a, b), in [-32768, 32768]. Both ends
+// are the half-way distance, split by the tie-break above: +32768 when a > b, -32768 when a < b.
 [[nodiscard]] constexpr int32_t seqDelta(uint16_t a, uint16_t b) noexcept {
   const auto forward = static_cast<uint16_t>(a - b);
   return seqNewer(a, b) || forward == 0 ? int32_t{forward} : int32_t{forward} - 65536;

@@ -20,6 +20,15 @@ namespace switchyard::media::util {
   return (uint64_t{read32(p)} << 32) | uint64_t{read32(p + 4)};
 }
 
+// Two's complement sign extension of a 24-bit value (RTCP cumulative lost, TWCC reference time).
+[[nodiscard]] constexpr int32_t signExtend24(uint32_t v) noexcept {
+  v &= 0xffffffu;
+  return (v & 0x800000u) != 0 ? static_cast<int32_t>(v) - 0x1000000 : static_cast<int32_t>(v);
+}
+[[nodiscard]] constexpr int32_t readSigned24(const uint8_t* p) noexcept {
+  return signExtend24(read24(p));
+}
+
 constexpr void write16(uint8_t* p, uint16_t v) noexcept {
   p[0] = static_cast<uint8_t>(v >> 8);
   p[1] = static_cast<uint8_t>(v);

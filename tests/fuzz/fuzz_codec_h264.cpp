@@ -10,27 +10,27 @@
 #include "media/codec/H264Descriptor.h"
 #include "media/codec/H264Sps.h"
 #include "media/codec/PayloadInspector.h"
+#include "tests/fuzz/CodecFuzzCheck.h"
 
+using switchyard::fuzz::check;
 using switchyard::media::codec::CodecKind;
 using switchyard::media::codec::H264Descriptor;
 using switchyard::media::codec::H264Packetization;
 using switchyard::media::codec::H264Sps;
 using switchyard::media::codec::inspectPayload;
+using switchyard::media::codec::PayloadInfo;
 
 namespace {
 
-void check(bool condition) {
-  if (!condition) __builtin_trap();
-}
-
 void checkDescriptor(std::span<const uint8_t> in) {
-  const auto parsed = H264Descriptor::parse(in);
-  const auto info = inspectPayload(CodecKind::H264, in);
-  check(parsed.has_value() == info.has_value());
+  std::optional<PayloadInfo> info;
+  const auto parsed = switchyard::fuzz::parseAgreeing<H264Descriptor>(CodecKind::H264, in, info);
   if (!parsed) return;
   const H264Descriptor& d = *parsed;
   check(d.nalType() < 32 && d.nri() <= 3);
-  check(d.isKeyFrame() == (d.hasIdrStart() || d.hasSps()));
+  check(d.isKeyFrame() == (d.hasIdrStart() || d.hasSpsStart()));
+  check(!d.hasSpsStart() || d.hasSps());
+  check(d.fragmentStart() || (!d.hasSpsStart() && !d.hasIdrStart()));
   check(!d.hasIdrStart() || d.hasIdr());
   check((d.width() == 0) == (d.height() == 0));
   check(d.width() == 0 || d.hasSps());

@@ -6,26 +6,18 @@
 #include <span>
 #include <vector>
 
-#include "media/codec/PayloadInspector.h"
 #include "media/codec/Vp8Descriptor.h"
+#include "tests/fuzz/CodecFuzzCheck.h"
 
+using namespace switchyard::fuzz;
 using switchyard::media::codec::CodecKind;
-using switchyard::media::codec::inspectPayload;
+using switchyard::media::codec::PayloadInfo;
 using switchyard::media::codec::Vp8Descriptor;
-
-namespace {
-
-void check(bool condition) {
-  if (!condition) __builtin_trap();
-}
-
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::span<const uint8_t> in(data, size);
-  const auto parsed = Vp8Descriptor::parse(in);
-  const auto info = inspectPayload(CodecKind::Vp8, in);
-  check(parsed.has_value() == info.has_value());
+  std::optional<PayloadInfo> info;
+  const auto parsed = parseAgreeing<Vp8Descriptor>(CodecKind::Vp8, in, info);
   if (!parsed) return 0;
   const Vp8Descriptor& d = *parsed;
 
@@ -37,9 +29,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   check(d.isFrameStart() == (d.startOfPartition() && d.partitionIndex() == 0));
   check(d.width() == 0 || d.isKeyFrame());
   check(d.width() <= 0x3fff && d.height() <= 0x3fff && d.horizontalScale() <= 3 && d.verticalScale() <= 3);
-  check(!d.longPictureId() || d.hasPictureId());
-  check(d.pictureId().has_value() == d.hasPictureId());
-  if (d.pictureId()) check(*d.pictureId() <= (d.longPictureId() ? 0x7fff : 0x7f));
+  checkPictureId(d);
   if (d.temporalLayer()) check(*d.temporalLayer() <= 3);
   check(!d.layerSync() || d.temporalLayer().has_value());
   if (d.keyIdx()) check(*d.keyIdx() <= 31);
@@ -50,8 +40,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   check(info->width == d.width() && info->height == d.height() && !info->frameEnd.has_value());
 
   // Rewrite a copy.
-  const auto newPictureId = static_cast<uint16_t>((data[size - 1] << 8) | data[size / 2]);
-  const auto newTl0 = static_cast<uint8_t>(data[size - 1] ^ 0x5a);
+  const auto [newPictureId, newTl0] = rewriteValues(data, size);
   const auto newKeyIdx = static_cast<uint8_t>(data[size / 3] ^ 0xa5);
   std::vector<uint8_t> copy(in.begin(), in.end());
   Vp8Descriptor w = d;
@@ -66,11 +55,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const auto r = Vp8Descriptor::parse(copy);
   check(r.has_value());
   check(r->size() == d.size());
-  check(r->pictureId() == w.pictureId() && r->tl0PicIdx() == w.tl0PicIdx() && r->keyIdx() == w.keyIdx());
-  if (d.pictureId()) {
-    check(*r->pictureId() == (newPictureId & (d.longPictureId() ? 0x7fff : 0x7f)));
-    check(r->longPictureId() == d.longPictureId());
-  }
+  check(r->tl0PicIdx() == w.tl0PicIdx() && r->keyIdx() == w.keyIdx());
+  checkRewrittenPictureId(d, w, *r, newPictureId);
   if (d.tl0PicIdx()) check(*r->tl0PicIdx() == newTl0);
   if (d.keyIdx()) check(*r->keyIdx() == (newKeyIdx & 0x1f));
   check(r->temporalLayer() == d.temporalLayer() && r->layerSync() == d.layerSync());

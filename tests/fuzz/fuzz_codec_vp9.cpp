@@ -6,33 +6,23 @@
 #include <span>
 #include <vector>
 
-#include "media/codec/PayloadInspector.h"
 #include "media/codec/Vp9Descriptor.h"
+#include "tests/fuzz/CodecFuzzCheck.h"
 
+using namespace switchyard::fuzz;
 using switchyard::media::codec::CodecKind;
-using switchyard::media::codec::inspectPayload;
+using switchyard::media::codec::PayloadInfo;
 using switchyard::media::codec::Vp9Descriptor;
-
-namespace {
-
-void check(bool condition) {
-  if (!condition) __builtin_trap();
-}
-
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::span<const uint8_t> in(data, size);
-  const auto parsed = Vp9Descriptor::parse(in);
-  const auto info = inspectPayload(CodecKind::Vp9, in);
-  check(parsed.has_value() == info.has_value());
+  std::optional<PayloadInfo> info;
+  const auto parsed = parseAgreeing<Vp9Descriptor>(CodecKind::Vp9, in, info);
   if (!parsed) return 0;
   const Vp9Descriptor& d = *parsed;
 
   check(d.size() >= 1 && d.size() < size);
-  check(d.pictureId().has_value() == d.hasPictureId());
-  check(!d.longPictureId() || d.hasPictureId());
-  if (d.pictureId()) check(*d.pictureId() <= (d.longPictureId() ? 0x7fff : 0x7f));
+  checkPictureId(d);
   check(d.temporalLayer() <= 7 && d.spatialLayer() <= 7);
   check(d.tl0PicIdx().has_value() == (d.hasLayerIndices() && !d.flexibleMode()));
   if (!d.hasLayerIndices()) {
@@ -66,8 +56,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   check(info->pictureId == d.pictureId() && info->tl0PicIdx == d.tl0PicIdx());
   check(info->width == d.layerWidth(d.spatialLayer()) && info->height == d.layerHeight(d.spatialLayer()));
 
-  const auto newPictureId = static_cast<uint16_t>((data[size - 1] << 8) | data[size / 2]);
-  const auto newTl0 = static_cast<uint8_t>(data[size - 1] ^ 0x5a);
+  const auto [newPictureId, newTl0] = rewriteValues(data, size);
   std::vector<uint8_t> copy(in.begin(), in.end());
   Vp9Descriptor w = d;
   check(w.setPictureId(copy, newPictureId) == d.hasPictureId());
@@ -78,11 +67,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const auto r = Vp9Descriptor::parse(copy);
   check(r.has_value());
   check(r->size() == d.size());
-  check(r->pictureId() == w.pictureId() && r->tl0PicIdx() == w.tl0PicIdx());
-  if (d.pictureId()) {
-    check(*r->pictureId() == (newPictureId & (d.longPictureId() ? 0x7fff : 0x7f)));
-    check(r->longPictureId() == d.longPictureId());
-  }
+  check(r->tl0PicIdx() == w.tl0PicIdx());
+  checkRewrittenPictureId(d, w, *r, newPictureId);
   if (d.tl0PicIdx()) check(*r->tl0PicIdx() == newTl0);
   check(r->isKeyFrame() == d.isKeyFrame() && r->spatialLayer() == d.spatialLayer());
   check(r->temporalLayer() == d.temporalLayer() && r->numReferences() == d.numReferences());

@@ -204,7 +204,20 @@ TEST_CASE("H264 FU-A start, middle and end of an IDR", "[codec][h264]") {
   const auto spsShort = H264Descriptor::parse(fuA(kSps, 1, 4, true, false));
   REQUIRE(spsShort);
   CHECK(spsShort->isKeyFrame());
+  CHECK(spsShort->hasSpsStart());
   CHECK(spsShort->width() == 0);
+  // The middle and end fragments of that SPS hold SPS data but start nothing: not key frames.
+  const auto spsMiddle = H264Descriptor::parse(fuA(kSps, 4, 10, false, false));
+  REQUIRE(spsMiddle);
+  CHECK(spsMiddle->hasSps());
+  CHECK_FALSE(spsMiddle->hasSpsStart());
+  CHECK_FALSE(spsMiddle->isKeyFrame());
+  CHECK_FALSE(spsMiddle->info().keyFrame);
+  const auto spsEnd = H264Descriptor::parse(fuA(kSps, 10, kSps.size(), false, true));
+  REQUIRE(spsEnd);
+  CHECK(spsEnd->hasSps());
+  CHECK_FALSE(spsEnd->isKeyFrame());
+  CHECK(spsEnd->width() == 0);
 }
 
 TEST_CASE("H264 malformed FU-A", "[codec][h264]") {

@@ -93,13 +93,21 @@ Bytes writeSps(const SpsFields& f) {
     if (f.scalingMatrix) {
       const unsigned lists = f.chromaFormatIdc != 3 ? 8 : 12;
       for (unsigned i = 0; i < lists; ++i) {
-        w.bit(true);  // list present
+        // Section 7.3.2.1.1: lists 0-5 are 4x4 (16 entries), the others 8x8 (64 entries).
         const unsigned size = i < 6 ? 16 : 64;
-        // delta_scale values: a few non-zero steps, then -8 -> nextScale 0 ends the list.
-        w.se(5);
-        w.se(-3);
-        w.se(-10);  // 8+5-3-10 = 0: stop
-        (void)size;
+        w.bit(i != 1);  // seq_scaling_list_present_flag: list 1 absent
+        if (i == 1) continue;
+        if (i % 3 == 2) {
+          // delta_scale values: a few non-zero steps, then nextScale 0 ends the list early.
+          w.se(5);
+          w.se(-3);
+          w.se(-10);  // 8+5-3-10 = 0: stop
+          continue;
+        }
+        // A full list: exactly `size` deltas alternating +1/-1 (nextScale 9, 8, 9, ... never 0),
+        // so a parser reading the wrong list length runs into (or stops short of) the next field.
+        for (unsigned j = 0; j < size; ++j)
+          w.se(j % 2 == 0 ? 1 : -1);
       }
     }
   }

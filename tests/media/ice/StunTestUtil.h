@@ -9,27 +9,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/TestHex.h"
+
 namespace switchyard::media::ice::test {
 
-inline std::vector<uint8_t> fromHex(std::string_view hex) {
-  std::vector<uint8_t> out;
-  int high = -1;
-  for (const char ch : hex) {
-    int v = -1;
-    if (ch >= '0' && ch <= '9') v = ch - '0';
-    if (ch >= 'a' && ch <= 'f') v = ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F') v = ch - 'A' + 10;
-    if (v < 0) continue;  // spaces, newlines
-    if (high < 0) {
-      high = v;
-    } else {
-      out.push_back(static_cast<uint8_t>(high * 16 + v));
-      high = -1;
-    }
-  }
-  if (high >= 0) throw std::invalid_argument("odd number of hex digits");
-  return out;
-}
+// Hex text -> bytes (strict: throws on a stray character or an odd digit count).
+using switchyard::test::hex;
 
 inline const nlohmann::json& rfc5769() {
   static const nlohmann::json vectors = [] {
@@ -41,7 +26,7 @@ inline const nlohmann::json& rfc5769() {
 }
 
 inline std::vector<uint8_t> vectorBytes(const char* name) {
-  return fromHex(rfc5769().at(name).at("hex").get<std::string>());
+  return hex(rfc5769().at(name).at("hex").get<std::string>());
 }
 
 inline std::string vectorPassword() {

@@ -1,6 +1,7 @@
 // Compound iteration (RFC 3550 §6.1) and the common header checks (RFC 3550 §6.4.1).
 #include <catch2/catch.hpp>
 
+#include <stdexcept>
 #include <vector>
 
 #include "media/rtcp/RtcpCompound.h"
@@ -216,4 +217,14 @@ TEST_CASE("packet: parse of a single packet ignores following bytes") {
   auto bytes = kChromeSrSdes;
   bytes[0] |= 0x20;
   CHECK_FALSE(RtcpPacket::parse(bytes).has_value());
+}
+
+TEST_CASE("tests/TestHex.h is strict") {
+  CHECK(hex("80 c8|00 06") == std::vector<uint8_t>{0x80, 0xc8, 0x00, 0x06});
+  CHECK(hex("DEADbeef\n01") == std::vector<uint8_t>{0xde, 0xad, 0xbe, 0xef, 0x01});
+  CHECK(hex("").empty());
+  CHECK_THROWS_AS(hex("80 c"), std::invalid_argument);    // odd trailing digit
+  CHECK_THROWS_AS(hex("80 c 8"), std::invalid_argument);  // odd group
+  CHECK_THROWS_AS(hex("80 g8"), std::invalid_argument);   // not a hex digit
+  CHECK_THROWS_AS(hex("80,c8"), std::invalid_argument);   // stray separator
 }

@@ -15,7 +15,8 @@ using switchyard::media::rtp::RtpPacketBuilder;
 using switchyard::media::rtp::RtpPacketView;
 namespace test = switchyard::media::rtp::test;
 
-using Bytes = std::vector<uint8_t>;
+using test::Bytes;
+using test::toBytes;
 
 const Bytes kAbsSendTime = {0x12, 0x34, 0x56};
 const Bytes kTransportSeq = {0x00, 0x07};
@@ -148,7 +149,7 @@ TEST_CASE("RtpPacketBuilder: padding sizes 1..255 round trip") {
     const auto view = RtpPacketView::parse(buf);
     REQUIRE(view);
     CHECK(view->paddingSize() == padding);
-    CHECK(Bytes(view->payload().begin(), view->payload().end()) == payload);
+    CHECK(toBytes(view->payload()) == payload);
   }
 }
 

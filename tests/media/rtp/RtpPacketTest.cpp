@@ -15,11 +15,8 @@ using switchyard::media::rtp::RtpPacket;
 using switchyard::media::rtp::RtpPacketView;
 namespace test = switchyard::media::rtp::test;
 
-using Bytes = std::vector<uint8_t>;
-
-Bytes toBytes(std::span<const uint8_t> s) {
-  return Bytes(s.begin(), s.end());
-}
+using test::Bytes;
+using test::toBytes;
 
 struct Element {
   uint8_t id;

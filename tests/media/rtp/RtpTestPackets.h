@@ -2,9 +2,17 @@
 // Hand-built known-answer RTP packets shared by the rtp tests (and mirrored in the fuzz seeds).
 #include <array>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 namespace switchyard::media::rtp::test {
+
+using Bytes = std::vector<uint8_t>;
+
+// A copy of a view's bytes, for comparing with ==.
+inline Bytes toBytes(std::span<const uint8_t> bytes) {
+  return Bytes(bytes.begin(), bytes.end());
+}
 
 // A VP8 packet shaped like Chromium's: RFC 3550 §5.1 fixed header, V=2 P=0 X=1 CC=0, M=1,
 // PT=96, seq 0x1A2B, timestamp 123456, SSRC 0x12345678, then an RFC 8285 §4.2 one-byte block
