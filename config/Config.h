@@ -3,6 +3,7 @@
 // (docs/configuration.md is generated from ConfigSchema and checked by a test).
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace switchyard::config {
 
@@ -22,6 +23,19 @@ struct Config {
   struct Workers {
     uint32_t count = 0;  // 0 = one per CPU core
   } workers;
+
+  struct Rtc {
+    std::vector<std::string> listenAddresses{"127.0.0.1"};
+    std::vector<std::string> announcedAddresses;
+    uint16_t udpPort = 40000;  // worker i: udpPort + i
+    bool iceTcp = true;
+    uint16_t tcpPort = 40000;  // worker i: tcpPort + i
+    uint32_t consentTimeoutMs = 30000;
+    uint32_t dtlsMtu = 1200;
+    std::string certificateFile;  // empty: generate
+    std::string privateKeyFile;
+    uint32_t srtpReplayWindow = 1024;
+  } rtc;
 };
 
 }  // namespace switchyard::config

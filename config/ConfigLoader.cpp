@@ -45,6 +45,14 @@ std::string validate(const FieldSpec& field, const json& value) {
         return "expected " + field.allowedText();
       }
       return "";
+    case FieldKind::IpAddressList:
+      if (!value.is_array()) return "expected " + field.allowedText();
+      for (const json& item : value) {
+        if (!item.is_string() || !isIpLiteral(item.get<std::string>())) {
+          return "item " + show(item) + " is not an IP address literal; expected " + field.allowedText();
+        }
+      }
+      return "";
     case FieldKind::Enum:
       if (!value.is_string()) return "expected " + field.allowedText();
       for (const std::string& allowed : field.allowed) {
@@ -124,6 +132,16 @@ json parseEnvValue(const FieldSpec& field, const std::string& name, const std::s
       if (text == "false" || text == "0") return false;
       throw ConfigError("environment: " + name + "='" + text + "' (key '" + field.key +
                         "'): expected true, false, 1 or 0");
+    case FieldKind::IpAddressList: {
+      json list = json::array();
+      size_t start = 0;
+      while (start <= text.size() && !text.empty()) {
+        const size_t comma = std::min(text.find(',', start), text.size());
+        list.push_back(text.substr(start, comma - start));
+        start = comma + 1;
+      }
+      return list;
+    }
     case FieldKind::String:
     case FieldKind::IpAddress:
     case FieldKind::Enum:
@@ -170,7 +188,31 @@ Config ConfigLoader::load(const std::optional<std::string>& path, const Environm
     applyJson(config, document, "config file '" + *path + "'");
   }
   applyEnvironment(config, environment);
+  validateCombination(config);
   return config;
+}
+
+void ConfigLoader::validateCombination(const Config& config) {
+  if (config.rtc.listenAddresses.empty()) {
+    throw ConfigError("key 'rtc.listen_addresses' has value []: expected at least one address");
+  }
+  if (config.rtc.certificateFile.empty() != config.rtc.privateKeyFile.empty()) {
+    throw ConfigError("keys 'rtc.certificate_file' and 'rtc.private_key_file' have values \"" +
+                      config.rtc.certificateFile + "\" and \"" + config.rtc.privateKeyFile +
+                      "\": set both (a PEM certificate and its key) or neither (generate one at start)");
+  }
+  // Worker i uses port + i: the last worker's port must still be a port. The worker count is
+  // only known here when it is configured; 0 (one per core) is checked again at start.
+  const uint32_t workers = std::max<uint32_t>(1, config.workers.count);
+  for (const auto& [key, port] : {std::pair<const char*, uint32_t>{"rtc.udp_port", config.rtc.udpPort},
+                                  std::pair<const char*, uint32_t>{"rtc.tcp_port", config.rtc.tcpPort}}) {
+    if (port != 0 && port + workers - 1 > 65535) {
+      throw ConfigError(std::string("key '") + key + "' has value " + std::to_string(port) + ": with " +
+                        std::to_string(workers) + " workers the last port would be " +
+                        std::to_string(port + workers - 1) + "; allowed: a base port up to " +
+                        std::to_string(65536 - workers));
+    }
+  }
 }
 
 Environment ConfigLoader::processEnvironment() {

@@ -20,6 +20,8 @@ class ConfigLoader {
   // Applies a parsed JSON document on top of config; `origin` names the source in errors.
   static void applyJson(Config& config, const nlohmann::json& document, const std::string& origin);
   static void applyEnvironment(Config& config, const Environment& environment);
+  // Rules between keys (both certificate files or neither, worker ports within 65535, ...).
+  static void validateCombination(const Config& config);
   // The SWITCHYARD_* variables of this process.
   static Environment processEnvironment();
 };

@@ -26,6 +26,8 @@ std::string FieldSpec::allowedText() const {
       return "true or false";
     case FieldKind::IpAddress:
       return "an IPv4 or IPv6 address literal";
+    case FieldKind::IpAddressList:
+      return "a list of IPv4 or IPv6 address literals (environment: comma-separated)";
     case FieldKind::Enum: {
       std::string text = "one of";
       for (size_t i = 0; i < allowed.size(); ++i)
@@ -100,6 +102,43 @@ ConfigSchema::ConfigSchema() {
   fields_.push_back(integerField("workers.count", 0, 256,
                                  "Media worker threads (one io_context each); 0 means one per CPU core.",
                                  &C::workers, &C::Workers::count));
+  fields_.push_back(field("rtc.listen_addresses", FieldKind::IpAddressList,
+                          "Addresses the media sockets (UDP, and TCP for ICE-TCP) bind to. Each is also "
+                          "offered as a host candidate unless `rtc.announced_addresses` is set.",
+                          &C::rtc, &C::Rtc::listenAddresses));
+  fields_.push_back(field("rtc.announced_addresses", FieldKind::IpAddressList,
+                          "Addresses offered in ICE candidates instead of the listen addresses: the public "
+                          "or host address when the server is behind NAT or in a container.",
+                          &C::rtc, &C::Rtc::announcedAddresses));
+  fields_.push_back(integerField("rtc.udp_port", 0, 65535,
+                                 "First UDP media port: worker i uses `rtc.udp_port + i` for all its peers. "
+                                 "0 lets each worker pick a free port.",
+                                 &C::rtc, &C::Rtc::udpPort));
+  fields_.push_back(field("rtc.ice_tcp", FieldKind::Boolean,
+                          "Also accept ICE over TCP (RFC 6544 passive candidates, RFC 4571 framing) for "
+                          "clients whose UDP is blocked.",
+                          &C::rtc, &C::Rtc::iceTcp));
+  fields_.push_back(
+      integerField("rtc.tcp_port", 0, 65535,
+                   "First ICE-TCP port: worker i listens on `rtc.tcp_port + i`. 0 lets each worker "
+                   "pick a free port.",
+                   &C::rtc, &C::Rtc::tcpPort));
+  fields_.push_back(integerField("rtc.consent_timeout_ms", 1000, 600000,
+                                 "A transport with no valid ICE check for this long is closed (RFC 7675 "
+                                 "consent freshness).",
+                                 &C::rtc, &C::Rtc::consentTimeoutMs));
+  fields_.push_back(integerField("rtc.dtls_mtu", 576, 1500,
+                                 "Largest DTLS datagram; handshake messages are fragmented to fit.", &C::rtc,
+                                 &C::Rtc::dtlsMtu));
+  fields_.push_back(field("rtc.certificate_file", FieldKind::String,
+                          "PEM certificate for DTLS; empty: an ECDSA P-256 certificate is generated at "
+                          "start. Needs `rtc.private_key_file`.",
+                          &C::rtc, &C::Rtc::certificateFile));
+  fields_.push_back(field("rtc.private_key_file", FieldKind::String,
+                          "PEM private key of `rtc.certificate_file`.", &C::rtc, &C::Rtc::privateKeyFile));
+  fields_.push_back(integerField("rtc.srtp_replay_window", 64, 32768,
+                                 "SRTP replay-protection window in packets (libsrtp window_size).", &C::rtc,
+                                 &C::Rtc::srtpReplayWindow));
 }
 
 const ConfigSchema& ConfigSchema::instance() {

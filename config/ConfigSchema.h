@@ -14,7 +14,7 @@
 
 namespace switchyard::config {
 
-enum class FieldKind { String, Integer, Boolean, IpAddress, Enum };
+enum class FieldKind { String, Integer, Boolean, IpAddress, IpAddressList, Enum };
 
 struct FieldSpec {
   std::string key;  // dotted JSON path, e.g. "http.port"

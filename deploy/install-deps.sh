@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
-# Installs what Switchyard needs from Debian 12's packages. Idempotent: when everything is present
-# it changes nothing and asks no registry. Usage: deploy/install-deps.sh [--test]
+# Installs what Switchyard needs from Debian 12's packages, and builds libsrtp with its OpenSSL
+# crypto backend from Debian's own source package into build/deps/libsrtp (static). Idempotent:
+# when everything is present it changes nothing and asks no registry.
+# Usage: deploy/install-deps.sh [--test]
 #   (no flag)  build and run: compiler, CMake, Ninja and the libraries
-#   --test     also the test tools: Catch2, clang + its sanitizer/libFuzzer runtime
+#   --test     also the test tools: Catch2, clang + its sanitizer/libFuzzer runtime, clang-format
+#
+# Why libsrtp from source: Debian's binary libsrtp2 uses NSS for AES and is ~4x slower on the
+# AES-CM-HMAC-SHA1-80 profile Chromium negotiates (bench/RESULTS.md). Debian's libsrtp2-dev stays
+# installed only so the benchmark can compare both.
 set -euo pipefail
 
-build_packages=(g++ cmake ninja-build pkg-config libboost-dev libssl-dev libsrtp2-dev libusrsctp-dev
-                libspdlog-dev nlohmann-json3-dev)
+build_packages=(g++ make cmake ninja-build pkg-config dpkg-dev libboost-dev libssl-dev libsrtp2-dev
+                libusrsctp-dev libspdlog-dev nlohmann-json3-dev)
 test_packages=(catch2 clang clang-format libclang-rt-14-dev)
 
 packages=("${build_packages[@]}")
@@ -24,18 +30,53 @@ for p in "${packages[@]}"; do
   fi
 done
 
+sudo=()
+if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then sudo=(sudo); fi
+need_root() {
+  if [ "$(id -u)" -ne 0 ] && [ ${#sudo[@]} -eq 0 ]; then
+    echo "install-deps: $1; run as root or install sudo" >&2; exit 1
+  fi
+}
+export DEBIAN_FRONTEND=noninteractive
+
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#packages[@]} packages present"
-  exit 0
+else
+  need_root "missing ${missing[*]}"
+  echo "install-deps: installing ${missing[*]}"
+  "${sudo[@]}" apt-get update -q
+  "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-sudo=()
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1; then sudo=(sudo); else
-    echo "install-deps: missing ${missing[*]}; run as root or install sudo" >&2; exit 1
-  fi
+# libsrtp with OpenSSL, from Debian's source package, into the build tree.
+root=$(cd "$(dirname "$0")/.." && pwd)
+srtp_prefix="$root/build/deps/libsrtp"
+if [ -f "$srtp_prefix/lib/libsrtp2.a" ] && [ -f "$srtp_prefix/.openssl" ]; then
+  echo "install-deps: libsrtp (OpenSSL backend) present in build/deps/libsrtp"
+  exit 0
 fi
-echo "install-deps: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-"${sudo[@]}" apt-get update -q
-"${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+work="$root/build/deps/libsrtp-src"
+rm -rf "$work" "$srtp_prefix"
+mkdir -p "$work"
+cd "$work"
+if ! apt-get source --print-uris -q libsrtp2 2>/dev/null | grep -q "libsrtp2_.*\.dsc"; then
+  need_root "apt has no deb-src entry for libsrtp2"
+  echo "install-deps: adding a deb-src entry for Debian 12 (bookworm) main"
+  printf '%s\n' "Types: deb-src" "URIs: http://deb.debian.org/debian" "Suites: bookworm" "Components: main" \
+    "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg" |
+    "${sudo[@]}" tee /etc/apt/sources.list.d/switchyard-deb-src.sources >/dev/null
+  "${sudo[@]}" apt-get update -q
+fi
+echo "install-deps: building libsrtp (OpenSSL backend) from Debian's source package"
+apt-get source -q libsrtp2 >apt-source.log 2>&1 || { cat apt-source.log >&2; exit 1; }
+src=$(find . -maxdepth 1 -type d -name 'libsrtp2-*' | head -1)
+[ -n "$src" ] || { echo "install-deps: apt-get source libsrtp2 gave no source tree" >&2; exit 1; }
+cd "$src"
+./configure --enable-openssl --prefix="$srtp_prefix" CFLAGS="-O2 -fPIC" >configure.log 2>&1 ||
+  { tail -30 configure.log >&2; exit 1; }
+grep -q '^#define OPENSSL 1' crypto/include/config.h ||
+  { echo "install-deps: libsrtp configure did not enable OpenSSL" >&2; exit 1; }
+make -j"$(nproc)" libsrtp2.a >make.log 2>&1 || { tail -30 make.log >&2; exit 1; }
+make install >install.log 2>&1 || { tail -30 install.log >&2; exit 1; }
+echo "$(basename "$src")" >"$srtp_prefix/.openssl"
+echo "install-deps: libsrtp $(basename "$src") with OpenSSL installed in build/deps/libsrtp"

@@ -2,6 +2,8 @@
 
 #include <exception>
 
+#include <boost/asio/post.hpp>
+
 #include "config/Log.h"
 
 namespace switchyard::server {
@@ -35,8 +37,9 @@ void Worker::start() {
 }
 
 void Worker::stop() {
+  // Work posted before stop() still runs (the queue is FIFO); the loop ends after it.
   guard_.reset();
-  io_.stop();
+  asio::post(io_, [this] { io_.stop(); });
   if (thread_.joinable()) thread_.join();
 }
 

@@ -168,3 +168,42 @@ TEST_CASE("every key has an environment name and docs/configuration.md is curren
   INFO("regenerate with: switchyard --config-reference > docs/configuration.md");
   CHECK(text.str() == ConfigSchema::instance().markdownReference());
 }
+
+TEST_CASE("address lists come from JSON arrays or comma-separated variables", "[config]") {
+  Config config = ConfigLoader::load(std::nullopt, {{"SWITCHYARD_RTC_LISTEN_ADDRESSES", "127.0.0.1,::1"},
+                                                    {"SWITCHYARD_RTC_ANNOUNCED_ADDRESSES", "203.0.113.7"}});
+  CHECK(config.rtc.listenAddresses == std::vector<std::string>{"127.0.0.1", "::1"});
+  CHECK(config.rtc.announcedAddresses == std::vector<std::string>{"203.0.113.7"});
+
+  auto badItem = errorOf([&] {
+    ConfigLoader::applyJson(config, json::parse(R"({"rtc":{"listen_addresses":["127.0.0.1","eth0"]}})"), "f");
+  });
+  CHECK_THAT(badItem, Catch::Contains("'rtc.listen_addresses'"));
+  CHECK_THAT(badItem, Catch::Contains("\"eth0\" is not an IP address literal"));
+  auto notList = errorOf([&] {
+    ConfigLoader::applyJson(config, json::parse(R"({"rtc":{"listen_addresses":"127.0.0.1"}})"), "f");
+  });
+  CHECK_THAT(notList, Catch::Contains("a list of IPv4 or IPv6 address literals"));
+  auto badEnv = errorOf([] {
+    ConfigLoader::load(std::nullopt, {{"SWITCHYARD_RTC_LISTEN_ADDRESSES", "1.2.3.4,"}});
+  });
+  CHECK_THAT(badEnv, Catch::Contains("\"\" is not an IP address literal"));
+}
+
+TEST_CASE("rules between keys are checked", "[config]") {
+  auto empty = errorOf([] { ConfigLoader::load(std::nullopt, {{"SWITCHYARD_RTC_LISTEN_ADDRESSES", ""}}); });
+  CHECK_THAT(empty, Catch::Contains("at least one address"));
+  auto halfCertificate = errorOf([] {
+    ConfigLoader::load(std::nullopt, {{"SWITCHYARD_RTC_CERTIFICATE_FILE", "/etc/cert.pem"}});
+  });
+  CHECK_THAT(halfCertificate, Catch::Contains("'rtc.private_key_file'"));
+  CHECK_THAT(halfCertificate, Catch::Contains("set both"));
+  auto ports = errorOf([] {
+    ConfigLoader::load(std::nullopt,
+                       {{"SWITCHYARD_RTC_UDP_PORT", "65534"}, {"SWITCHYARD_WORKERS_COUNT", "4"}});
+  });
+  CHECK_THAT(ports, Catch::Contains("'rtc.udp_port' has value 65534"));
+  CHECK_THAT(ports, Catch::Contains("65537"));
+  CHECK_NOTHROW(ConfigLoader::load(std::nullopt,
+                                   {{"SWITCHYARD_RTC_UDP_PORT", "0"}, {"SWITCHYARD_WORKERS_COUNT", "4"}}));
+}
