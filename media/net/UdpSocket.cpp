@@ -1,0 +1,281 @@
+#include "media/net/UdpSocket.h"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <boost/asio/post.hpp>
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+#include <system_error>
+
+#include "media/net/UniqueFd.h"
+
+namespace switchyard::media::net {
+namespace {
+
+[[noreturn]] void throwSocketError(const util::SocketAddress& address, const char* step, int error) {
+  throw std::runtime_error("UDP socket " + address.toString() + ": " + step + ": " +
+                           std::system_category().message(error));
+}
+
+int effectiveBufferSize(int fd, int option) noexcept {
+  int value = 0;
+  socklen_t length = sizeof value;
+  if (::getsockopt(fd, SOL_SOCKET, option, &value, &length) != 0) return 0;
+  return value;
+}
+
+bool isWouldBlock(int error) noexcept {
+  return error == EAGAIN || error == EWOULDBLOCK;
+}
+
+}  // namespace
+
+UdpSocket::UdpSocket(boost::asio::io_context& io, const util::SocketAddress& bindAddress, Listener& listener,
+                     const Options& options)
+    : socket_(io), listener_(listener), options_(options), alive_(std::make_shared<int>(0)) {
+  options_.receiveBatchSize = std::max<size_t>(1, options_.receiveBatchSize);
+  options_.maxDatagramsPerWakeup = std::max<size_t>(1, options_.maxDatagramsPerWakeup);
+  options_.sendQueueSlots = std::max<size_t>(1, options_.sendQueueSlots);
+  if (bindAddress.empty()) throw std::runtime_error("UDP socket: no bind address");
+
+  const int family = bindAddress.isIpv4() ? AF_INET : AF_INET6;
+  UniqueFd fd(::socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP));
+  if (!fd.valid()) throwSocketError(bindAddress, "socket", errno);
+  if (bindAddress.isIpv6()) {
+    const int one = 1;
+    if (::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) != 0)
+      throwSocketError(bindAddress, "IPV6_V6ONLY", errno);
+  }
+  // Best effort: the kernel caps the request at net.core.{r,w}mem_max; we report what we got.
+  if (options_.receiveBufferBytes > 0)
+    ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUF, &options_.receiveBufferBytes, sizeof(int));
+  if (options_.sendBufferBytes > 0)
+    ::setsockopt(fd.get(), SOL_SOCKET, SO_SNDBUF, &options_.sendBufferBytes, sizeof(int));
+  receiveBufferBytes_ = effectiveBufferSize(fd.get(), SO_RCVBUF);
+  sendBufferBytes_ = effectiveBufferSize(fd.get(), SO_SNDBUF);
+
+  sockaddr_storage storage{};
+  const socklen_t length = bindAddress.toSockaddr(storage);
+  if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&storage), length) != 0)
+    throwSocketError(bindAddress, "bind", errno);
+  sockaddr_storage bound{};
+  socklen_t boundLength = sizeof bound;
+  if (::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&bound), &boundLength) != 0)
+    throwSocketError(bindAddress, "getsockname", errno);
+  const auto local =
+      util::SocketAddress::fromSockaddr(reinterpret_cast<const sockaddr*>(&bound), boundLength);
+  if (!local) throwSocketError(bindAddress, "getsockname", EAFNOSUPPORT);
+  localAddress_ = *local;
+
+  boost::system::error_code ec;
+  socket_.assign(bindAddress.isIpv4() ? boost::asio::ip::udp::v4() : boost::asio::ip::udp::v6(), fd.get(),
+                 ec);
+  if (ec) throwSocketError(bindAddress, "assign", ec.value());
+  static_cast<void>(fd.release());  // the asio socket owns it now
+
+  // Receive batch: every message points at its own buffer and address slot, once and for all.
+  const size_t batch = options_.receiveBatchSize;
+  receiveBuffers_.resize(batch * kDatagramBufferSize);
+  receiveIov_.resize(batch);
+  receiveAddrs_.resize(batch);
+  receiveMsgs_.resize(batch);
+  for (size_t i = 0; i < batch; ++i) {
+    receiveIov_[i].iov_base = receiveBuffers_.data() + i * kDatagramBufferSize;
+    receiveIov_[i].iov_len = kDatagramBufferSize;
+    std::memset(&receiveMsgs_[i], 0, sizeof(mmsghdr));
+    receiveMsgs_[i].msg_hdr.msg_name = &receiveAddrs_[i];
+    receiveMsgs_[i].msg_hdr.msg_iov = &receiveIov_[i];
+    receiveMsgs_[i].msg_hdr.msg_iovlen = 1;
+  }
+
+  const size_t slots = options_.sendQueueSlots;
+  sendBuffers_.resize(slots * kDatagramBufferSize);
+  sendSlots_.resize(slots);
+  sendIov_.resize(slots);
+  sendMsgs_.resize(slots);
+  for (mmsghdr& msg : sendMsgs_)
+    std::memset(&msg, 0, sizeof msg);
+}
+
+UdpSocket::~UdpSocket() = default;
+
+void UdpSocket::start() {
+  SWITCHYARD_NET_ASSERT_OWNER(thread_);
+  reading_ = true;
+  armRead();
+}
+
+void UdpSocket::stop() noexcept {
+  SWITCHYARD_NET_ASSERT_OWNER(thread_);
+  // A pending wait stays armed; its handler sees reading_ == false and does nothing, so stop()
+  // followed by start() needs no cancellation.
+  reading_ = false;
+}
+
+void UdpSocket::armRead() {
+  if (readArmed_ || !reading_) return;
+  readArmed_ = true;
+  socket_.async_wait(boost::asio::socket_base::wait_read,
+                     [this, alive = std::weak_ptr<int>(alive_)](const boost::system::error_code& ec) {
+                       if (alive.expired()) return;
+                       readArmed_ = false;
+                       if (ec) {
+                         if (ec != boost::asio::error::operation_aborted) ++counters_.receiveErrors;
+                         return;
+                       }
+                       onReadable();
+                     });
+}
+
+void UdpSocket::armWrite() {
+  if (waitingWritable_) return;
+  waitingWritable_ = true;
+  socket_.async_wait(boost::asio::socket_base::wait_write,
+                     [this, alive = std::weak_ptr<int>(alive_)](const boost::system::error_code& ec) {
+                       if (alive.expired()) return;
+                       waitingWritable_ = false;
+                       if (ec) {
+                         if (ec != boost::asio::error::operation_aborted) ++counters_.sendErrors;
+                         return;
+                       }
+                       onWritable();
+                     });
+}
+
+void UdpSocket::onReadable() noexcept {
+  SWITCHYARD_NET_ASSERT_OWNER(thread_);
+  const int fd = socket_.native_handle();
+  size_t budget = options_.maxDatagramsPerWakeup;
+  bool drained = false;
+  while (reading_ && budget > 0) {
+    const size_t want = std::min(options_.receiveBatchSize, budget);
+    for (size_t i = 0; i < want; ++i) {
+      receiveMsgs_[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
+      receiveMsgs_[i].msg_hdr.msg_flags = 0;
+      receiveMsgs_[i].msg_len = 0;
+    }
+    ++counters_.receiveCalls;
+    const int n = ::recvmmsg(fd, receiveMsgs_.data(), static_cast<unsigned>(want), MSG_DONTWAIT, nullptr);
+    if (n < 0) {
+      const int error = errno;
+      if (error == EINTR) continue;
+      if (isWouldBlock(error)) {
+        drained = true;
+        break;
+      }
+      // A pending socket error (reported once) costs one unit of budget so errors cannot spin.
+      ++counters_.receiveErrors;
+      --budget;
+      continue;
+    }
+    if (n == 0) {
+      drained = true;
+      break;
+    }
+    const auto count = static_cast<size_t>(n);
+    for (size_t i = 0; i < count && reading_; ++i) {
+      const mmsghdr& msg = receiveMsgs_[i];
+      if ((msg.msg_hdr.msg_flags & MSG_TRUNC) != 0) {
+        ++counters_.truncated;
+        continue;
+      }
+      const auto from = util::SocketAddress::fromSockaddr(
+          reinterpret_cast<const sockaddr*>(&receiveAddrs_[i]), msg.msg_hdr.msg_namelen);
+      if (!from) {
+        ++counters_.receiveErrors;
+        continue;
+      }
+      ++counters_.received;
+      const size_t size = std::min<size_t>(msg.msg_len, kDatagramBufferSize);
+      listener_.onDatagram(std::span<uint8_t>(receiveBuffers_.data() + i * kDatagramBufferSize, size), *from);
+    }
+    budget -= count;
+    flush();
+  }
+  if (!reading_) return;
+  if (drained) {
+    armRead();
+    return;
+  }
+  // Budget used up with data possibly still queued: continue after the handlers already queued.
+  readArmed_ = true;
+  boost::asio::post(socket_.get_executor(), [this, alive = std::weak_ptr<int>(alive_)] {
+    if (alive.expired()) return;
+    readArmed_ = false;
+    if (reading_) onReadable();
+  });
+}
+
+void UdpSocket::onWritable() noexcept {
+  SWITCHYARD_NET_ASSERT_OWNER(thread_);
+  flush();
+}
+
+bool UdpSocket::send(std::span<const uint8_t> data, const util::SocketAddress& to) noexcept {
+  SWITCHYARD_NET_ASSERT_OWNER(thread_);
+  if (data.size() > kDatagramBufferSize || to.family() != localAddress_.family()) {
+    ++counters_.sendErrors;
+    return false;
+  }
+  const size_t capacity = sendSlots_.size();
+  if (sendCount_ == capacity) {
+    if (options_.flushWhenFull) flush();
+    if (sendCount_ == capacity) {
+      ++counters_.dropped;
+      return false;
+    }
+  }
+  const size_t index = (sendHead_ + sendCount_) % capacity;
+  SendSlot& slot = sendSlots_[index];
+  if (!data.empty()) std::memcpy(sendBuffers_.data() + index * kDatagramBufferSize, data.data(), data.size());
+  slot.size = data.size();
+  slot.addressLength = to.toSockaddr(slot.address);
+  ++sendCount_;
+  return true;
+}
+
+void UdpSocket::flush() noexcept {
+  SWITCHYARD_NET_ASSERT_OWNER(thread_);
+  if (waitingWritable_) return;  // the writable handler flushes
+  const int fd = socket_.native_handle();
+  const size_t capacity = sendSlots_.size();
+  while (sendCount_ > 0) {
+    for (size_t i = 0; i < sendCount_; ++i) {
+      const size_t index = (sendHead_ + i) % capacity;
+      SendSlot& slot = sendSlots_[index];
+      sendIov_[i].iov_base = sendBuffers_.data() + index * kDatagramBufferSize;
+      sendIov_[i].iov_len = slot.size;
+      msghdr& hdr = sendMsgs_[i].msg_hdr;
+      hdr.msg_name = &slot.address;
+      hdr.msg_namelen = slot.addressLength;
+      hdr.msg_iov = &sendIov_[i];
+      hdr.msg_iovlen = 1;
+    }
+    ++counters_.sendCalls;
+    const int n = ::sendmmsg(fd, sendMsgs_.data(), static_cast<unsigned>(sendCount_), MSG_DONTWAIT);
+    if (n > 0) {
+      const auto sent = static_cast<size_t>(n);
+      counters_.sent += sent;
+      sendHead_ = (sendHead_ + sent) % capacity;
+      sendCount_ -= sent;
+      continue;  // a partial send: the rest goes in the next call
+    }
+    const int error = n < 0 ? errno : EIO;
+    if (error == EINTR) continue;
+    if (isWouldBlock(error)) {
+      armWrite();
+      return;
+    }
+    // The first queued datagram was refused (unreachable network, bad address, ENOBUFS from a
+    // full device queue, where waiting for writability would spin): drop it.
+    ++counters_.sendErrors;
+    sendHead_ = (sendHead_ + 1) % capacity;
+    --sendCount_;
+  }
+}
+
+}  // namespace switchyard::media::net

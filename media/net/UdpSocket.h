@@ -1,0 +1,142 @@
+#pragma once
+// A worker's UDP socket: non-blocking, bound once, read in recvmmsg batches and written in
+// sendmmsg batches (the hot path of ARCHITECTURE.md: recvmmsg batch -> demux -> ... -> one
+// sendmmsg per batch).
+//
+// Receive: start() arms async_wait(wait_read) on the io_context. On readiness the socket drains
+// with recvmmsg into preallocated buffers (batchSize x kDatagramBufferSize) until EAGAIN or
+// maxDatagramsPerWakeup datagrams, calling Listener::onDatagram() for each, then flush() after
+// each batch, then re-arms (the re-arm re-reads readiness, so after the budget other handlers run
+// first and reading resumes after them). A datagram larger than kDatagramBufferSize is detected
+// by MSG_TRUNC, dropped and counted as truncated.
+//
+// Send: send() copies the datagram into a preallocated slot of the send queue (sendQueueSlots x
+// kDatagramBufferSize); flush() hands every queued datagram to the kernel with one sendmmsg
+// (repeated only after a partial send). On EAGAIN the rest stays queued and is flushed when the
+// socket becomes writable. A full queue is flushed first when Options::flushWhenFull is set (the
+// default: a fan-out of one batch may exceed the queue); if it is still full the datagram is
+// dropped and counted. No allocation, exception or syscall other than the batches per datagram.
+//
+// Thread confinement: a UdpSocket and its Listener belong to the thread running the io_context;
+// every member must be called from it (checked by a debug assertion). It may be constructed on
+// another thread before its first use. Pending handlers hold only a weak token, so destroying the
+// socket (on its thread) with a wait in flight is safe.
+#include <sys/socket.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/udp.hpp>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "media/net/ThreadChecker.h"
+#include "media/util/SocketAddress.h"
+
+namespace switchyard::media::net {
+
+class UdpSocket {
+ public:
+  static constexpr size_t kDatagramBufferSize = 2048;
+
+  class Listener {
+   public:
+    virtual ~Listener() = default;
+    // data points into the socket's receive buffer: valid (and writable, e.g. to decrypt in
+    // place) until the callback returns. The callback may call send()/flush() but must not
+    // destroy the socket.
+    virtual void onDatagram(std::span<uint8_t> data, const util::SocketAddress& from) noexcept = 0;
+  };
+
+  struct Options {
+    size_t receiveBatchSize = 32;        // datagrams per recvmmsg
+    size_t maxDatagramsPerWakeup = 256;  // then re-arm so other work runs
+    size_t sendQueueSlots = 64;          // datagrams queued for one sendmmsg
+    bool flushWhenFull = true;           // send() on a full queue flushes before dropping
+    int receiveBufferBytes = 4 << 20;    // SO_RCVBUF request (best effort), <= 0: leave default
+    int sendBufferBytes = 4 << 20;       // SO_SNDBUF request (best effort), <= 0: leave default
+  };
+
+  struct Counters {
+    uint64_t received = 0;       // datagrams delivered to the listener
+    uint64_t sent = 0;           // datagrams accepted by the kernel
+    uint64_t dropped = 0;        // send queue full
+    uint64_t truncated = 0;      // received datagrams larger than kDatagramBufferSize
+    uint64_t sendErrors = 0;     // sendmmsg errors, oversize or wrong-family datagrams
+    uint64_t receiveErrors = 0;  // recvmmsg errors other than EAGAIN/EINTR
+    uint64_t sendCalls = 0;      // sendmmsg system calls
+    uint64_t receiveCalls = 0;   // recvmmsg system calls
+  };
+
+  // Creates, configures and binds the socket (control plane): IPv6 sockets are IPV6_V6ONLY, port
+  // 0 picks an ephemeral port. Throws std::runtime_error naming the address and the errno text.
+  UdpSocket(boost::asio::io_context& io, const util::SocketAddress& bindAddress, Listener& listener,
+            const Options& options);
+  UdpSocket(boost::asio::io_context& io, const util::SocketAddress& bindAddress, Listener& listener)
+      : UdpSocket(io, bindAddress, listener, Options{}) {}
+  ~UdpSocket();
+  UdpSocket(const UdpSocket&) = delete;
+  UdpSocket& operator=(const UdpSocket&) = delete;
+
+  // Starts (or resumes) reading. Idempotent.
+  void start();
+  // Stops reading and cancels pending waits; queued datagrams stay queued. Idempotent.
+  void stop() noexcept;
+
+  // Queues a datagram for the next flush(). False (and counted) when the queue is full, the
+  // datagram exceeds kDatagramBufferSize or `to` is not of the socket's family.
+  bool send(std::span<const uint8_t> data, const util::SocketAddress& to) noexcept;
+  // Sends everything queued with one sendmmsg (more only after a partial send).
+  void flush() noexcept;
+
+  [[nodiscard]] const util::SocketAddress& localAddress() const noexcept { return localAddress_; }
+  // Effective kernel buffer sizes as reported by getsockopt (Linux doubles the request and caps
+  // it at net.core.rmem_max / wmem_max unless the process may use SO_*BUFFORCE).
+  [[nodiscard]] int receiveBufferBytes() const noexcept { return receiveBufferBytes_; }
+  [[nodiscard]] int sendBufferBytes() const noexcept { return sendBufferBytes_; }
+  [[nodiscard]] const Counters& counters() const noexcept { return counters_; }
+  [[nodiscard]] size_t queuedDatagrams() const noexcept { return sendCount_; }
+  [[nodiscard]] bool waitingForWritable() const noexcept { return waitingWritable_; }
+  [[nodiscard]] int nativeHandle() noexcept { return socket_.native_handle(); }
+
+ private:
+  void armRead();
+  void armWrite();
+  void onReadable() noexcept;
+  void onWritable() noexcept;
+
+  boost::asio::ip::udp::socket socket_;
+  Listener& listener_;
+  Options options_;
+  util::SocketAddress localAddress_;
+  int receiveBufferBytes_ = 0;
+  int sendBufferBytes_ = 0;
+  Counters counters_;
+  ThreadChecker thread_;
+  std::shared_ptr<int> alive_;  // handlers hold a weak_ptr: they do nothing once we are gone
+  bool reading_ = false;
+  bool readArmed_ = false;
+  bool waitingWritable_ = false;
+
+  // Receive batch, wired once at construction.
+  std::vector<uint8_t> receiveBuffers_;
+  std::vector<iovec> receiveIov_;
+  std::vector<sockaddr_storage> receiveAddrs_;
+  std::vector<mmsghdr> receiveMsgs_;
+
+  // Send queue: a ring of slots; flush() wires sendMsgs_ in queue order.
+  struct SendSlot {
+    sockaddr_storage address;
+    socklen_t addressLength = 0;
+    size_t size = 0;
+  };
+  std::vector<uint8_t> sendBuffers_;
+  std::vector<SendSlot> sendSlots_;
+  std::vector<iovec> sendIov_;
+  std::vector<mmsghdr> sendMsgs_;
+  size_t sendHead_ = 0;
+  size_t sendCount_ = 0;
+};
+
+}  // namespace switchyard::media::net

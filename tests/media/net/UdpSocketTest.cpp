@@ -1,0 +1,286 @@
+#include "media/net/UdpSocket.h"
+
+#include <boost/asio/post.hpp>
+#include <catch2/catch.hpp>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include "tests/media/net/NetTestUtil.h"
+
+using switchyard::media::net::UdpSocket;
+using switchyard::media::util::SocketAddress;
+namespace test = switchyard::media::net::test;
+
+namespace {
+
+struct Received {
+  std::vector<uint8_t> data;
+  SocketAddress from;
+};
+
+struct Recorder : UdpSocket::Listener {
+  std::vector<Received> received;
+  UdpSocket* echoVia = nullptr;  // when set, every datagram is sent back through send()
+  void onDatagram(std::span<uint8_t> data, const SocketAddress& from) noexcept override {
+    received.push_back({std::vector<uint8_t>(data.begin(), data.end()), from});
+    if (echoVia != nullptr) echoVia->send(data, from);
+  }
+};
+
+// Datagram i: 4-byte index, then a pattern; sizes vary from 4 to 2048 bytes.
+std::vector<uint8_t> datagram(uint32_t i) {
+  const size_t size = 4 + (i * 197u) % 2045u;
+  std::vector<uint8_t> d(size);
+  d[0] = static_cast<uint8_t>(i >> 24);
+  d[1] = static_cast<uint8_t>(i >> 16);
+  d[2] = static_cast<uint8_t>(i >> 8);
+  d[3] = static_cast<uint8_t>(i);
+  for (size_t k = 4; k < size; ++k)
+    d[k] = static_cast<uint8_t>(i + k);
+  return d;
+}
+
+uint32_t indexOf(const std::vector<uint8_t>& d) {
+  return (uint32_t{d[0]} << 24) | (uint32_t{d[1]} << 16) | (uint32_t{d[2]} << 8) | d[3];
+}
+
+// 1000 datagrams from two plain sockets; all must arrive intact with their true source.
+void receiveThousand(const SocketAddress& loopback) {
+  boost::asio::io_context io;
+  Recorder recorder;
+  UdpSocket socket(io, loopback, recorder);
+  REQUIRE(socket.localAddress().port() != 0);
+  REQUIRE(socket.localAddress().family() == loopback.family());
+  CHECK(socket.receiveBufferBytes() > 0);
+  CHECK(socket.sendBufferBytes() > 0);
+  socket.start();
+  test::PlainUdp a(loopback);
+  test::PlainUdp b(loopback);
+  constexpr uint32_t kCount = 1000;
+  for (uint32_t i = 0; i < kCount; ++i) {
+    REQUIRE((i % 2 == 0 ? a : b).sendTo(datagram(i), socket.localAddress()));
+    // Stay within the receive buffer (rmem_max may cap it well below 4 MiB).
+    if (i % 50 == 49) REQUIRE(test::runUntil(io, [&] { return recorder.received.size() == i + 1; }));
+  }
+  REQUIRE(test::runUntil(io, [&] { return recorder.received.size() == kCount; }));
+  std::vector<bool> seen(kCount, false);
+  for (const Received& r : recorder.received) {
+    const uint32_t i = indexOf(r.data);
+    REQUIRE(i < kCount);
+    CHECK_FALSE(seen[i]);
+    seen[i] = true;
+    CHECK(r.data == datagram(i));
+    CHECK(r.from == (i % 2 == 0 ? a : b).address());
+  }
+  CHECK(socket.counters().received == kCount);
+  CHECK(socket.counters().truncated == 0);
+  CHECK(socket.counters().receiveErrors == 0);
+  // Batching: far fewer recvmmsg calls than datagrams.
+  CHECK(socket.counters().receiveCalls < kCount);
+}
+
+}  // namespace
+
+TEST_CASE("UdpSocket: binds an ephemeral port and reports it") {
+  boost::asio::io_context io;
+  Recorder recorder;
+  UdpSocket socket(io, test::loopback4(), recorder);
+  CHECK(socket.localAddress().ipString() == "127.0.0.1");
+  CHECK(socket.localAddress().port() != 0);
+  // Binding the same address again fails with the address and errno text in the message.
+  try {
+    UdpSocket second(io, socket.localAddress(), recorder);
+    FAIL("second bind succeeded");
+  } catch (const std::runtime_error& e) {
+    const std::string what = e.what();
+    CHECK(what.find(socket.localAddress().toString()) != std::string::npos);
+    CHECK(what.find("bind") != std::string::npos);
+    CHECK(what.find("in use") != std::string::npos);
+  }
+  CHECK_THROWS_AS(UdpSocket(io, SocketAddress{}, recorder), std::runtime_error);
+  // An address that is not local cannot be bound.
+  CHECK_THROWS_AS(UdpSocket(io, *SocketAddress::parse("192.0.2.1", 0), recorder), std::runtime_error);
+}
+
+TEST_CASE("UdpSocket: 1000 datagrams of varied sizes over 127.0.0.1") {
+  receiveThousand(test::loopback4());
+}
+
+TEST_CASE("UdpSocket: 1000 datagrams of varied sizes over ::1") {
+  if (!test::canBindIpv6Loopback()) {
+    WARN("::1 cannot be bound here: IPv6 loopback test skipped");
+    return;
+  }
+  receiveThousand(test::loopback6());
+}
+
+TEST_CASE("UdpSocket: replies queued with send() reach the sender, one sendmmsg per batch") {
+  boost::asio::io_context io;
+  Recorder recorder;
+  UdpSocket socket(io, test::loopback4(), recorder);
+  recorder.echoVia = &socket;
+  socket.start();
+  test::PlainUdp peer(test::loopback4());
+  constexpr uint32_t kCount = 200;
+  for (uint32_t i = 0; i < kCount; ++i)
+    REQUIRE(peer.sendTo(datagram(i % 100), socket.localAddress()));
+  REQUIRE(test::runUntil(io, [&] { return recorder.received.size() == kCount; }));
+  CHECK(socket.queuedDatagrams() == 0);
+  CHECK(socket.counters().sent == kCount);
+  // The receive loop flushes once per recvmmsg batch.
+  CHECK(socket.counters().sendCalls <= socket.counters().receiveCalls);
+  CHECK(socket.counters().sendCalls < kCount / 4);
+  for (uint32_t i = 0; i < kCount; ++i) {
+    SocketAddress from;
+    const auto reply = peer.receive(&from);
+    REQUIRE(reply.has_value());
+    CHECK(*reply == datagram(i % 100));
+    CHECK(from == socket.localAddress());
+  }
+}
+
+TEST_CASE("UdpSocket: a full send queue drops and counts") {
+  boost::asio::io_context io;
+  Recorder recorder;
+  UdpSocket::Options options;
+  options.sendQueueSlots = 4;
+  options.flushWhenFull = false;
+  UdpSocket socket(io, test::loopback4(), recorder, options);
+  test::PlainUdp peer(test::loopback4());
+  for (uint32_t i = 0; i < 10; ++i)
+    CHECK(socket.send(datagram(i), peer.address()) == (i < 4));
+  CHECK(socket.counters().dropped == 6);
+  CHECK(socket.queuedDatagrams() == 4);
+  socket.flush();
+  CHECK(socket.counters().sent == 4);
+  CHECK(socket.counters().sendCalls == 1);
+  CHECK(socket.queuedDatagrams() == 0);
+  for (uint32_t i = 0; i < 4; ++i) {
+    const auto d = peer.receive();
+    REQUIRE(d.has_value());
+    CHECK(*d == datagram(i));
+  }
+  CHECK_FALSE(peer.receive().has_value());
+  // The queue is a ring: wrap around a few times.
+  for (uint32_t round = 0; round < 5; ++round) {
+    CHECK(socket.send(datagram(round), peer.address()));
+    CHECK(socket.send(datagram(round + 100), peer.address()));
+    CHECK(socket.send(datagram(round + 200), peer.address()));
+    socket.flush();
+    CHECK(*peer.receive() == datagram(round));
+    CHECK(*peer.receive() == datagram(round + 100));
+    CHECK(*peer.receive() == datagram(round + 200));
+  }
+}
+
+TEST_CASE("UdpSocket: a full queue is flushed before dropping by default") {
+  boost::asio::io_context io;
+  Recorder recorder;
+  UdpSocket socket(io, test::loopback4(), recorder);  // 64 slots
+  test::PlainUdp peer(test::loopback4());
+  constexpr uint32_t kCount = 200;
+  for (uint32_t i = 0; i < kCount; ++i)
+    REQUIRE(socket.send(datagram(i % 50), peer.address()));
+  socket.flush();
+  CHECK(socket.counters().dropped == 0);
+  CHECK(socket.counters().sent == kCount);
+  CHECK(socket.counters().sendCalls == 4);  // 3 full batches + the rest
+  for (uint32_t i = 0; i < kCount; ++i) {
+    const auto d = peer.receive();
+    REQUIRE(d.has_value());
+    CHECK(*d == datagram(i % 50));
+  }
+}
+
+TEST_CASE("UdpSocket: refuses oversize and wrong-family datagrams") {
+  boost::asio::io_context io;
+  Recorder recorder;
+  UdpSocket socket(io, test::loopback4(), recorder);
+  const std::vector<uint8_t> big(UdpSocket::kDatagramBufferSize + 1, 0x80);
+  const std::vector<uint8_t> max(UdpSocket::kDatagramBufferSize, 0x80);
+  CHECK_FALSE(socket.send(big, socket.localAddress()));
+  CHECK(socket.send(max, socket.localAddress()));
+  CHECK_FALSE(socket.send(max, *SocketAddress::parse("::1", 5000)));
+  CHECK(socket.counters().sendErrors == 2);
+  CHECK(socket.queuedDatagrams() == 1);
+  // An empty datagram is a datagram.
+  CHECK(socket.send({}, socket.localAddress()));
+  socket.start();
+  socket.flush();
+  REQUIRE(test::runUntil(io, [&] { return recorder.received.size() == 2; }));
+  CHECK(recorder.received[0].data == max);
+  CHECK(recorder.received[1].data.empty());
+  CHECK(recorder.received[1].from == socket.localAddress());
+}
+
+TEST_CASE("UdpSocket: an oversize (3000-byte) datagram is counted as truncated, not delivered") {
+  boost::asio::io_context io;
+  Recorder recorder;
+  UdpSocket socket(io, test::loopback4(), recorder);
+  socket.start();
+  test::PlainUdp peer(test::loopback4());
+  const std::vector<uint8_t> oversize(3000, 0x80);
+  const std::vector<uint8_t> exact(2048, 0x81);
+  const std::vector<uint8_t> small = {0x00, 0x01, 0x00, 0x00};
+  REQUIRE(peer.sendTo(oversize, socket.localAddress()));
+  REQUIRE(peer.sendTo(exact, socket.localAddress()));
+  REQUIRE(peer.sendTo(small, socket.localAddress()));
+  REQUIRE(test::runUntil(io, [&] { return recorder.received.size() == 2; }));
+  test::runFor(io, std::chrono::milliseconds(20));
+  CHECK(socket.counters().truncated == 1);
+  REQUIRE(recorder.received.size() == 2);
+  CHECK(recorder.received[0].data == exact);
+  CHECK(recorder.received[1].data == small);
+}
+
+TEST_CASE("UdpSocket: per-wakeup budget re-arms and still drains everything") {
+  boost::asio::io_context io;
+  Recorder recorder;
+  UdpSocket::Options options;
+  options.receiveBatchSize = 4;
+  options.maxDatagramsPerWakeup = 8;
+  UdpSocket socket(io, test::loopback4(), recorder, options);
+  socket.start();
+  test::PlainUdp peer(test::loopback4());
+  for (uint32_t i = 0; i < 100; ++i)
+    REQUIRE(peer.sendTo(datagram(i % 10), socket.localAddress()));
+  // Other work posted meanwhile still runs between wakeups.
+  int otherWork = 0;
+  boost::asio::post(io, [&] { ++otherWork; });
+  REQUIRE(test::runUntil(io, [&] { return recorder.received.size() == 100; }));
+  CHECK(otherWork == 1);
+  CHECK(socket.counters().receiveCalls >= 25);
+  for (uint32_t i = 0; i < 100; ++i)
+    CHECK(recorder.received[i].data == datagram(i % 10));
+}
+
+TEST_CASE("UdpSocket: stop() pauses reading, start() resumes") {
+  boost::asio::io_context io;
+  Recorder recorder;
+  UdpSocket socket(io, test::loopback4(), recorder);
+  test::PlainUdp peer(test::loopback4());
+  socket.start();
+  socket.stop();
+  REQUIRE(peer.sendTo(datagram(1), socket.localAddress()));
+  test::runFor(io, std::chrono::milliseconds(30));
+  CHECK(recorder.received.empty());
+  socket.start();
+  REQUIRE(test::runUntil(io, [&] { return recorder.received.size() == 1; }));
+}
+
+TEST_CASE("UdpSocket: destroying the socket with a wait in flight is safe") {
+  boost::asio::io_context io;
+  Recorder recorder;
+  auto socket = std::make_unique<UdpSocket>(io, test::loopback4(), recorder);
+  socket->start();
+  test::PlainUdp peer(test::loopback4());
+  const SocketAddress target = socket->localAddress();
+  REQUIRE(peer.sendTo(datagram(1), target));
+  // Let the readiness complete into the ready queue, then destroy before it runs.
+  io.poll_one();
+  socket.reset();
+  test::runFor(io, std::chrono::milliseconds(10));
+  SUCCEED("no use after free (checked by ASan)");
+}
