@@ -21,7 +21,8 @@ namespace {
 constexpr std::string_view kEnvPrefix = "SWITCHYARD_";
 
 std::string show(const json& value) {
-  std::string text = value.dump();
+  // Values may hold any bytes (environment variables): show invalid UTF-8 as U+FFFD, never throw.
+  std::string text = value.dump(-1, ' ', false, json::error_handler_t::replace);
   if (text.size() > 80) text = text.substr(0, 77) + "...";
   return text;
 }

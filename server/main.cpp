@@ -47,7 +47,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (line.printConfig) {
-    std::cout << config::ConfigSchema::instance().toJson(config).dump(2) << "\n";
+    std::cout << config::ConfigSchema::instance().toJson(config).dump(
+                     2, ' ', false, nlohmann::json::error_handler_t::replace)
+              << "\n";
     return 0;
   }
 

@@ -207,3 +207,10 @@ TEST_CASE("rules between keys are checked", "[config]") {
   CHECK_NOTHROW(ConfigLoader::load(std::nullopt,
                                    {{"SWITCHYARD_RTC_UDP_PORT", "0"}, {"SWITCHYARD_WORKERS_COUNT", "4"}}));
 }
+
+TEST_CASE("values that are not UTF-8 are reported, not thrown as JSON errors", "[config]") {
+  // Found by fuzz_config_json: an environment value with invalid UTF-8 made the error message throw.
+  auto message = errorOf([] { ConfigLoader::load(std::nullopt, {{"SWITCHYARD_LOG_FORMAT", "j\xfc\xab"}}); });
+  CHECK_THAT(message, Catch::Contains("SWITCHYARD_LOG_FORMAT"));
+  CHECK_THAT(message, Catch::Contains("\"text\", \"json\""));
+}
