@@ -83,24 +83,37 @@ DtlsCertificate DtlsCertificate::load(const std::string& certPemPath, const std:
   ERR_clear_error();
   BioPtr certFile(BIO_new_file(certPemPath.c_str(), "r"));
   if (!certFile) fail("cannot open certificate file '" + certPemPath + "'");
-  X509Ptr cert(PEM_read_bio_X509(certFile.get(), nullptr, nullptr, nullptr));
-  if (!cert) fail("no PEM certificate in '" + certPemPath + "'");
+  BioPtr keyFile(BIO_new_file(keyPemPath.c_str(), "r"));
+  if (!keyFile) fail("cannot open private key file '" + keyPemPath + "'");
+  return read(certFile.get(), "'" + certPemPath + "'", keyFile.get(), "'" + keyPemPath + "'");
+}
+
+DtlsCertificate DtlsCertificate::fromPem(std::string_view certificatePem, std::string_view privateKeyPem) {
+  ERR_clear_error();
+  BioPtr certBio(BIO_new_mem_buf(certificatePem.data(), static_cast<int>(certificatePem.size())));
+  BioPtr keyBio(BIO_new_mem_buf(privateKeyPem.data(), static_cast<int>(privateKeyPem.size())));
+  if (!certBio || !keyBio) fail("BIO_new_mem_buf failed");
+  return read(certBio.get(), "certificate PEM", keyBio.get(), "private key PEM");
+}
+
+DtlsCertificate DtlsCertificate::read(BIO* certificateBio, const std::string& certificateName, BIO* keyBio,
+                                      const std::string& keyName) {
+  X509Ptr cert(PEM_read_bio_X509(certificateBio, nullptr, nullptr, nullptr));
+  if (!cert) fail("no PEM certificate in " + certificateName);
   std::vector<X509Ptr> chain;
   for (;;) {
-    X509Ptr next(PEM_read_bio_X509(certFile.get(), nullptr, nullptr, nullptr));
+    X509Ptr next(PEM_read_bio_X509(certificateBio, nullptr, nullptr, nullptr));
     if (!next) break;
     chain.push_back(std::move(next));
   }
-  ERR_clear_error();  // the end of the file after the last certificate is reported as an error
+  ERR_clear_error();  // the end of the input after the last certificate is reported as an error
 
-  BioPtr keyFile(BIO_new_file(keyPemPath.c_str(), "r"));
-  if (!keyFile) fail("cannot open private key file '" + keyPemPath + "'");
   // No password callback: an encrypted key fails instead of prompting on the terminal.
   EvpPkeyPtr key(PEM_read_bio_PrivateKey(
-      keyFile.get(), nullptr, [](char*, int, int, void*) { return 0; }, nullptr));
-  if (!key) fail("no unencrypted PEM private key in '" + keyPemPath + "'");
+      keyBio, nullptr, [](char*, int, int, void*) { return 0; }, nullptr));
+  if (!key) fail("no unencrypted PEM private key in " + keyName);
   if (X509_check_private_key(cert.get(), key.get()) != 1) {
-    fail("the private key in '" + keyPemPath + "' does not match the certificate in '" + certPemPath + "'");
+    fail("the private key in " + keyName + " does not match the certificate in " + certificateName);
   }
   return DtlsCertificate(std::move(cert), std::move(key), std::move(chain));
 }

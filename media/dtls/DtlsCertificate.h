@@ -25,6 +25,10 @@ class DtlsCertificate {
   // std::runtime_error naming the file and the reason.
   [[nodiscard]] static DtlsCertificate load(const std::string& certPemPath, const std::string& keyPemPath);
 
+  // The same from PEM text in memory (errors name the inputs "certificate PEM" / "private key PEM").
+  [[nodiscard]] static DtlsCertificate fromPem(std::string_view certificatePem,
+                                               std::string_view privateKeyPem);
+
   // The sha-256 fingerprint of any certificate (of its DER encoding, RFC 8122 §5).
   [[nodiscard]] static Fingerprint fingerprintOf(const X509& certificate);
 
@@ -49,6 +53,8 @@ class DtlsCertificate {
 
  private:
   DtlsCertificate(X509Ptr certificate, EvpPkeyPtr privateKey, std::vector<X509Ptr> chain);
+  static DtlsCertificate read(BIO* certificateBio, const std::string& certificateName, BIO* keyBio,
+                              const std::string& keyName);
 
   X509Ptr certificate_;
   EvpPkeyPtr privateKey_;

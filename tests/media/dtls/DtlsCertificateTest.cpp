@@ -201,3 +201,25 @@ TEST_CASE("DtlsCertificate::load: bad files give an error naming the file") {
   CHECK(error.find(otherKeyPath) != std::string::npos);
   CHECK(error.find(certPath) != std::string::npos);
 }
+
+TEST_CASE("DtlsCertificate::fromPem reads PEM text; bad text gives a clear error") {
+  const DtlsCertificate original = DtlsCertificate::generate();
+  const DtlsCertificate copy = DtlsCertificate::fromPem(original.certificatePem(), original.privateKeyPem());
+  CHECK(copy.fingerprint() == original.fingerprint());
+  const DtlsCertificate other = DtlsCertificate::generate();
+  const auto error = [](std::string_view cert, std::string_view key) -> std::string {
+    try {
+      (void)DtlsCertificate::fromPem(cert, key);
+    } catch (const std::runtime_error& e) {
+      return e.what();
+    }
+    return "";
+  };
+  CHECK(error("", original.privateKeyPem()).find("no PEM certificate in certificate PEM") !=
+        std::string::npos);
+  CHECK(error(original.certificatePem(), "").find("private key PEM") != std::string::npos);
+  CHECK(error(original.certificatePem(), other.privateKeyPem()).find("does not match") != std::string::npos);
+  const std::string pem = original.certificatePem();
+  for (size_t n = 0; n + 1 < pem.size(); n += 37)
+    CHECK_FALSE(error(pem.substr(0, n), original.privateKeyPem()).empty());
+}
