@@ -569,3 +569,39 @@ TEST_CASE("DtlsTransport: an MTU below OpenSSL's minimum is refused") {
   config.mtu = 100;
   CHECK_THROWS_AS(DtlsTransport(context, config, recorder), std::runtime_error);
 }
+
+TEST_CASE("DtlsTransport: calls back into the transport from onDtlsSend are ignored, not re-entered") {
+  struct ReentrantListener : Recorder {
+    DtlsTransport* self = nullptr;
+    int attempts = 0;
+    void onDtlsSend(std::span<const uint8_t> datagram) override {
+      Recorder::onDtlsSend(datagram);
+      if (self == nullptr) return;
+      ++attempts;
+      self->receive(datagram);  // dropped: we are inside OpenSSL
+      CHECK_FALSE(self->sendApplicationData(datagram));
+      self->handleTimeout(Clock::now() + std::chrono::hours(1));  // ignored too
+      self->close();                                              // ignored too
+    }
+  };
+  DtlsContext context(clientCertificate());
+  ReentrantListener listener;
+  DtlsTransportConfig config;
+  config.role = DtlsRole::kClient;
+  config.remoteFingerprint = serverCertificate().fingerprint();
+  DtlsTransport transport(context, config, listener);
+  listener.self = &transport;
+  transport.start(Clock::now());
+  CHECK(listener.attempts == 1);
+  CHECK(transport.state() == State::kConnecting);
+  CHECK_FALSE(listener.closed);
+}
+
+TEST_CASE("DtlsCloseReason names") {
+  CHECK(toString(DtlsCloseReason::kCloseNotify) == "close-notify");
+  CHECK(toString(DtlsCloseReason::kFingerprintMismatch) == "fingerprint-mismatch");
+  CHECK(toString(DtlsCloseReason::kHandshakeFailed) == "handshake-failed");
+  CHECK(toString(DtlsCloseReason::kTimeout) == "timeout");
+  CHECK(toString(DtlsCloseReason::kNoSrtpProfile) == "no-srtp-profile");
+  CHECK(toString(DtlsCloseReason::kLocalClose) == "local-close");
+}
