@@ -25,10 +25,11 @@ struct SrtpBenchRow {
 
 class SrtpBench {
  public:
-  // Measures every cell for about `secondsEach` seconds of protect/unprotect time (bounded by an
-  // operation count too), printing a progress line per cell to stderr. Returns an empty vector if
-  // our own libsrtp fails (it should not). If Debian's library cannot be loaded (not installed,
-  // a symbol missing, a sanitizer build) the reason goes to stderr and nsDebian/ratio stay empty.
+  // Measures every cell for about `secondsEach` seconds of this thread's CPU time (bounded by an
+  // operation count too; CPU time so that other processes' load inflates the numbers less),
+  // printing a progress line per cell to stderr. Returns an empty vector if our own libsrtp fails
+  // (it should not). If Debian's library cannot be loaded (not installed, a symbol missing, an
+  // AddressSanitizer build) the reason goes to stderr and nsDebian/ratio stay empty.
   static std::vector<SrtpBenchRow> run(double secondsEach);
 };
 
