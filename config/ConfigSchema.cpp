@@ -136,7 +136,7 @@ ConfigSchema::ConfigSchema() {
                           &C::rtc, &C::Rtc::certificateFile));
   fields_.push_back(field("rtc.private_key_file", FieldKind::String,
                           "PEM private key of `rtc.certificate_file`.", &C::rtc, &C::Rtc::privateKeyFile));
-  fields_.push_back(integerField("rtc.srtp_replay_window", 64, 32768,
+  fields_.push_back(integerField("rtc.srtp_replay_window", 64, 32767,
                                  "SRTP replay-protection window in packets (libsrtp window_size).", &C::rtc,
                                  &C::Rtc::srtpReplayWindow));
 }
