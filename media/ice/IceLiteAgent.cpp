@@ -57,10 +57,11 @@ bool IceLiteAgent::handleStun(const StunMessage& msg, const util::SocketAddress&
                               Clock::time_point now) noexcept {
   if (state_ == State::kClosed || from.empty()) return false;
   if (msg.messageClass() != StunClass::kRequest || msg.method() != kStunMethodBinding) return false;
-  // RFC 8445 §7.3 / RFC 8489 §9.1.3: fingerprint, username, then integrity; failing any -> silence.
-  if (!msg.verifyFingerprint()) return false;
+  // RFC 8445 §7.3 / RFC 8489 §9.1.3: username, fingerprint, then integrity (cheapest first);
+  // failing any -> silence.
   const auto username = msg.username();
   if (!username || !usernameMatches(*username)) return false;
+  if (!msg.verifyFingerprint()) return false;
   if (!msg.verifyMessageIntegrity(std::string_view(local_.password))) return false;
 
   // RFC 8489 §6.3.1.1: authenticated, but with comprehension-required attributes we do not know.

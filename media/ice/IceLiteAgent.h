@@ -4,12 +4,12 @@
 // passes `now` and sends what the listener is given.
 //
 // handleStun() answers a connectivity check (RFC 8445 §7.3) only when it is authentic, in this order
-// (RFC 8489 §6.3, §9.1.3): a Binding request; FINGERPRINT present and correct; USERNAME equal to
-// "localUfrag:remoteUfrag" (or, while the remote ufrag is unknown, "localUfrag:<anything>");
-// MESSAGE-INTEGRITY correct with the local password. A request failing any of these gets no
-// response at all and changes nothing (no 400/401: an unauthenticated sender learns nothing and
-// cannot use us as a reflector). An authentic request then gets, signed with MESSAGE-INTEGRITY and
-// FINGERPRINT and with the request's transaction id:
+// (RFC 8489 §6.3, §9.1.3; cheapest test first): a Binding request; USERNAME equal to
+// "localUfrag:remoteUfrag" (or, while the remote ufrag is unknown, "localUfrag:<non-empty>");
+// FINGERPRINT present, last and correct; MESSAGE-INTEGRITY correct with the local password. A
+// request failing any of these gets no response at all and changes nothing (no 400/401: an
+// unauthenticated sender learns nothing and cannot use us as a reflector). An authentic request
+// then gets, signed with MESSAGE-INTEGRITY and FINGERPRINT and with the request's transaction id:
 //   - 420 + UNKNOWN-ATTRIBUTES if it carries comprehension-required attributes we do not know;
 //   - 487 Role Conflict if it carries ICE-CONTROLLED (RFC 8445 §7.3.1.1: a lite agent is always
 //     controlled, so it behaves as if its tie-breaker always won);
