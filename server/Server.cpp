@@ -20,6 +20,22 @@ Server::~Server() {
 std::string Server::start() {
   unsigned count = config_.workers.count;
   if (count == 0) count = std::max(1U, std::thread::hardware_concurrency());
+  for (const auto& [key, port] :
+       {std::pair{"rtc.udp_port", config_.rtc.udpPort}, std::pair{"rtc.tcp_port", config_.rtc.tcpPort}}) {
+    if (port != 0 && port + count - 1 > 65535) {
+      throw std::runtime_error(std::string(key) + " " + std::to_string(port) + " + " + std::to_string(count) +
+                               " workers goes past port 65535");
+    }
+  }
+  if (config_.rtc.certificateFile.empty()) {
+    certificate_ = std::make_unique<media::dtls::DtlsCertificate>(media::dtls::DtlsCertificate::generate());
+  } else {
+    certificate_ = std::make_unique<media::dtls::DtlsCertificate>(
+        media::dtls::DtlsCertificate::load(config_.rtc.certificateFile, config_.rtc.privateKeyFile));
+  }
+  logEvent(*log_, spdlog::level::info, "dtls certificate", "source",
+           config_.rtc.certificateFile.empty() ? std::string("generated") : config_.rtc.certificateFile,
+           "fingerprint", "sha-256 " + certificate_->fingerprintText());
   for (unsigned i = 0; i < count; ++i) {
     workers_.push_back(
         std::make_unique<Worker>(i, config::logger("worker"), [this](unsigned, const std::string&) {
@@ -28,7 +44,11 @@ std::string Server::start() {
             shutdown();
           });
         }));
-    workers_.back()->start();
+    // Bound here, before the worker's thread runs; from then on used only on that thread.
+    media_.push_back(std::make_unique<WorkerMedia>(workers_.back()->context(), i, config_, *certificate_));
+  }
+  for (auto& worker : workers_) {
+    worker->start();
   }
   signaling::HttpServer::Options options;
   options.address = config_.http.listenAddress;

@@ -9,7 +9,10 @@
 #include <boost/asio/io_context.hpp>
 
 #include "config/Config.h"
+#include "media/dtls/DtlsCertificate.h"
+#include "media/srtp/SrtpLibrary.h"
 #include "server/Worker.h"
+#include "server/WorkerMedia.h"
 #include "signaling/HttpServer.h"
 
 namespace switchyard::server {
@@ -34,6 +37,9 @@ class Server {
   [[nodiscard]] bool failed() const noexcept { return failed_; }
   // Runs `task` on worker `index`'s thread (tests, and later room commands).
   void postToWorker(size_t index, std::function<void()> task);
+  // The media of worker `index`: touch it only from that worker's thread (postToWorker).
+  [[nodiscard]] WorkerMedia& workerMedia(size_t index) { return *media_.at(index); }
+  [[nodiscard]] const media::dtls::DtlsCertificate& certificate() const noexcept { return *certificate_; }
 
  private:
   void shutdown();
@@ -41,7 +47,10 @@ class Server {
   config::Config config_;
   std::shared_ptr<spdlog::logger> log_;
   boost::asio::io_context signalingIo_{1};
+  media::srtp::SrtpLibrary srtpLibrary_;
+  std::unique_ptr<media::dtls::DtlsCertificate> certificate_;
   std::vector<std::unique_ptr<Worker>> workers_;
+  std::vector<std::unique_ptr<WorkerMedia>> media_;  // media_[i] belongs to workers_[i]
   std::unique_ptr<signaling::HttpServer> http_;
   bool shutDown_ = false;
   bool failed_ = false;

@@ -87,7 +87,14 @@ std::unique_ptr<Child> spawn(std::vector<std::string> args, std::vector<std::str
   for (char** e = environ; *e != nullptr; ++e) {
     if (std::string(*e).rfind("SWITCHYARD_", 0) != 0) environment.emplace_back(*e);
   }
-  environment.insert(environment.end(), env.begin(), env.end());
+  // Media ports are ephemeral unless a test says otherwise: tests run in parallel.
+  environment.emplace_back("SWITCHYARD_RTC_UDP_PORT=0");
+  environment.emplace_back("SWITCHYARD_RTC_TCP_PORT=0");
+  for (const std::string& e : env) {
+    const std::string name = e.substr(0, e.find('=') + 1);
+    std::erase_if(environment, [&](const std::string& existing) { return existing.rfind(name, 0) == 0; });
+    environment.push_back(e);
+  }
   std::vector<char*> envp;
   for (auto& e : environment)
     envp.push_back(e.data());
@@ -179,7 +186,9 @@ TEST_CASE("starts, prints its URL, serves HTTP, logs JSON and stops cleanly on S
   CHECK_THAT(httpGet("127.0.0.1", port, "/healthz"), Catch::Contains(R"({"status":"ok"})"));
 
   const std::string started = Child::readUntil(child->err, contains("switchyard started"));
-  const auto event = nlohmann::json::parse(started.substr(0, started.find('\n')));
+  const size_t at = started.rfind('\n', started.find("switchyard started"));
+  const size_t begin = at == std::string::npos ? 0 : at + 1;
+  const auto event = nlohmann::json::parse(started.substr(begin, started.find('\n', begin) - begin));
   CHECK(event["msg"] == "switchyard started");
   CHECK(event["workers"] == "2");
 
