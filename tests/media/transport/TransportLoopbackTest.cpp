@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <fstream>
@@ -428,4 +429,107 @@ TEST_CASE("a flood of 100k random datagrams from unknown ports changes nothing",
   CHECK(residentAfter < residentBefore + 8 * 1024 * 1024);
   for (int fd : attackers)
     close(fd);
+}
+
+TEST_CASE("the server follows the client to a new address when it nominates it", "[transport]") {
+  World world;
+  const TransportId id = world.connect(false, CandidateProtocol::kUdp);
+  ClientTransport& client = *world.clients.back();
+  REQUIRE(world.runUntil([&] { return !world.serverEvents.connected.empty(); }));
+  WebRtcTransport& server = *world.host->find(id);
+  const util::SocketAddress oldAddress = server.selectedPath()->remote;
+
+  // The same client appears on a new port (a network change) and nominates the new pair: a signed
+  // Binding request with USE-CANDIDATE, as a browser sends after switching networks.
+  const int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_storage local{};
+  socklen_t localLength = util::SocketAddress::parse("127.0.0.1", 0)->toSockaddr(local);
+  REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&local), localLength) == 0);
+  localLength = sizeof local;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&local), &localLength);
+  const auto newAddress =
+      *util::SocketAddress::fromSockaddr(reinterpret_cast<sockaddr*>(&local), localLength);
+
+  std::vector<uint8_t> request(512);
+  ice::StunTransactionId tid{9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 1, 2};
+  ice::StunBuilder builder(request, ice::StunClass::kRequest, ice::kStunMethodBinding, tid);
+  builder.addUsername(server.localIce().ufrag + ":" + client.localIce().ufrag);
+  builder.addPriority(0x6effffff);
+  builder.addIceControlling(1234);
+  builder.addUseCandidate();
+  const auto message = builder.finish(std::string_view(server.localIce().password), true);
+  REQUIRE(message);
+  sockaddr_storage target{};
+  const socklen_t targetLength = world.host->udpAddresses()[0].toSockaddr(target);
+  REQUIRE(::sendto(fd, message->data(), message->size(), 0, reinterpret_cast<sockaddr*>(&target),
+                   targetLength) > 0);
+  REQUIRE(world.runUntil([&] { return server.selectedPath()->remote == newAddress; }));
+  CHECK_FALSE(oldAddress == newAddress);
+
+  // Media now goes to the new address.
+  std::vector<uint8_t> buffer;
+  const size_t length = makeRtp(buffer, 0x4444, 1, 3, 200);
+  REQUIRE(server.sendRtp(buffer, length));
+  world.host->flush();
+  std::vector<uint8_t> received(2048);
+  ssize_t got = -1;
+  // The first datagram is the Binding success response, the second the SRTP packet.
+  for (int i = 0; i < 2; ++i) {
+    REQUIRE(world.runUntil([&] {
+      got = ::recv(fd, received.data(), received.size(), MSG_DONTWAIT);
+      return got > 0;
+    }));
+  }
+  CHECK(received[0] == 0x80);  // RTP version 2
+  CHECK(static_cast<size_t>(got) == length + srtp::srtpOverhead(*server.srtpProfile()));
+  close(fd);
+}
+
+TEST_CASE("announced addresses replace the bound ones in the candidates", "[transport]") {
+  World world;
+  TransportHost::Options options;
+  options.udpBind.push_back(loopback(false));
+  options.tcpBind.push_back(loopback(false));
+  options.announced.push_back(*util::SocketAddress::parse("203.0.113.7", 0));
+  Recorder events;
+  TransportHost host(world.io, world.serverContext, options, events);
+  host.start();
+  TransportHost::RemoteParams remote;
+  remote.fingerprint = world.clientCertificate.fingerprint();
+  const auto local = host.createTransport(remote);
+  REQUIRE(local.candidates.size() == 2);
+  CHECK(local.candidates[0].protocol == CandidateProtocol::kUdp);
+  CHECK(local.candidates[0].address.ipString() == "203.0.113.7");
+  CHECK(local.candidates[0].address.port() == host.udpAddresses()[0].port());
+  CHECK(local.candidates[1].protocol == CandidateProtocol::kTcp);
+  CHECK(local.candidates[1].address.port() == host.tcpAddresses()[0].port());
+  CHECK(local.ice.ufrag.size() >= 4);
+  CHECK(local.ice.password.size() >= 22);
+}
+
+TEST_CASE("200 client transports in one process connect to one host", "[transport][scale]") {
+  World world;
+  std::vector<TransportId> ids;
+  for (int i = 0; i < 200; ++i)
+    ids.push_back(world.connect(false, CandidateProtocol::kUdp));
+  REQUIRE(world.runUntil([&] { return world.serverEvents.connected.size() == 200; }, 60s));
+  REQUIRE(world.runUntil(
+      [&] {
+        return std::all_of(world.clients.begin(), world.clients.end(),
+                           [](const auto& c) { return c->state() == TransportState::kConnected; });
+      },
+      20s));
+  // Every client sends one packet; each arrives once, on its own transport.
+  std::vector<uint8_t> buffer;
+  for (size_t i = 0; i < world.clients.size(); ++i) {
+    const size_t length = makeRtp(buffer, static_cast<uint32_t>(1000 + i), 1, 1, 100);
+    REQUIRE(world.clients[i]->sendRtp(buffer, length));
+  }
+  REQUIRE(world.runUntil([&] { return world.serverEvents.rtpSsrcs.size() == 200; }));
+  std::sort(world.serverEvents.rtpSsrcs.begin(), world.serverEvents.rtpSsrcs.end());
+  for (size_t i = 0; i < 200; ++i)
+    CHECK(world.serverEvents.rtpSsrcs[i] == 1000 + i);
+  CHECK(world.host->transportCount() == 200);
+  CHECK(world.host->routedAddressCount() == 200);
 }
