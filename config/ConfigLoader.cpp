@@ -197,6 +197,13 @@ void ConfigLoader::validateCombination(const Config& config) {
   if (config.rtc.listenAddresses.empty()) {
     throw ConfigError("key 'rtc.listen_addresses' has value []: expected at least one address");
   }
+  for (const std::string& address : config.rtc.listenAddresses) {
+    if ((address == "0.0.0.0" || address == "::") && config.rtc.announcedAddresses.empty()) {
+      throw ConfigError("key 'rtc.listen_addresses' has \"" + address +
+                        "\", which is no address a client can reach: set 'rtc.announced_addresses' "
+                        "(SWITCHYARD_RTC_ANNOUNCED_ADDRESSES) to the address clients use, e.g. the host's");
+    }
+  }
   if (config.rtc.certificateFile.empty() != config.rtc.privateKeyFile.empty()) {
     throw ConfigError("keys 'rtc.certificate_file' and 'rtc.private_key_file' have values \"" +
                       config.rtc.certificateFile + "\" and \"" + config.rtc.privateKeyFile +

@@ -104,11 +104,13 @@ ConfigSchema::ConfigSchema() {
                                  &C::workers, &C::Workers::count));
   fields_.push_back(field("rtc.listen_addresses", FieldKind::IpAddressList,
                           "Addresses the media sockets (UDP, and TCP for ICE-TCP) bind to. Each is also "
-                          "offered as a host candidate unless `rtc.announced_addresses` is set.",
+                          "offered as a host candidate, except 0.0.0.0 and ::, which need "
+                          "`rtc.announced_addresses`.",
                           &C::rtc, &C::Rtc::listenAddresses));
   fields_.push_back(field("rtc.announced_addresses", FieldKind::IpAddressList,
-                          "Addresses offered in ICE candidates instead of the listen addresses: the public "
-                          "or host address when the server is behind NAT or in a container.",
+                          "Addresses offered as ICE candidates before the listen addresses (with the same "
+                          "ports): the public or host address when the server is behind NAT or in a "
+                          "container.",
                           &C::rtc, &C::Rtc::announcedAddresses));
   fields_.push_back(integerField("rtc.udp_port", 0, 65535,
                                  "First UDP media port: worker i uses `rtc.udp_port + i` for all its peers. "

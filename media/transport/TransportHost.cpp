@@ -108,7 +108,8 @@ TransportHost::LocalParams TransportHost::createTransport(const RemoteParams& re
   params.consentTimeout = options_.consentTimeout;
   WebRtcTransport::Io& io = *this;
   TransportEvents& events = *this;
-  transports_.emplace(id, std::make_unique<WebRtcTransport>(id, dtls_, std::move(params), io, events, options_.clock()));
+  transports_.emplace(
+      id, std::make_unique<WebRtcTransport>(id, dtls_, std::move(params), io, events, options_.clock()));
   ufrags_.emplace(credentials.ufrag, id);
   ++counters_.transportsCreated;
 
@@ -116,12 +117,9 @@ TransportHost::LocalParams TransportHost::createTransport(const RemoteParams& re
   local.id = id;
   local.ice = credentials;
   local.fingerprint = dtls_.localFingerprint();
+  // Announced addresses first (what clients behind the NAT or outside the container reach), then
+  // every bound address that is a real one (not 0.0.0.0 / ::).
   auto addCandidates = [&](CandidateProtocol protocol, const std::vector<util::SocketAddress>& bound) {
-    if (options_.announced.empty()) {
-      for (const auto& address : bound)
-        local.candidates.push_back({protocol, address});
-      return;
-    }
     for (util::SocketAddress announced : options_.announced) {
       for (const auto& address : bound) {
         if (address.family() != announced.family()) continue;
@@ -129,6 +127,9 @@ TransportHost::LocalParams TransportHost::createTransport(const RemoteParams& re
         local.candidates.push_back({protocol, announced});
         break;
       }
+    }
+    for (const auto& address : bound) {
+      if (!address.isWildcard()) local.candidates.push_back({protocol, address});
     }
   };
   addCandidates(CandidateProtocol::kUdp, udpAddresses());

@@ -99,6 +99,14 @@ class SocketAddress {
   [[nodiscard]] constexpr bool isIpv4() const noexcept { return family_ == Family::kIpv4; }
   [[nodiscard]] constexpr bool isIpv6() const noexcept { return family_ == Family::kIpv6; }
   [[nodiscard]] constexpr bool empty() const noexcept { return family_ == Family::kNone; }
+  // 0.0.0.0 or :: (bind to every interface; never a candidate address).
+  [[nodiscard]] bool isWildcard() const noexcept {
+    if (empty()) return false;
+    for (size_t i = 0; i < ipLength(); ++i) {
+      if (ip_[i] != 0) return false;
+    }
+    return true;
+  }
   [[nodiscard]] constexpr uint16_t port() const noexcept { return port_; }
   constexpr void setPort(uint16_t port) noexcept { port_ = port; }
   // 4 bytes for IPv4, 16 for IPv6.

@@ -198,6 +198,12 @@ TEST_CASE("rules between keys are checked", "[config]") {
   });
   CHECK_THAT(halfCertificate, Catch::Contains("'rtc.private_key_file'"));
   CHECK_THAT(halfCertificate, Catch::Contains("set both"));
+  auto wildcard = errorOf([] {
+    ConfigLoader::load(std::nullopt, {{"SWITCHYARD_RTC_LISTEN_ADDRESSES", "0.0.0.0"}});
+  });
+  CHECK_THAT(wildcard, Catch::Contains("'rtc.announced_addresses'"));
+  CHECK_NOTHROW(ConfigLoader::load(std::nullopt, {{"SWITCHYARD_RTC_LISTEN_ADDRESSES", "0.0.0.0"},
+                                                  {"SWITCHYARD_RTC_ANNOUNCED_ADDRESSES", "192.0.2.10"}}));
   auto ports = errorOf([] {
     ConfigLoader::load(std::nullopt,
                        {{"SWITCHYARD_RTC_UDP_PORT", "65534"}, {"SWITCHYARD_WORKERS_COUNT", "4"}});

@@ -498,12 +498,27 @@ TEST_CASE("announced addresses replace the bound ones in the candidates", "[tran
   TransportHost::RemoteParams remote;
   remote.fingerprint = world.clientCertificate.fingerprint();
   const auto local = host.createTransport(remote);
-  REQUIRE(local.candidates.size() == 2);
+  // The announced address first, then the bound one, for UDP and for TCP.
+  REQUIRE(local.candidates.size() == 4);
   CHECK(local.candidates[0].protocol == CandidateProtocol::kUdp);
   CHECK(local.candidates[0].address.ipString() == "203.0.113.7");
   CHECK(local.candidates[0].address.port() == host.udpAddresses()[0].port());
-  CHECK(local.candidates[1].protocol == CandidateProtocol::kTcp);
-  CHECK(local.candidates[1].address.port() == host.tcpAddresses()[0].port());
+  CHECK(local.candidates[1].protocol == CandidateProtocol::kUdp);
+  CHECK(local.candidates[1].address == host.udpAddresses()[0]);
+  CHECK(local.candidates[2].protocol == CandidateProtocol::kTcp);
+  CHECK(local.candidates[2].address.ipString() == "203.0.113.7");
+  CHECK(local.candidates[2].address.port() == host.tcpAddresses()[0].port());
+  CHECK(local.candidates[3].address == host.tcpAddresses()[0]);
+
+  // Bound to every interface: only the announced address is a candidate.
+  TransportHost::Options wildcard;
+  wildcard.udpBind.push_back(*util::SocketAddress::parse("0.0.0.0", 0));
+  wildcard.announced.push_back(*util::SocketAddress::parse("203.0.113.7", 0));
+  TransportHost anyHost(world.io, world.serverContext, wildcard, events);
+  anyHost.start();
+  const auto anyLocal = anyHost.createTransport(remote);
+  REQUIRE(anyLocal.candidates.size() == 1);
+  CHECK(anyLocal.candidates[0].address.ipString() == "203.0.113.7");
   CHECK(local.ice.ufrag.size() >= 4);
   CHECK(local.ice.password.size() >= 22);
 }
