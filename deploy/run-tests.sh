@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing (test tools too), builds and runs every test:
-#   1. clang build with AddressSanitizer + UndefinedBehaviorSanitizer and libFuzzer: all Catch2 tests
+#   1. clang Debug build (-O1, assertions on) with AddressSanitizer + UndefinedBehaviorSanitizer and
+#      libFuzzer: all Catch2 tests
 #      and the fuzz corpora under the sanitizers, then each fuzz target for SWITCHYARD_FUZZ_SECONDS
 #      (default 30) seconds; any finding fails the run (artifacts in build/fuzz/artifacts/).
 #   2. GCC Release build: all tests again, as shipped.
@@ -15,7 +16,8 @@ deploy/install-deps.sh --test
 step() { printf '\n==== %s\n' "$*"; }
 
 step "sanitizer + fuzz build (clang, ASan+UBSan, libFuzzer)"
-cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
+cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-g -O1" \
+  -DCMAKE_CXX_COMPILER=clang++ \
   -DSWITCHYARD_SANITIZE=ON -DSWITCHYARD_FUZZ=ON >/dev/null
 cmake --build build/fuzz -j "$jobs"
 

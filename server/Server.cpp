@@ -2,6 +2,7 @@
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <future>
 #include <thread>
 
 #include "config/Log.h"
@@ -44,11 +45,26 @@ std::string Server::start() {
             shutdown();
           });
         }));
-    // Bound here, before the worker's thread runs; from then on used only on that thread.
-    media_.push_back(std::make_unique<WorkerMedia>(workers_.back()->context(), i, config_, *certificate_));
+    workers_.back()->start();
   }
-  for (auto& worker : workers_) {
-    worker->start();
+  // Each worker's media is created (sockets bound) and later destroyed on that worker's thread, the
+  // only thread that touches it; a bind error comes back here and fails the start.
+  media_.resize(count);
+  for (unsigned i = 0; i < count; ++i) {
+    std::promise<void> created;
+    postToWorker(i, [this, i, &created] {
+      try {
+        media_[i] = std::make_unique<WorkerMedia>(workers_[i]->context(), i, config_, *certificate_);
+        created.set_value();
+      } catch (...) {
+        created.set_exception(std::current_exception());
+      }
+    });
+    auto future = created.get_future();
+    if (future.wait_for(std::chrono::seconds(30)) != std::future_status::ready) {
+      throw std::runtime_error("worker " + std::to_string(i) + " did not set up its media");
+    }
+    future.get();
   }
   signaling::HttpServer::Options options;
   options.address = config_.http.listenAddress;
@@ -86,8 +102,12 @@ void Server::shutdown() {
   if (shutDown_) return;
   shutDown_ = true;
   if (http_) http_->stop();
-  for (auto& worker : workers_)
-    worker->stop();
+  for (size_t i = 0; i < workers_.size(); ++i) {
+    // The media goes on its own thread, queued before the worker's loop ends.
+    if (i < media_.size() && media_[i]) postToWorker(i, [this, i] { media_[i].reset(); });
+    workers_[i]->stop();
+  }
+  media_.clear();  // only what a dead worker could not destroy itself; its thread is gone
   signalingIo_.stop();
   logEvent(*log_, spdlog::level::info, "switchyard stopped");
 }

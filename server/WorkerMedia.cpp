@@ -53,10 +53,7 @@ WorkerMedia::~WorkerMedia() {
   host_->stop();
 }
 
-void WorkerMedia::onTransportConnected(transport::TransportId id) {
-  config::logEvent(*config::logger("media"), spdlog::level::info, "transport connected", "worker", index_,
-                   "transport", id);
-}
+void WorkerMedia::onTransportConnected(transport::TransportId) {}
 
 void WorkerMedia::onTransportRtp(transport::TransportId, rtp::RtpPacket&) noexcept {
   rtpReceived_.fetch_add(1, std::memory_order_relaxed);

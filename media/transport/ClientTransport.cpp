@@ -172,7 +172,8 @@ bool ClientTransport::sendToPeer(std::span<const uint8_t> datagram) noexcept {
 }
 
 void ClientTransport::onClosing() noexcept {
-  ice_.close();
+  // The ICE agent is simply no longer ticked or fed (calling into it here could re-enter it from
+  // its own callback); the timer stops.
   timer_.cancel();
 }
 

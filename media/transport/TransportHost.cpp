@@ -70,8 +70,12 @@ void TransportHost::start() {
 
 void TransportHost::stop() noexcept {
   timer_.cancel();
-  for (auto& [id, transport] : transports_)
-    transport->close();
+  tickIds_.clear();
+  for (const auto& [id, transport] : transports_)
+    tickIds_.push_back(id);
+  for (const TransportId id : tickIds_) {
+    if (WebRtcTransport* transport = find(id)) transport->close();
+  }
   flush();
   transports_.clear();
   closed_.clear();
@@ -149,8 +153,13 @@ void TransportHost::closeTransport(TransportId id) noexcept {
 }
 
 void TransportHost::tick(Clock::time_point now) noexcept {
-  for (auto& [id, transport] : transports_)
-    transport->tick(now);
+  // Over a snapshot of ids: a callback (onTransportClosed) may create or close transports.
+  tickIds_.clear();
+  for (const auto& [id, transport] : transports_)
+    tickIds_.push_back(id);
+  for (const TransportId id : tickIds_) {
+    if (WebRtcTransport* transport = find(id)) transport->tick(now);
+  }
   for (auto& server : tcp_)
     server->tick(now);
   for (TransportId id : closed_)
@@ -182,7 +191,7 @@ void TransportHost::onUdp(uint8_t socket, std::span<uint8_t> data, const util::S
   const Clock::time_point now = options_.clock();
   const PacketPath path{from, std::nullopt, socket};
   if (const auto id = addresses_.find(from)) {
-    if (WebRtcTransport* transport = find(*id)) {
+    if (WebRtcTransport* transport = routeKnown(*id, data)) {
       transport->receive(data, path, now);
       return;
     }
@@ -195,7 +204,7 @@ void TransportHost::onTcpFrame(uint8_t server, net::TcpConnectionId id, std::spa
   const Clock::time_point now = options_.clock();
   const PacketPath path{from, id, server};
   if (const auto it = tcpRoutes_.find(tcpKey(server, id)); it != tcpRoutes_.end()) {
-    if (WebRtcTransport* transport = find(it->second)) {
+    if (WebRtcTransport* transport = routeKnown(it->second, frame)) {
       transport->receive(frame, path, now);
       return;
     }
@@ -208,7 +217,19 @@ void TransportHost::onTcpClosed(uint8_t server, net::TcpConnectionId id) noexcep
   if (it == tcpRoutes_.end()) return;
   const TransportId transportId = it->second;
   tcpRoutes_.erase(it);
-  if (WebRtcTransport* transport = find(transportId)) transport->onTcpClosed(id);
+  if (WebRtcTransport* transport = find(transportId)) transport->onTcpClosed(server, id);
+}
+
+WebRtcTransport* TransportHost::routeKnown(TransportId id, std::span<const uint8_t> data) noexcept {
+  WebRtcTransport* transport = find(id);
+  if (transport == nullptr || net::classifyPacket(data) != net::PacketKind::kStun) return transport;
+  // STUN is rare (checks, consent): worth a parse to see whose ufrag it names.
+  if (const auto message = ice::StunMessage::parse(data)) {
+    if (const auto ufrag = ice::IceLiteAgent::localUfragOf(*message)) {
+      if (*ufrag != transport->localIce().ufrag) return nullptr;  // routeNew decides
+    }
+  }
+  return transport;
 }
 
 void TransportHost::routeNew(std::span<uint8_t> data, const PacketPath& path,
@@ -239,23 +260,39 @@ bool TransportHost::sendTo(std::span<const uint8_t> datagram, const PacketPath& 
 }
 
 void TransportHost::onPathValidated(TransportId id, const PacketPath& path) noexcept {
+  std::optional<TransportId> previous;
   if (path.tcp) {
-    try {
-      tcpRoutes_.emplace(tcpKey(path.socket, *path.tcp), id);
-    } catch (...) {
-      ++counters_.addressTableFull;
+    const auto [it, inserted] = tcpRoutes_.try_emplace(tcpKey(path.socket, *path.tcp), id);
+    if (!inserted && it->second != id) {
+      previous = it->second;
+      it->second = id;
     }
+  } else {
+    previous = addresses_.find(path.remote);
+    if (addresses_.insertOrAssign(path.remote, id) == net::AddressTable::InsertResult::kFull) {
+      ++counters_.addressTableFull;
+      return;
+    }
+  }
+  // A new peer proved (by ICE) it owns a path another transport still held: that one lets go.
+  if (previous && *previous != id) {
+    if (WebRtcTransport* old = find(*previous)) old->onPathTaken(path);
+  }
+}
+
+void TransportHost::onPathReleased(TransportId id, const PacketPath& path) noexcept {
+  if (path.tcp) {
+    const auto it = tcpRoutes_.find(tcpKey(path.socket, *path.tcp));
+    if (it != tcpRoutes_.end() && it->second == id) tcpRoutes_.erase(it);
     return;
   }
-  if (addresses_.insertOrAssign(path.remote, id) == net::AddressTable::InsertResult::kFull) {
-    ++counters_.addressTableFull;
-  }
+  if (addresses_.find(path.remote) == id) addresses_.erase(path.remote);
 }
 
 void TransportHost::onTransportConnected(TransportId id) {
   if (WebRtcTransport* transport = find(id)) {
     const auto profile = transport->srtpProfile();
-    logEvent(*config::logger("media"), spdlog::level::debug, "transport connected", "transport", id, "remote",
+    logEvent(*config::logger("media"), spdlog::level::info, "transport connected", "transport", id, "remote",
              transport->selectedPath() ? transport->selectedPath()->remote.toString() : std::string("?"),
              "srtp", profile ? srtp::srtpProfileOpenSslName(*profile) : std::string_view("?"));
   }
@@ -275,10 +312,10 @@ void TransportHost::onTransportApplicationData(TransportId id, std::span<const u
 }
 
 void TransportHost::onTransportClosed(TransportId id, TransportCloseReason reason, std::string_view detail) {
-  // Forget every route to it now; the object itself goes at the next tick, outside its own call.
-  addresses_.eraseHandle(id);
-  std::erase_if(tcpRoutes_, [id](const auto& entry) { return entry.second == id; });
-  std::erase_if(ufrags_, [id](const auto& entry) { return entry.second == id; });
+  // Its routes were released one by one as it closed; its ufrag goes now and the object itself at
+  // the next tick, outside its own call stack.
+  if (const auto it = transports_.find(id); it != transports_.end())
+    ufrags_.erase(it->second->localIce().ufrag);
   closed_.push_back(id);
   ++counters_.transportsClosed;
   logEvent(*config::logger("media"), spdlog::level::info, "transport closed", "transport", id, "reason",

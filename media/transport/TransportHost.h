@@ -99,6 +99,7 @@ class TransportHost final : private WebRtcTransport::Io, private TransportEvents
   // WebRtcTransport::Io
   bool sendTo(std::span<const uint8_t> datagram, const PacketPath& path) noexcept override;
   void onPathValidated(TransportId id, const PacketPath& path) noexcept override;
+  void onPathReleased(TransportId id, const PacketPath& path) noexcept override;
   // TransportEvents (from our transports, forwarded to the owner)
   void onTransportConnected(TransportId id) override;
   void onTransportRtp(TransportId id, rtp::RtpPacket& packet) noexcept override;
@@ -107,6 +108,9 @@ class TransportHost final : private WebRtcTransport::Io, private TransportEvents
   void onTransportClosed(TransportId id, TransportCloseReason reason, std::string_view detail) override;
 
   void routeNew(std::span<uint8_t> data, const PacketPath& path, Clock::time_point now) noexcept;
+  // The transport a known path routes to, unless the packet is a STUN request naming another
+  // transport's ufrag (a new peer on an address an old transport still holds).
+  [[nodiscard]] WebRtcTransport* routeKnown(TransportId id, std::span<const uint8_t> data) noexcept;
   void armTimer();
   [[nodiscard]] static uint64_t tcpKey(uint8_t server, net::TcpConnectionId id) noexcept {
     return (uint64_t{server} << 32) | id.value;
@@ -133,6 +137,7 @@ class TransportHost final : private WebRtcTransport::Io, private TransportEvents
   std::unordered_map<std::string, TransportId, StringHash, std::equal_to<>> ufrags_;
   std::unordered_map<TransportId, std::unique_ptr<WebRtcTransport>> transports_;
   std::vector<TransportId> closed_;
+  std::vector<TransportId> tickIds_;  // snapshot for tick()/stop(): callbacks may create transports
   TransportId nextId_ = 1;
   boost::asio::steady_timer timer_;
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);

@@ -77,7 +77,9 @@ enum class TransportCloseReason : uint8_t {
 }
 
 // What the owner of a transport (a room's peer, a bench client, a test) hears from it. Called on
-// the transport's worker thread. onTransportClosed is the last call for a transport.
+// the transport's worker thread. onTransportClosed is the last call for a transport. The owner must
+// not destroy the transport from inside a callback (the TransportHost defers it to its tick; a
+// ClientTransport's owner posts its destruction).
 class TransportEvents {
  public:
   virtual ~TransportEvents() = default;

@@ -55,6 +55,11 @@ TEST_CASE("a client connects to a worker's media port and its SRTP reaches the w
   server::Server server(testConfig(2));
   server.start();
   auto running = std::async(std::launch::async, [&] { server.run(); });
+  // Whatever fails below, the server stops, so the future's destructor does not wait forever.
+  struct StopOnExit {
+    server::Server& server;
+    ~StopOnExit() { server.stop(); }
+  } stopOnExit{server};
 
   using namespace media;
   const auto clientCertificate = dtls::DtlsCertificate::generate("client");
