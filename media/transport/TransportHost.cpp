@@ -1,5 +1,6 @@
 #include "media/transport/TransportHost.h"
 
+#include <boost/asio/post.hpp>
 #include <stdexcept>
 
 #include "config/Log.h"
@@ -256,7 +257,18 @@ bool TransportHost::sendTo(std::span<const uint8_t> datagram, const PacketPath& 
   if (path.tcp) {
     return path.socket < tcp_.size() && tcp_[path.socket]->sendFrame(*path.tcp, datagram);
   }
-  return path.socket < udp_.size() && udp_[path.socket]->send(datagram, path.remote);
+  if (path.socket >= udp_.size() || !udp_[path.socket]->send(datagram, path.remote)) return false;
+  // A socket flushes itself after its own receive batch; a send queued from another socket's batch,
+  // a TCP frame or a timer is flushed once the current handler returns (one post per burst).
+  if (!flushPosted_) {
+    flushPosted_ = true;
+    boost::asio::post(io_, [this, alive = std::weak_ptr<int>(alive_)] {
+      if (alive.expired()) return;
+      flushPosted_ = false;
+      flush();
+    });
+  }
+  return true;
 }
 
 void TransportHost::onPathValidated(TransportId id, const PacketPath& path) noexcept {

@@ -141,6 +141,7 @@ class TransportHost final : private WebRtcTransport::Io, private TransportEvents
   TransportId nextId_ = 1;
   boost::asio::steady_timer timer_;
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
+  bool flushPosted_ = false;
   Counters counters_;
 };
 

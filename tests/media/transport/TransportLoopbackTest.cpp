@@ -578,3 +578,36 @@ TEST_CASE("200 client transports in one process connect to one host", "[transpor
   CHECK(world.host->transportCount() == 200);
   CHECK(world.host->routedAddressCount() == 200);
 }
+
+TEST_CASE("a new peer on an address an old transport still holds takes it over", "[transport]") {
+  World world;
+  const TransportId first = world.connect(false, CandidateProtocol::kUdp);
+  REQUIRE(world.runUntil([&] { return world.serverEvents.connected.size() == 1; }));
+  const util::SocketAddress address = *world.clients.back()->localAddress();
+  world.clients.clear();  // gone without a word: the old transport still routes its address
+
+  // A new client on the very same address and port (an ephemeral port reused by the OS).
+  ClientTransport::Params params;
+  TransportHost::RemoteParams remote;
+  remote.iceUfrag = params.localIce.ufrag;
+  remote.fingerprint = world.clientCertificate.fingerprint();
+  const auto local = world.host->createTransport(remote);
+  params.remoteIce = local.ice;
+  params.remoteCandidates = local.candidates;
+  params.localBind = address;
+  params.secure.role = dtls::DtlsRole::kClient;
+  params.secure.remoteFingerprint = local.fingerprint;
+  world.clients.push_back(
+      std::make_unique<ClientTransport>(world.io, world.clientContext, local.id, params, world.clientEvents));
+  world.clients.back()->start();
+  exchangeMedia(world, local.id, *world.clients.back());
+
+  // The old transport let the path go, and its media to that address stopped.
+  REQUIRE(world.host->find(first) != nullptr);
+  CHECK_FALSE(world.host->find(first)->selectedPath().has_value());
+  CHECK(world.host->find(first)->routeCount() == 0);
+  std::vector<uint8_t> buffer;
+  const size_t length = makeRtp(buffer, 0x5555, 1, 1, 100);
+  CHECK_FALSE(world.host->find(first)->sendRtp(buffer, length));
+  CHECK(world.host->routedAddressCount() == 1);
+}
