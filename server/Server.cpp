@@ -107,7 +107,7 @@ void Server::shutdown() {
     if (i < media_.size() && media_[i]) postToWorker(i, [this, i] { media_[i].reset(); });
     workers_[i]->stop();
   }
-  media_.clear();  // only what a dead worker could not destroy itself; its thread is gone
+  media_.clear();  // already destroyed on each worker's own thread
   signalingIo_.stop();
   logEvent(*log_, spdlog::level::info, "switchyard stopped");
 }

@@ -24,12 +24,16 @@ void Worker::start() {
   thread_ = std::thread([this] {
     running_.store(true, std::memory_order_release);
     logEvent(*log_, spdlog::level::debug, "worker started", "worker", index_);
-    try {
-      io_.run();
-    } catch (const std::exception& e) {
-      // A worker must never die silently: its rooms are gone, so the whole server stops.
-      logEvent(*log_, spdlog::level::critical, "worker failed", "worker", index_, "error", e.what());
-      if (onFailure_) onFailure_(index_, e.what());
+    for (;;) {
+      try {
+        io_.run();
+        break;  // stopped
+      } catch (const std::exception& e) {
+        // A worker must never die silently: the server is told and stops. The loop keeps running
+        // so that what the worker owns is still destroyed on this thread.
+        logEvent(*log_, spdlog::level::critical, "worker failed", "worker", index_, "error", e.what());
+        if (onFailure_) onFailure_(index_, e.what());
+      }
     }
     running_.store(false, std::memory_order_release);
     logEvent(*log_, spdlog::level::debug, "worker stopped", "worker", index_);

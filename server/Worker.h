@@ -17,7 +17,8 @@ namespace asio = boost::asio;
 
 class Worker {
  public:
-  // Called on the worker's thread if its loop dies of an exception; the server then stops.
+  // Called on the worker's thread when a handler throws; the server then stops (the loop goes on
+  // running so the worker's objects are still destroyed on its thread).
   using FailureHandler = std::function<void(unsigned index, const std::string& error)>;
 
   Worker(unsigned index, std::shared_ptr<spdlog::logger> log, FailureHandler onFailure);

@@ -21,7 +21,7 @@ util::SocketAddress address(const std::string& ip, uint32_t basePort, unsigned i
 
 WorkerMedia::WorkerMedia(boost::asio::io_context& io, unsigned index, const config::Config& config,
                          const dtls::DtlsCertificate& certificate)
-    : index_(index), dtls_(certificate) {
+    : dtls_(certificate) {
   transport::TransportHost::Options options;
   for (const std::string& ip : config.rtc.listenAddresses) {
     options.udpBind.push_back(address(ip, config.rtc.udpPort, index));

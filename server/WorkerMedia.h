@@ -34,7 +34,6 @@ class WorkerMedia final : private media::transport::TransportEvents {
   void onTransportClosed(media::transport::TransportId id, media::transport::TransportCloseReason reason,
                          std::string_view detail) override;
 
-  unsigned index_;
   media::dtls::DtlsContext dtls_;
   std::unique_ptr<media::transport::TransportHost> host_;
   std::atomic<uint64_t> rtpReceived_{0};
