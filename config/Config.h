@@ -20,6 +20,16 @@ struct Config {
     uint32_t requestTimeoutMs = 10000;
   } http;
 
+  struct Signaling {
+    uint32_t maxMessageBytes = 65536;  // largest WebSocket message accepted
+    uint32_t maxQueuedMessages = 256;  // per client; a client that does not read is closed
+    uint32_t idleTimeoutMs = 30000;    // a silent WebSocket is pinged, then closed
+  } signaling;
+
+  struct Rooms {
+    uint32_t maxPeers = 100;  // per room
+  } rooms;
+
   struct Workers {
     uint32_t count = 0;  // 0 = one per CPU core
   } workers;

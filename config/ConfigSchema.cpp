@@ -99,6 +99,20 @@ ConfigSchema::ConfigSchema() {
                                  "Time a client has to send a complete HTTP request before the connection "
                                  "is closed.",
                                  &C::http, &C::Http::requestTimeoutMs));
+  fields_.push_back(integerField("signaling.max_message_bytes", 1024, 16 * 1024 * 1024,
+                                 "Largest signaling message (WebSocket) accepted; a larger one closes the "
+                                 "connection.",
+                                 &C::signaling, &C::Signaling::maxMessageBytes));
+  fields_.push_back(integerField("signaling.max_queued_messages", 8, 65536,
+                                 "Messages queued for one signaling client; a client that does not read them "
+                                 "is closed.",
+                                 &C::signaling, &C::Signaling::maxQueuedMessages));
+  fields_.push_back(integerField("signaling.idle_timeout_ms", 1000, 3600000,
+                                 "A signaling WebSocket with no traffic is pinged after half of this and "
+                                 "closed after all of it.",
+                                 &C::signaling, &C::Signaling::idleTimeoutMs));
+  fields_.push_back(integerField("rooms.max_peers", 1, 10000, "Peers allowed in one room at once.", &C::rooms,
+                                 &C::Rooms::maxPeers));
   fields_.push_back(integerField("workers.count", 0, 256,
                                  "Media worker threads (one io_context each); 0 means one per CPU core.",
                                  &C::workers, &C::Workers::count));

@@ -66,7 +66,12 @@ std::string Server::start() {
     }
     future.get();
   }
+  rooms_ = std::make_unique<RoomManager>(RoomManager::Options{config_.rooms.maxPeers});
   signaling::HttpServer::Options options;
+  options.backend = rooms_.get();
+  options.maxMessageBytes = config_.signaling.maxMessageBytes;
+  options.maxQueuedMessages = config_.signaling.maxQueuedMessages;
+  options.websocketIdleTimeout = std::chrono::milliseconds(config_.signaling.idleTimeoutMs);
   options.address = config_.http.listenAddress;
   options.port = config_.http.port;
   options.maxConnections = config_.http.maxConnections;
@@ -92,6 +97,10 @@ void Server::run() {
 
 void Server::stop() {
   boost::asio::post(signalingIo_, [this] { shutdown(); });
+}
+
+void Server::postToSignaling(std::function<void()> task) {
+  boost::asio::post(signalingIo_, std::move(task));
 }
 
 void Server::postToWorker(size_t index, std::function<void()> task) {

@@ -11,6 +11,7 @@
 #include "config/Config.h"
 #include "media/dtls/DtlsCertificate.h"
 #include "media/srtp/SrtpLibrary.h"
+#include "server/RoomManager.h"
 #include "server/Worker.h"
 #include "server/WorkerMedia.h"
 #include "signaling/HttpServer.h"
@@ -35,11 +36,15 @@ class Server {
   [[nodiscard]] size_t workerCount() const noexcept { return workers_.size(); }
   // True when run() returned because a worker failed (main exits with status 1).
   [[nodiscard]] bool failed() const noexcept { return failed_; }
+  // Runs `task` on the signaling thread (where the rooms live).
+  void postToSignaling(std::function<void()> task);
   // Runs `task` on worker `index`'s thread (tests, and later room commands).
   void postToWorker(size_t index, std::function<void()> task);
   // The media of worker `index`: touch it only from that worker's thread (postToWorker).
   [[nodiscard]] WorkerMedia& workerMedia(size_t index) { return *media_.at(index); }
   [[nodiscard]] const media::dtls::DtlsCertificate& certificate() const noexcept { return *certificate_; }
+  // Signaling thread only.
+  [[nodiscard]] RoomManager& rooms() noexcept { return *rooms_; }
 
  private:
   void shutdown();
@@ -51,6 +56,7 @@ class Server {
   std::unique_ptr<media::dtls::DtlsCertificate> certificate_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<std::unique_ptr<WorkerMedia>> media_;  // media_[i] belongs to workers_[i]
+  std::unique_ptr<RoomManager> rooms_;               // signaling thread only
   std::unique_ptr<signaling::HttpServer> http_;
   bool shutDown_ = false;
   bool failed_ = false;

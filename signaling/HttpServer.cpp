@@ -63,6 +63,10 @@ HttpServer::HttpServer(asio::io_context& io, Options options, std::shared_ptr<sp
   shared_->log = std::move(log);
   shared_->requestTimeout = options_.requestTimeout;
   shared_->maxConnections = options_.maxConnections;
+  shared_->backend = options_.backend;
+  shared_->maxMessageBytes = options_.maxMessageBytes;
+  shared_->maxQueuedMessages = options_.maxQueuedMessages;
+  shared_->websocketIdleTimeout = options_.websocketIdleTimeout;
 }
 
 HttpServer::~HttpServer() {

@@ -18,6 +18,8 @@ namespace switchyard::signaling {
 
 namespace asio = boost::asio;
 
+class SignalingBackend;
+
 class HttpServer {
  public:
   struct Options {
@@ -25,6 +27,11 @@ class HttpServer {
     uint16_t port = 0;
     uint32_t maxConnections = 1024;
     std::chrono::milliseconds requestTimeout{10000};
+    // Signaling on /ws; without a backend /ws answers 404.
+    SignalingBackend* backend = nullptr;
+    size_t maxMessageBytes = 64 * 1024;
+    size_t maxQueuedMessages = 256;
+    std::chrono::milliseconds websocketIdleTimeout{30000};
   };
 
   HttpServer(asio::io_context& io, Options options, std::shared_ptr<spdlog::logger> log);

@@ -10,6 +10,7 @@
 
 #include "signaling/HttpRouter.h"
 #include "signaling/HttpServer.h"
+#include "signaling/SignalingBackend.h"
 
 namespace switchyard::signaling {
 
@@ -26,6 +27,12 @@ struct HttpServer::Shared {
   asio::ip::tcp::acceptor acceptor;
   asio::steady_timer retryTimer;  // backs off when accept fails for lack of resources
   std::chrono::milliseconds retryDelay{0};
+  // Signaling over WebSocket (/ws).
+  SignalingBackend* backend = nullptr;
+  size_t maxMessageBytes = 64 * 1024;
+  size_t maxQueuedMessages = 256;
+  std::chrono::milliseconds websocketIdleTimeout{30000};
+  uint64_t nextClientId = 0;
 };
 
 }  // namespace switchyard::signaling

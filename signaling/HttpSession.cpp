@@ -2,6 +2,7 @@
 
 #include "config/Log.h"
 #include "signaling/HttpServerShared.h"
+#include "signaling/WebSocketSession.h"
 
 namespace switchyard::signaling {
 
@@ -64,6 +65,14 @@ void HttpSession::onRead(beast::error_code ec, size_t /*bytes*/) {
           std::make_shared<HttpRouter::Response>(errorResponse(http::status::bad_request, "bad request"));
     }
     return write(false);
+  }
+  if (beast::websocket::is_upgrade(parser_->get()) && shared_->backend != nullptr) {
+    const auto target = parser_->get().target();
+    if (target == "/ws" || target.starts_with("/ws?")) {
+      // The connection becomes a signaling WebSocket; this HTTP session ends here.
+      std::make_shared<WebSocketSession>(std::move(stream_), shared_)->start(parser_->release());
+      return;
+    }
   }
   response_ = std::make_shared<HttpRouter::Response>(shared_->router.route(parser_->get()));
   write(response_->keep_alive());
