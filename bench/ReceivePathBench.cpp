@@ -80,11 +80,8 @@ ReceivePathResult runOne(srtp::SrtpProfile profile, uint64_t packets, size_t pac
 
   // The client: this thread.
   boost::asio::io_context clientIo(1);
-  params.remoteIce = local.ice;
-  params.remoteCandidates = local.candidates;
+  params.answeredBy(local);
   params.localBind = *util::SocketAddress::parse("127.0.0.1", 0);
-  params.secure.role = dtls::DtlsRole::kClient;
-  params.secure.remoteFingerprint = local.fingerprint;
   transport::ClientTransport client(clientIo, clientContext, local.id, params, clientEvents);
   client.start();
   const auto connectDeadline = Clock::now() + std::chrono::seconds(10);

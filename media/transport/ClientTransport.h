@@ -18,6 +18,7 @@
 #include "media/net/Rfc4571Framer.h"
 #include "media/net/UdpSocket.h"
 #include "media/transport/DtlsSrtpChannel.h"
+#include "media/transport/TransportHost.h"
 
 namespace switchyard::media::transport {
 
@@ -35,6 +36,15 @@ class ClientTransport final : public DtlsSrtpChannel,
     ice::IceClientAgent::Options ice;
     std::chrono::milliseconds tickInterval{10};
     std::function<Clock::time_point()> clock = [] { return Clock::now(); };
+
+    // Takes what the server's answer says (its ICE credentials, candidates and certificate
+    // fingerprint); the client is the DTLS client, as when the server answers a=setup:passive.
+    void answeredBy(const TransportHost::LocalParams& server) {
+      remoteIce = server.ice;
+      remoteCandidates = server.candidates;
+      secure.role = dtls::DtlsRole::kClient;
+      secure.remoteFingerprint = server.fingerprint;
+    }
   };
 
   ClientTransport(boost::asio::io_context& io, dtls::DtlsContext& context, TransportId id, Params params,

@@ -85,11 +85,8 @@ TEST_CASE("a client connects to a worker's media port and its SRTP reaches the w
                            std::string_view) override {}
   } events;
   boost::asio::io_context io;
-  params.remoteIce = local.ice;
-  params.remoteCandidates = local.candidates;
+  params.answeredBy(local);
   params.localBind = *util::SocketAddress::parse("127.0.0.1", 0);
-  params.secure.role = dtls::DtlsRole::kClient;
-  params.secure.remoteFingerprint = local.fingerprint;
   transport::ClientTransport client(io, clientContext, local.id, params, events);
   client.start();
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);

@@ -118,14 +118,10 @@ struct World {
     remote.fingerprint = wrongClientFingerprint.value_or(clientCertificate.fingerprint());
     remote.localDtlsRole = dtls::DtlsRole::kServer;
     const auto local = host->createTransport(remote);
-
-    params.remoteIce = local.ice;
+    params.answeredBy(local);
     if (wrongPassword) params.remoteIce.password = *wrongPassword;
-    params.remoteCandidates = local.candidates;
     params.protocol = protocol;
     params.localBind = loopback(v6);
-    params.secure.role = dtls::DtlsRole::kClient;
-    params.secure.remoteFingerprint = local.fingerprint;
     params.ice.maxTransmissions = 4;  // a refused client gives up within about a second
     params.ice.maxRto = 400ms;
     clients.push_back(std::make_unique<ClientTransport>(io, clientContext, local.id, params, clientEvents));
@@ -603,11 +599,8 @@ TEST_CASE("a new peer on an address an old transport still holds takes it over",
   remote.iceUfrag = params.localIce.ufrag;
   remote.fingerprint = world.clientCertificate.fingerprint();
   const auto local = world.host->createTransport(remote);
-  params.remoteIce = local.ice;
-  params.remoteCandidates = local.candidates;
+  params.answeredBy(local);
   params.localBind = address;
-  params.secure.role = dtls::DtlsRole::kClient;
-  params.secure.remoteFingerprint = local.fingerprint;
   world.clients.push_back(
       std::make_unique<ClientTransport>(world.io, world.clientContext, local.id, params, world.clientEvents));
   world.clients.back()->start();
