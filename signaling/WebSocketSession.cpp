@@ -112,17 +112,21 @@ void WebSocketSession::send(json message) {
 void WebSocketSession::enqueue(std::string text) {
   if (closing_ || finished_) return;
   if (queue_.size() >= shared_->maxQueuedMessages) {
-    // A client that does not read its messages is not allowed to grow the server's memory.
+    // A client that does not read its messages may not grow the server's memory. Its socket is
+    // closed at once: a graceful close would queue behind the write it is not reading.
     config::logEvent(*shared_->log, spdlog::level::warn, "signaling client closed", "client", id_, "reason",
                      "send queue full", "limit", shared_->maxQueuedMessages);
-    return close("send queue full");
+    closing_ = true;
+    beast::error_code ignored;
+    beast::get_lowest_layer(ws_).socket().close(ignored);
+    return;
   }
   queue_.push_back(std::move(text));
   write();
 }
 
 void WebSocketSession::write() {
-  if (writing_ || queue_.empty() || closing_) return;
+  if (writing_ || queue_.empty() || finished_) return;
   writing_ = true;
   ws_.text(true);
   ws_.async_write(boost::asio::buffer(queue_.front()),
@@ -130,6 +134,7 @@ void WebSocketSession::write() {
                     self->writing_ = false;
                     self->queue_.pop_front();
                     if (ec) return self->finish();
+                    if (self->closeReason_) return self->closeGracefully();
                     self->write();
                   });
 }
@@ -138,9 +143,16 @@ void WebSocketSession::close(std::string_view reason) {
   boost::asio::post(ws_.get_executor(), [self = shared_from_this(), reason = std::string(reason)] {
     if (self->closing_ || self->finished_) return;
     self->closing_ = true;
-    websocket::close_reason why(websocket::close_code::policy_error, reason);
-    self->ws_.async_close(why, [self](beast::error_code) { self->finish(); });
+    self->closeReason_ = reason;
+    // A close frame is a write: it waits for the write in flight (at most one at a time).
+    if (!self->writing_) self->closeGracefully();
   });
+}
+
+void WebSocketSession::closeGracefully() {
+  const websocket::close_reason why(websocket::close_code::policy_error, closeReason_.value_or(""));
+  closeReason_.reset();
+  ws_.async_close(why, [self = shared_from_this()](beast::error_code) { self->finish(); });
 }
 
 void WebSocketSession::finish() {

@@ -5,6 +5,7 @@
 // thread; send()/close() from other threads are posted to it.
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <boost/beast/core.hpp>
@@ -38,6 +39,7 @@ class WebSocketSession : public SignalingClient, public std::enable_shared_from_
   void replyError(const nlohmann::json& id, std::string_view code, std::string_view message);
   void enqueue(std::string text);
   void write();
+  void closeGracefully();
   void finish();
 
   beast::websocket::stream<beast::tcp_stream> ws_;
@@ -45,6 +47,7 @@ class WebSocketSession : public SignalingClient, public std::enable_shared_from_
   std::deque<std::string> queue_;
   std::shared_ptr<HttpServer::Shared> shared_;
   uint64_t id_;
+  std::optional<std::string> closeReason_;  // a close frame waiting for the write in flight
   bool writing_ = false;
   bool closing_ = false;
   bool finished_ = false;
