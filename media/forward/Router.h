@@ -1,0 +1,122 @@
+#pragma once
+// The forwarding plane of one room, on the room's worker thread: published tracks (producers) and,
+// per subscriber, one outgoing stream per track it receives (consumers). A decrypted RTP packet of
+// a producer is copied once per consumer into a scratch buffer with its header rebuilt for that
+// subscriber (SSRC, payload type, sequence number and timestamp offsets, header extensions
+// re-numbered to the subscriber's ids, the subscriber's mid, abs-send-time and a per-subscriber
+// transport-wide sequence number written by the server), then protected and sent by the Output.
+// Keyframes: a new video consumer asks its producer for one (PLI), and PLI/FIR from subscribers
+// reach the producer's publisher, at most one request per producer per keyframeRequestInterval
+// (requests inside the interval are merged and sent when it ends, from tick()).
+// The data plane (onRtp, onRtcp, tick) never allocates, locks, throws or logs; the control calls
+// (add/remove) may allocate. Confined to one thread.
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "media/rtp/RtpHeaderExtensions.h"
+#include "media/rtp/RtpPacket.h"
+#include "media/transport/TransportTypes.h"
+
+namespace switchyard::media::forward {
+
+using transport::Clock;
+using transport::TransportId;
+
+enum class TrackKind : uint8_t { kAudio, kVideo };
+
+struct ProducerSpec {
+  uint32_t id = 0;  // unique in the router
+  TransportId transport = 0;
+  TrackKind kind = TrackKind::kVideo;
+  uint32_t clockRate = 90000;
+  uint8_t payloadType = 0;
+  std::optional<uint8_t> rtxPayloadType;
+  std::optional<uint8_t> dtmfPayloadType;
+  std::vector<uint32_t> ssrcs;     // media SSRCs from the SDP; may be empty (learned by mid)
+  std::vector<uint32_t> rtxSsrcs;  // repair SSRCs from the SDP
+  std::string mid;                 // the publisher's mid of this track's m-section
+  rtp::RtpExtensionIds extensions;  // the publisher's ids
+};
+
+struct ConsumerSpec {
+  uint32_t id = 0;  // unique in the router
+  uint32_t producer = 0;
+  TransportId transport = 0;
+  uint32_t ssrc = 0;
+  uint32_t rtxSsrc = 0;  // 0: no RTX negotiated
+  std::string mid;       // the subscriber's mid, written into the mid extension
+  uint8_t payloadType = 0;
+  std::optional<uint8_t> rtxPayloadType;
+  std::optional<uint8_t> dtmfPayloadType;
+  rtp::RtpExtensionIds extensions;  // the subscriber's ids
+};
+
+class Router {
+ public:
+  // Implemented by the worker: protects in place and sends on a transport. `buffer` holds the
+  // packet in its first `length` bytes and has room for the SRTP/SRTCP trailer after it.
+  class Output {
+   public:
+    virtual ~Output() = default;
+    virtual bool sendRtp(TransportId transport, std::span<uint8_t> buffer, size_t length) noexcept = 0;
+    virtual bool sendRtcp(TransportId transport, std::span<uint8_t> buffer, size_t length) noexcept = 0;
+  };
+
+  struct Options {
+    std::chrono::milliseconds keyframeRequestInterval{500};
+  };
+
+  struct Counters {
+    uint64_t rtpReceived = 0;        // RTP from producers' transports
+    uint64_t rtpForwarded = 0;       // copies sent to consumers
+    uint64_t rtpUnknownSsrc = 0;     // no producer for the SSRC (and no known mid extension)
+    uint64_t rtpUnknownPayload = 0;  // a payload type the producer did not negotiate
+    uint64_t rtxDropped = 0;         // repair packets (not forwarded yet)
+    uint64_t sendFailed = 0;         // Output refused (transport not connected, or full)
+    uint64_t rtcpReceived = 0;
+    uint64_t keyframeRequestsReceived = 0;  // PLI/FIR from subscribers naming a consumer
+    uint64_t keyframeRequestsSent = 0;      // PLI sent to publishers
+    uint64_t keyframeRequestsMerged = 0;    // held back by the interval and merged
+  };
+
+  Router(Output& output, Options options);
+  ~Router();
+  Router(const Router&) = delete;
+  Router& operator=(const Router&) = delete;
+
+  // Control plane. A duplicate id replaces the earlier one (same producer re-negotiated).
+  void addProducer(const ProducerSpec& spec);
+  void removeProducer(uint32_t id) noexcept;  // and its consumers
+  // Adds a consumer; a video consumer requests a keyframe from its producer. False if the producer
+  // does not exist.
+  bool addConsumer(const ConsumerSpec& spec, Clock::time_point now);
+  void removeConsumer(uint32_t id) noexcept;
+  // Every producer and consumer on `transport` (the peer left or its transport closed).
+  void removeTransport(TransportId transport) noexcept;
+
+  // Data plane.
+  void onRtp(TransportId transport, rtp::RtpPacket& packet, Clock::time_point now) noexcept;
+  void onRtcp(TransportId transport, std::span<const uint8_t> compound, Clock::time_point now) noexcept;
+  // Sends keyframe requests whose interval has passed. Call every ~10 ms.
+  void tick(Clock::time_point now) noexcept;
+
+  [[nodiscard]] const Counters& counters() const noexcept { return counters_; }
+  [[nodiscard]] size_t producerCount() const noexcept;
+  [[nodiscard]] size_t consumerCount() const noexcept;
+  // Packets forwarded to one consumer (tests, stats).
+  [[nodiscard]] uint64_t consumerPackets(uint32_t consumer) const noexcept;
+
+ private:
+  struct State;
+  Output& output_;
+  Options options_;
+  std::unique_ptr<State> state_;
+  Counters counters_;
+};
+
+}  // namespace switchyard::media::forward
