@@ -37,9 +37,9 @@ struct ProducerSpec {
   uint8_t payloadType = 0;
   std::optional<uint8_t> rtxPayloadType;
   std::optional<uint8_t> dtmfPayloadType;
-  std::vector<uint32_t> ssrcs;     // media SSRCs from the SDP; may be empty (learned by mid)
-  std::vector<uint32_t> rtxSsrcs;  // repair SSRCs from the SDP
-  std::string mid;                 // the publisher's mid of this track's m-section
+  std::vector<uint32_t> ssrcs;      // media SSRCs from the SDP; may be empty (learned by mid)
+  std::vector<uint32_t> rtxSsrcs;   // repair SSRCs from the SDP
+  std::string mid;                  // the publisher's mid of this track's m-section
   rtp::RtpExtensionIds extensions;  // the publisher's ids
 };
 
@@ -82,6 +82,9 @@ class Router {
     uint64_t keyframeRequestsReceived = 0;  // PLI/FIR from subscribers naming a consumer
     uint64_t keyframeRequestsSent = 0;      // PLI sent to publishers
     uint64_t keyframeRequestsMerged = 0;    // held back by the interval and merged
+    uint64_t rtpTooLarge = 0;               // a rewritten copy over 1500 bytes: not sent to that consumer
+    uint64_t rtpNotSelected = 0;  // media of a producer SSRC other than the one forwarded (simulcast)
+    uint64_t rtcpMalformed = 0;   // compounds that do not parse: dropped whole
   };
 
   Router(Output& output, Options options);

@@ -1,0 +1,62 @@
+#pragma once
+// One subscriber's outgoing stream of a producer: its negotiated parameters, the sequence number
+// and timestamp offsets applied to the producer's packets (0 for now; layer switching will move
+// them), the transport-wide sequence counter it shares with the other consumers of its transport,
+// and its packet count.
+#include <cstdint>
+#include <optional>
+#include <span>
+
+#include "media/forward/Producer.h"
+#include "media/forward/Router.h"
+
+namespace switchyard::media::forward {
+
+class Consumer {
+ public:
+  // `transportSequence` is the counter of the consumer's transport (owned by the router, outlives
+  // the consumer).
+  Consumer(const ConsumerSpec& spec, Producer& producer, uint16_t& transportSequence);
+
+  [[nodiscard]] const ConsumerSpec& spec() const noexcept { return spec_; }
+  [[nodiscard]] uint32_t id() const noexcept { return spec_.id; }
+  [[nodiscard]] TransportId transport() const noexcept { return spec_.transport; }
+  [[nodiscard]] uint32_t ssrc() const noexcept { return spec_.ssrc; }
+  [[nodiscard]] Producer& producer() const noexcept { return *producer_; }
+
+  // The payload type sent for a producer packet of this kind; nullopt: not sent to this consumer
+  // (DTMF it did not negotiate, RTX, unknown).
+  [[nodiscard]] std::optional<uint8_t> payloadTypeFor(Producer::PayloadKind kind) const noexcept;
+  [[nodiscard]] uint16_t sequenceNumberFor(uint16_t in) const noexcept {
+    return static_cast<uint16_t>(in + seqOffset_);
+  }
+  [[nodiscard]] uint32_t timestampFor(uint32_t in) const noexcept { return in + tsOffset_; }
+  // The mid bytes to write; empty span (and false from writesMid) if mid is not negotiated or is
+  // longer than an extension element can hold.
+  [[nodiscard]] bool writesMid() const noexcept { return writesMid_; }
+  [[nodiscard]] std::span<const uint8_t> midBytes() const noexcept;
+
+  // The next transport-wide sequence number of this consumer's transport; giveBackTransportSequence
+  // undoes the last take when the packet was not sent (so the subscriber sees no false loss).
+  [[nodiscard]] uint16_t takeTransportSequence() noexcept { return (*transportSequence_)++; }
+  void giveBackTransportSequence() noexcept { --*transportSequence_; }
+
+  // RFC 5104 §4.3.1.2: a FIR repeating the last sequence number is a retransmission, not a new
+  // request. True for a new request (and remembers the number).
+  bool acceptFir(uint8_t seqNr) noexcept;
+
+  void countPacket() noexcept { ++packets_; }
+  [[nodiscard]] uint64_t packets() const noexcept { return packets_; }
+
+ private:
+  ConsumerSpec spec_;
+  Producer* producer_;
+  uint16_t* transportSequence_;
+  uint16_t seqOffset_ = 0;
+  uint32_t tsOffset_ = 0;
+  bool writesMid_ = false;
+  std::optional<uint8_t> lastFirSeqNr_;
+  uint64_t packets_ = 0;
+};
+
+}  // namespace switchyard::media::forward

@@ -1,0 +1,72 @@
+#include "media/forward/Producer.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "media/forward/Consumer.h"
+
+namespace switchyard::media::forward {
+
+Producer::Producer(const ProducerSpec& spec, Clock::duration keyframeInterval)
+    : spec_(spec), keyframes_(keyframeInterval) {}
+
+void Producer::update(const ProducerSpec& spec) {
+  const bool keepLearned = spec.transport == spec_.transport && spec.mid == spec_.mid;
+  spec_ = spec;
+  if (!keepLearned) learnedCount_ = 0;
+}
+
+bool Producer::hasMediaSsrc(uint32_t ssrc) const noexcept {
+  for (const uint32_t s : spec_.ssrcs) {
+    if (s == ssrc) return true;
+  }
+  for (size_t i = 0; i < learnedCount_; ++i) {
+    if (learned_[i] == ssrc) return true;
+  }
+  return false;
+}
+
+bool Producer::isRtxSsrc(uint32_t ssrc) const noexcept {
+  return std::find(spec_.rtxSsrcs.begin(), spec_.rtxSsrcs.end(), ssrc) != spec_.rtxSsrcs.end();
+}
+
+std::optional<uint32_t> Producer::primarySsrc() const noexcept {
+  if (!spec_.ssrcs.empty()) return spec_.ssrcs.front();
+  if (learnedCount_ > 0) return learned_[0];
+  return std::nullopt;
+}
+
+bool Producer::matchesMid(const rtp::RtpPacketView& packet) const noexcept {
+  const uint8_t id = spec_.extensions[rtp::RtpExtension::kMid];
+  if (id == 0) return false;
+  const auto value = packet.extension(id);
+  return value && value->size() == spec_.mid.size() &&
+         (value->empty() || std::memcmp(value->data(), spec_.mid.data(), value->size()) == 0);
+}
+
+bool Producer::learnSsrc(uint32_t ssrc) noexcept {
+  if (hasMediaSsrc(ssrc)) return true;
+  if (learnedCount_ == kMaxLearnedSsrcs) return false;
+  learned_[learnedCount_++] = ssrc;
+  return true;
+}
+
+Producer::PayloadKind Producer::classify(uint8_t payloadType) const noexcept {
+  if (payloadType == spec_.payloadType) return PayloadKind::kMedia;
+  if (spec_.dtmfPayloadType && payloadType == *spec_.dtmfPayloadType) return PayloadKind::kDtmf;
+  if (spec_.rtxPayloadType && payloadType == *spec_.rtxPayloadType) return PayloadKind::kRtx;
+  return PayloadKind::kUnknown;
+}
+
+void Producer::attach(Consumer& consumer) {
+  if (std::find(consumers_.begin(), consumers_.end(), &consumer) == consumers_.end()) {
+    consumers_.push_back(&consumer);
+  }
+}
+
+void Producer::detach(const Consumer& consumer) noexcept {
+  const auto it = std::find(consumers_.begin(), consumers_.end(), &consumer);
+  if (it != consumers_.end()) consumers_.erase(it);
+}
+
+}  // namespace switchyard::media::forward

@@ -1,0 +1,70 @@
+#pragma once
+// One published track in the router: its negotiated parameters, the media SSRCs it is known by
+// (from the SDP, plus at most kMaxLearnedSsrcs learned from packets carrying its mid), its
+// consumers and its keyframe request throttle.
+//
+// Only the producer's primary SSRC (the first one from the SDP, else the first one learned) is
+// forwarded: a simulcast publisher sends several encodings (one SSRC each) of the same track and a
+// subscriber stream can carry only one of them at a time. The primary SSRC is also the media SSRC
+// of the PLIs sent to the publisher. Layer selection will replace this rule.
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "media/forward/KeyframeRequester.h"
+#include "media/forward/Router.h"
+#include "media/rtp/RtpPacket.h"
+
+namespace switchyard::media::forward {
+
+class Consumer;
+
+class Producer {
+ public:
+  static constexpr size_t kMaxLearnedSsrcs = 4;
+
+  enum class PayloadKind : uint8_t { kMedia, kDtmf, kRtx, kUnknown };
+
+  Producer(const ProducerSpec& spec, Clock::duration keyframeInterval);
+
+  // The same producer re-negotiated: new parameters; consumers and the keyframe throttle stay.
+  // Learned SSRCs are kept while the transport and the mid stay the same.
+  void update(const ProducerSpec& spec);
+
+  [[nodiscard]] const ProducerSpec& spec() const noexcept { return spec_; }
+  [[nodiscard]] uint32_t id() const noexcept { return spec_.id; }
+  [[nodiscard]] TransportId transport() const noexcept { return spec_.transport; }
+  [[nodiscard]] bool isVideo() const noexcept { return spec_.kind == TrackKind::kVideo; }
+
+  // --- SSRCs ---
+  [[nodiscard]] bool hasMediaSsrc(uint32_t ssrc) const noexcept;
+  [[nodiscard]] bool isRtxSsrc(uint32_t ssrc) const noexcept;
+  // The SSRC forwarded and named in PLIs; nullopt while none is known.
+  [[nodiscard]] std::optional<uint32_t> primarySsrc() const noexcept;
+  // True when the packet carries this producer's mid extension (its own id) with its mid value.
+  [[nodiscard]] bool matchesMid(const rtp::RtpPacketView& packet) const noexcept;
+  // Adds a media SSRC seen with this producer's mid. False when kMaxLearnedSsrcs are known.
+  bool learnSsrc(uint32_t ssrc) noexcept;
+  [[nodiscard]] size_t learnedSsrcCount() const noexcept { return learnedCount_; }
+
+  [[nodiscard]] PayloadKind classify(uint8_t payloadType) const noexcept;
+
+  // --- Consumers (not owned) ---
+  [[nodiscard]] std::span<Consumer* const> consumers() const noexcept { return consumers_; }
+  void attach(Consumer& consumer);
+  void detach(const Consumer& consumer) noexcept;
+
+  [[nodiscard]] KeyframeRequester& keyframes() noexcept { return keyframes_; }
+
+ private:
+  ProducerSpec spec_;
+  std::array<uint32_t, kMaxLearnedSsrcs> learned_{};
+  size_t learnedCount_ = 0;
+  std::vector<Consumer*> consumers_;
+  KeyframeRequester keyframes_;
+};
+
+}  // namespace switchyard::media::forward

@@ -1,0 +1,339 @@
+#include "media/forward/Router.h"
+
+#include <algorithm>
+#include <array>
+#include <unordered_map>
+#include <utility>
+
+#include "media/forward/AbsSendTime.h"
+#include "media/forward/Consumer.h"
+#include "media/forward/Producer.h"
+#include "media/forward/RtpHeaderRewriter.h"
+#include "media/rtcp/FirView.h"
+#include "media/rtcp/PliView.h"
+#include "media/rtcp/RtcpCompound.h"
+#include "media/rtcp/RtcpCompoundBuilder.h"
+#include "media/rtcp/RtcpConstants.h"
+#include "media/srtp/SrtpSession.h"
+#include "media/util/BigEndian.h"
+
+namespace switchyard::media::forward {
+
+namespace {
+
+using rtp::RtpExtension;
+
+// The sender SSRC of the router's own RTCP (PLIs to publishers).
+constexpr uint32_t kServerSsrc = 1;
+// Largest RTP packet sent (before the SRTP trailer); a rewritten copy above it is dropped.
+constexpr size_t kMaxRtpPacketSize = 1500;
+constexpr size_t kRtpBufferSize = kMaxRtpPacketSize + srtp::kSrtcpMaxTrailer;
+constexpr size_t kMaxRtcpPacketSize = 64;  // one PLI is 12 bytes
+constexpr size_t kRtcpBufferSize = kMaxRtcpPacketSize + srtp::kSrtcpMaxTrailer;
+
+constexpr uint64_t ssrcKey(TransportId transport, uint32_t ssrc) noexcept {
+  return (uint64_t{transport} << 32) | ssrc;
+}
+
+}  // namespace
+
+// The router's tables and scratch buffers, and the logic that needs them. The Output must not
+// call back into the router from sendRtp/sendRtcp.
+struct Router::State {
+  State(Output& out, const Options& opts, Counters& counts) : output(out), options(opts), counters(counts) {}
+
+  Output& output;
+  const Options& options;
+  Counters& counters;
+  std::vector<std::unique_ptr<Producer>> producers;
+  std::vector<std::unique_ptr<Consumer>> consumers;
+  std::unordered_map<uint64_t, Consumer*> consumersBySsrc;  // (transport, consumer SSRC)
+  // One transport-wide sequence counter per subscriber transport; node-based, so the references
+  // the consumers hold stay valid while other entries come and go.
+  std::unordered_map<TransportId, uint16_t> transportSequences;
+  RtpHeaderRewriter rewriter;
+  std::array<uint8_t, kRtpBufferSize> rtpBuffer{};
+  std::array<uint8_t, kRtcpBufferSize> rtcpBuffer{};
+
+  Producer* findProducer(uint32_t id) const noexcept {
+    for (const auto& p : producers) {
+      if (p->id() == id) return p.get();
+    }
+    return nullptr;
+  }
+
+  Consumer* findConsumer(uint32_t id) const noexcept {
+    for (const auto& c : consumers) {
+      if (c->id() == id) return c.get();
+    }
+    return nullptr;
+  }
+
+  void removeConsumer(const Consumer* consumer) noexcept {
+    const auto it = std::find_if(consumers.begin(), consumers.end(),
+                                 [consumer](const auto& c) { return c.get() == consumer; });
+    if (it == consumers.end()) return;
+    consumer->producer().detach(*consumer);
+    const auto byKey = consumersBySsrc.find(ssrcKey(consumer->transport(), consumer->ssrc()));
+    if (byKey != consumersBySsrc.end() && byKey->second == consumer) consumersBySsrc.erase(byKey);
+    consumers.erase(it);
+  }
+
+  void removeProducer(const Producer* producer) noexcept {
+    for (size_t i = consumers.size(); i-- > 0;) {
+      if (&consumers[i]->producer() == producer) removeConsumer(consumers[i].get());
+    }
+    const auto it = std::find_if(producers.begin(), producers.end(),
+                                 [producer](const auto& p) { return p.get() == producer; });
+    if (it != producers.end()) producers.erase(it);
+  }
+
+  // --- RTP ---
+
+  // The producer of a media packet on `transport`, learning its SSRC from the mid extension when
+  // it is new; nullptr when the packet is dropped (and counted).
+  Producer* producerOf(TransportId transport, const rtp::RtpPacketView& packet,
+                       Clock::time_point now) noexcept {
+    const uint32_t ssrc = packet.ssrc();
+    for (const auto& p : producers) {
+      if (p->transport() == transport && p->hasMediaSsrc(ssrc)) return p.get();
+    }
+    for (const auto& p : producers) {
+      if (p->transport() == transport && p->isRtxSsrc(ssrc)) {
+        ++counters.rtxDropped;
+        return nullptr;
+      }
+    }
+    for (const auto& p : producers) {
+      if (p->transport() != transport || !p->matchesMid(packet)) continue;
+      switch (p->classify(packet.payloadType())) {
+        case Producer::PayloadKind::kRtx:
+          ++counters.rtxDropped;  // a repair stream is not learned as media
+          return nullptr;
+        case Producer::PayloadKind::kUnknown:
+          ++counters.rtpUnknownPayload;
+          return nullptr;
+        case Producer::PayloadKind::kMedia:
+        case Producer::PayloadKind::kDtmf:
+          break;
+      }
+      if (!p->learnSsrc(ssrc)) break;
+      // A keyframe request may have waited for the first media SSRC.
+      if (p->isVideo() && p->keyframes().due(now)) sendKeyframeRequest(*p, now);
+      return p.get();
+    }
+    ++counters.rtpUnknownSsrc;
+    return nullptr;
+  }
+
+  void forward(Producer& producer, Producer::PayloadKind kind, const rtp::RtpPacketView& packet,
+               Clock::time_point now) noexcept {
+    const std::array<uint8_t, kAbsSendTimeSize> absSendTime = absSendTimeBytes(now);
+    const rtp::RtpExtensionIds& from = producer.spec().extensions;
+    const auto audioLevel = packet.extension(from[RtpExtension::kAudioLevel]);
+    const auto videoOrientation = packet.extension(from[RtpExtension::kVideoOrientation]);
+    const std::span<uint8_t> out(rtpBuffer);
+
+    for (Consumer* consumer : producer.consumers()) {
+      const std::optional<uint8_t> payloadType = consumer->payloadTypeFor(kind);
+      if (!payloadType) continue;
+      const rtp::RtpExtensionIds& to = consumer->spec().extensions;
+      rewriter.clear();
+      if (consumer->writesMid()) rewriter.add(to[RtpExtension::kMid], consumer->midBytes());
+      if (to.has(RtpExtension::kAbsSendTime)) rewriter.add(to[RtpExtension::kAbsSendTime], absSendTime);
+      std::array<uint8_t, 2> transportSequence{};
+      bool tookSequence = false;
+      if (to.has(RtpExtension::kTransportCc)) {
+        util::write16(transportSequence.data(), consumer->takeTransportSequence());
+        tookSequence = rewriter.add(to[RtpExtension::kTransportCc], transportSequence);
+        if (!tookSequence) consumer->giveBackTransportSequence();
+      }
+      if (audioLevel && to.has(RtpExtension::kAudioLevel))
+        rewriter.add(to[RtpExtension::kAudioLevel], *audioLevel);
+      if (videoOrientation && to.has(RtpExtension::kVideoOrientation)) {
+        rewriter.add(to[RtpExtension::kVideoOrientation], *videoOrientation);
+      }
+
+      const RtpHeaderRewriter::Fields fields{*payloadType,
+                                             consumer->sequenceNumberFor(packet.sequenceNumber()),
+                                             consumer->timestampFor(packet.timestamp()), consumer->ssrc()};
+      const std::optional<size_t> size = rewriter.write(packet, fields, out.first(kMaxRtpPacketSize));
+      if (!size) {
+        ++counters.rtpTooLarge;
+        if (tookSequence) consumer->giveBackTransportSequence();
+        continue;
+      }
+      if (output.sendRtp(consumer->transport(), out, *size)) {
+        ++counters.rtpForwarded;
+        consumer->countPacket();
+      } else {
+        ++counters.sendFailed;
+        if (tookSequence) consumer->giveBackTransportSequence();
+      }
+    }
+  }
+
+  void onRtp(TransportId transport, const rtp::RtpPacketView& packet, Clock::time_point now) noexcept {
+    ++counters.rtpReceived;
+    Producer* producer = producerOf(transport, packet, now);
+    if (producer == nullptr) return;
+    const Producer::PayloadKind kind = producer->classify(packet.payloadType());
+    if (kind == Producer::PayloadKind::kRtx) {
+      ++counters.rtxDropped;
+      return;
+    }
+    if (kind == Producer::PayloadKind::kUnknown) {
+      ++counters.rtpUnknownPayload;
+      return;
+    }
+    if (producer->primarySsrc() != packet.ssrc()) {
+      ++counters.rtpNotSelected;
+      return;
+    }
+    forward(*producer, kind, packet, now);
+  }
+
+  // --- Keyframe requests ---
+
+  void requestKeyframe(Producer& producer, Clock::time_point now) noexcept {
+    if (!producer.isVideo()) return;
+    if (producer.keyframes().request(now)) {
+      sendKeyframeRequest(producer, now);
+    } else {
+      ++counters.keyframeRequestsMerged;
+    }
+  }
+
+  // Sends a PLI (RFC 4585 §6.3.1) for the producer's primary SSRC; without one the request stays
+  // pending until an SSRC is learned.
+  void sendKeyframeRequest(Producer& producer, Clock::time_point now) noexcept {
+    const std::optional<uint32_t> mediaSsrc = producer.primarySsrc();
+    if (!mediaSsrc) return;
+    rtcp::RtcpCompoundBuilder builder(std::span<uint8_t>(rtcpBuffer).first(kMaxRtcpPacketSize));
+    if (!builder.addPli(kServerSsrc, *mediaSsrc)) return;
+    const bool sent = output.sendRtcp(producer.transport(), rtcpBuffer, builder.size());
+    producer.keyframes().attempted(now, sent);
+    if (sent) {
+      ++counters.keyframeRequestsSent;
+    } else {
+      ++counters.sendFailed;
+    }
+  }
+
+  // A PLI or FIR entry from `transport` naming `mediaSsrc`; firSeqNr for FIR.
+  void onKeyframeRequest(TransportId transport, uint32_t mediaSsrc, std::optional<uint8_t> firSeqNr,
+                         Clock::time_point now) noexcept {
+    const auto it = consumersBySsrc.find(ssrcKey(transport, mediaSsrc));
+    if (it == consumersBySsrc.end()) return;
+    Consumer& consumer = *it->second;
+    if (firSeqNr && !consumer.acceptFir(*firSeqNr)) return;  // a retransmitted FIR
+    ++counters.keyframeRequestsReceived;
+    requestKeyframe(consumer.producer(), now);
+  }
+
+  void onRtcp(TransportId transport, std::span<const uint8_t> bytes, Clock::time_point now) noexcept {
+    ++counters.rtcpReceived;
+    const rtcp::RtcpCompound compound(bytes);
+    if (!compound.valid()) {
+      ++counters.rtcpMalformed;
+      return;
+    }
+    for (const rtcp::RtcpPacket& packet : compound) {
+      if (packet.packetType() != rtcp::kPtPsfb) continue;
+      if (const auto pli = rtcp::PliView::parse(packet)) {
+        onKeyframeRequest(transport, pli->mediaSsrc(), std::nullopt, now);
+      } else if (const auto fir = rtcp::FirView::parse(packet)) {
+        for (size_t i = 0; i < fir->entryCount(); ++i) {
+          const rtcp::FirEntry entry = fir->entry(i);
+          onKeyframeRequest(transport, entry.ssrc, entry.seqNr, now);
+        }
+      }
+    }
+  }
+};
+
+Router::Router(Output& output, Options options)
+    : output_(output), options_(options), state_(std::make_unique<State>(output_, options_, counters_)) {}
+
+Router::~Router() = default;
+
+void Router::addProducer(const ProducerSpec& spec) {
+  if (Producer* existing = state_->findProducer(spec.id)) {
+    existing->update(spec);
+    return;
+  }
+  state_->producers.push_back(std::make_unique<Producer>(spec, options_.keyframeRequestInterval));
+}
+
+void Router::removeProducer(uint32_t id) noexcept {
+  if (const Producer* producer = state_->findProducer(id)) state_->removeProducer(producer);
+}
+
+bool Router::addConsumer(const ConsumerSpec& spec, Clock::time_point now) {
+  Producer* producer = state_->findProducer(spec.producer);
+  if (producer == nullptr) return false;
+  if (const Consumer* existing = state_->findConsumer(spec.id)) state_->removeConsumer(existing);
+
+  uint16_t& transportSequence =
+      state_->transportSequences.try_emplace(spec.transport, uint16_t{0}).first->second;
+  auto owned = std::make_unique<Consumer>(spec, *producer, transportSequence);
+  Consumer* consumer = owned.get();
+  state_->consumers.push_back(std::move(owned));
+  try {
+    producer->attach(*consumer);
+    state_->consumersBySsrc[ssrcKey(spec.transport, spec.ssrc)] = consumer;
+  } catch (...) {
+    state_->removeConsumer(consumer);
+    throw;
+  }
+  state_->requestKeyframe(*producer, now);
+  return true;
+}
+
+void Router::removeConsumer(uint32_t id) noexcept {
+  if (const Consumer* consumer = state_->findConsumer(id)) state_->removeConsumer(consumer);
+}
+
+void Router::removeTransport(TransportId transport) noexcept {
+  for (size_t i = state_->producers.size(); i-- > 0;) {
+    if (i < state_->producers.size() && state_->producers[i]->transport() == transport) {
+      state_->removeProducer(state_->producers[i].get());
+    }
+  }
+  for (size_t i = state_->consumers.size(); i-- > 0;) {
+    if (i < state_->consumers.size() && state_->consumers[i]->transport() == transport) {
+      state_->removeConsumer(state_->consumers[i].get());
+    }
+  }
+  state_->transportSequences.erase(transport);
+}
+
+void Router::onRtp(TransportId transport, rtp::RtpPacket& packet, Clock::time_point now) noexcept {
+  state_->onRtp(transport, packet.view(), now);
+}
+
+void Router::onRtcp(TransportId transport, std::span<const uint8_t> compound,
+                    Clock::time_point now) noexcept {
+  state_->onRtcp(transport, compound, now);
+}
+
+void Router::tick(Clock::time_point now) noexcept {
+  for (const auto& producer : state_->producers) {
+    if (producer->isVideo() && producer->keyframes().due(now)) state_->sendKeyframeRequest(*producer, now);
+  }
+}
+
+size_t Router::producerCount() const noexcept {
+  return state_->producers.size();
+}
+
+size_t Router::consumerCount() const noexcept {
+  return state_->consumers.size();
+}
+
+uint64_t Router::consumerPackets(uint32_t consumer) const noexcept {
+  const Consumer* c = state_->findConsumer(consumer);
+  return c != nullptr ? c->packets() : 0;
+}
+
+}  // namespace switchyard::media::forward

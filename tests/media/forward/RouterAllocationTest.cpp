@@ -1,0 +1,155 @@
+// Proves the data plane allocates nothing in steady state: this runner's global operator new is
+// replaced by one that counts calls (the idea of tests/media/transport/HeapCounterTest.cpp).
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <cstdlib>
+#include <new>
+#include <vector>
+
+#include "media/forward/Router.h"
+#include "media/rtp/RtpPacketBuilder.h"
+#include "tests/media/forward/RouterTestKit.h"
+
+namespace {
+
+std::atomic<uint64_t> gAllocations{0};
+
+void* allocate(size_t size) {
+  gAllocations.fetch_add(1, std::memory_order_relaxed);
+  void* p = std::malloc(size == 0 ? 1 : size);
+  if (p == nullptr) throw std::bad_alloc();
+  return p;
+}
+
+}  // namespace
+
+void* operator new(size_t size) {
+  return allocate(size);
+}
+void* operator new[](size_t size) {
+  return allocate(size);
+}
+void operator delete(void* p) noexcept {
+  std::free(p);
+}
+void operator delete[](void* p) noexcept {
+  std::free(p);
+}
+void operator delete(void* p, size_t) noexcept {
+  std::free(p);
+}
+void operator delete[](void* p, size_t) noexcept {
+  std::free(p);
+}
+void* operator new(size_t size, const std::nothrow_t&) noexcept {
+  gAllocations.fetch_add(1, std::memory_order_relaxed);
+  return std::malloc(size == 0 ? 1 : size);
+}
+void* operator new[](size_t size, const std::nothrow_t&) noexcept {
+  gAllocations.fetch_add(1, std::memory_order_relaxed);
+  return std::malloc(size == 0 ? 1 : size);
+}
+void operator delete(void* p, const std::nothrow_t&) noexcept {
+  std::free(p);
+}
+void operator delete[](void* p, const std::nothrow_t&) noexcept {
+  std::free(p);
+}
+
+namespace {
+
+using namespace switchyard::media::forward;
+using namespace switchyard::media::forward::test;
+using switchyard::media::rtp::RtpPacket;
+using switchyard::media::rtp::RtpPacketBuilder;
+
+// Counts what it is given, stores nothing.
+class CountingOutput : public Router::Output {
+ public:
+  bool sendRtp(TransportId, std::span<uint8_t>, size_t length) noexcept override {
+    ++rtp;
+    bytes += length;
+    return true;
+  }
+  bool sendRtcp(TransportId, std::span<uint8_t>, size_t) noexcept override {
+    ++rtcp;
+    return true;
+  }
+  uint64_t rtp = 0;
+  uint64_t rtcp = 0;
+  uint64_t bytes = 0;
+};
+
+}  // namespace
+
+TEST_CASE("Router: onRtp, onRtcp and tick allocate nothing after warm-up", "[allocation]") {
+  CountingOutput output;
+  Router router(output, {});
+  ProducerSpec video = videoProducer();
+  video.ssrcs.clear();  // learned by mid on the first packet
+  router.addProducer(video);
+  router.addProducer(audioProducer());
+  const auto all = ids({{RtpExtension::kMid, 1},
+                        {RtpExtension::kAbsSendTime, 2},
+                        {RtpExtension::kTransportCc, 3},
+                        {RtpExtension::kAudioLevel, 4},
+                        {RtpExtension::kVideoOrientation, 200}});
+  for (uint32_t i = 0; i < 20; ++i) {
+    REQUIRE(router.addConsumer(consumer(100 + i, kVideoProducer, 10 + i, 0xC000 + i, 96, "1", all), at(0us)));
+    REQUIRE(
+        router.addConsumer(consumer(200 + i, kAudioProducer, 10 + i, 0xD000 + i, 111, "0", all), at(0us)));
+  }
+
+  const Bytes payload(1000, 0x33);
+  const Bytes mid = textBytes("1");
+  const Bytes audioMid = textBytes("0");
+  const Bytes level = {0x85};
+  const Bytes orientation = {0x01};
+  RtpPacketBuilder videoBuilder;
+  videoBuilder.setPayloadType(96).setSsrc(kVideoSsrc).setPayload(payload);
+  videoBuilder.addExtension(kPubMid, mid).addExtension(kPubVideoOrientation, orientation);
+  RtpPacketBuilder audioBuilder;
+  audioBuilder.setPayloadType(111).setSsrc(kAudioSsrc).setPayload(payload);
+  audioBuilder.addExtension(kPubMid, audioMid).addExtension(kPubAudioLevel, level);
+  Bytes videoBytes = build(videoBuilder);
+  Bytes audioBytes = build(audioBuilder);
+  const Bytes pliBytes = pli(0x5B, 0xC005);
+  const Bytes firBytes = fir(0x5B, 0xC006, 1);
+  const Bytes garbage = {0x81, 0xCE, 0x00, 0x09, 1, 2, 3};
+
+  auto videoPacket = RtpPacket::parse(videoBytes);
+  auto audioPacket = RtpPacket::parse(audioBytes);
+  REQUIRE(videoPacket);
+  REQUIRE(audioPacket);
+
+  auto round = [&](int i) {
+    const Clock::time_point now = at(std::chrono::microseconds(1000000 + i * 10000));
+    videoPacket->setSequenceNumber(static_cast<uint16_t>(i));
+    router.onRtp(kPublisher, *videoPacket, now);
+    router.onRtp(kPublisher, *audioPacket, now);
+    router.onRtp(99, *audioPacket, now);  // unknown transport
+    router.onRtcp(15, pliBytes, now);
+    router.onRtcp(16, firBytes, now);
+    router.onRtcp(17, garbage, now);
+    router.tick(now);
+  };
+  round(0);  // warm-up (the SSRC is learned here)
+
+  const uint64_t before = gAllocations.load();
+  for (int i = 1; i <= 500; ++i)
+    round(i);
+  const uint64_t allocations = gAllocations.load() - before;
+  CHECK(allocations == 0);
+  CHECK(output.rtp == 501 * 40);
+  CHECK(output.rtcp >= 2);
+  CHECK(router.counters().rtpForwarded == 501 * 40);
+}
+
+TEST_CASE("the allocation counter sees allocations", "[allocation]") {
+  const uint64_t before = gAllocations.load();
+  auto* block = new std::vector<char>(100);
+  delete block;
+  CHECK(gAllocations.load() - before >= 2);
+}
