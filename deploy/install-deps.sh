@@ -4,7 +4,10 @@
 # when everything is present it changes nothing and asks no registry.
 # Usage: deploy/install-deps.sh [--test]
 #   (no flag)  build and run: compiler, CMake, Ninja and the libraries
-#   --test     also the test tools: Catch2, clang + its sanitizer/libFuzzer runtime, clang-format
+#   --test     also the test tools: Catch2, clang + its sanitizer/libFuzzer runtime, clang-format,
+#              and for the browser tests (tests/e2e): chromium, firefox-esr, node + npm (only when no
+#              node >= 18 is on PATH) and tests/e2e/node_modules (npm ci: playwright-core and
+#              puppeteer-core, which download no browser)
 #
 # Why libsrtp from source: Debian's binary libsrtp2 uses NSS for AES and is ~4x slower on the
 # AES-CM-HMAC-SHA1-80 profile Chromium negotiates (bench/RESULTS.md). Debian's libsrtp2-dev stays
@@ -15,10 +18,20 @@ build_packages=(g++ make cmake ninja-build pkg-config dpkg-dev libboost-dev libs
                 libusrsctp-dev libspdlog-dev nlohmann-json3-dev)
 test_packages=(catch2 clang clang-format libclang-rt-14-dev)
 
+# Debian's nodejs only when no usable node is installed already (e.g. a newer one from elsewhere).
+node_ok() {
+  command -v node >/dev/null 2>&1 &&
+    [ "$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)" -ge 18 ] &&
+    command -v npm >/dev/null 2>&1
+}
+e2e_packages=(chromium firefox-esr)
+node_ok || e2e_packages+=(nodejs npm)
+
+with_tests=0
 packages=("${build_packages[@]}")
 for arg in "$@"; do
   case "$arg" in
-    --test) packages+=("${test_packages[@]}") ;;
+    --test) packages+=("${test_packages[@]}" "${e2e_packages[@]}"); with_tests=1 ;;
     *) echo "install-deps.sh: unknown argument '$arg' (use --test or nothing)" >&2; exit 2 ;;
   esac
 done
@@ -48,8 +61,21 @@ else
   "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-# libsrtp with OpenSSL, from Debian's source package, into the build tree.
 root=$(cd "$(dirname "$0")/.." && pwd)
+
+# Node modules of the browser tests, from the committed package-lock.json (npm registry only; no
+# package of it downloads a browser), when missing or older than the lock file.
+if [ "$with_tests" -eq 1 ]; then
+  e2e="$root/tests/e2e"
+  if [ ! -d "$e2e/node_modules" ] || [ "$e2e/package-lock.json" -nt "$e2e/node_modules/.package-lock.json" ]; then
+    echo "install-deps: npm ci in tests/e2e"
+    (cd "$e2e" && npm ci --no-audit --no-fund --loglevel=error)
+  else
+    echo "install-deps: tests/e2e/node_modules up to date"
+  fi
+fi
+
+# libsrtp with OpenSSL, from Debian's source package, into the build tree.
 srtp_prefix="$root/build/deps/libsrtp"
 if [ -f "$srtp_prefix/lib/libsrtp2.a" ] && [ -f "$srtp_prefix/.openssl" ]; then
   echo "install-deps: libsrtp (OpenSSL backend) present in build/deps/libsrtp"

@@ -4,7 +4,9 @@
 #      libFuzzer: all Catch2 tests
 #      and the fuzz corpora under the sanitizers, then each fuzz target for SWITCHYARD_FUZZ_SECONDS
 #      (default 30) seconds; any finding fails the run (artifacts in build/fuzz/artifacts/).
-#   2. GCC Release build: all tests again, as shipped.
+#   2. GCC Release build: all tests again, as shipped, plus the end-to-end browser tests
+#      (tests/e2e: headless Chromium and Firefox calling through the real server, ctest label e2e,
+#      run one at a time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -49,6 +51,6 @@ export fuzz_seconds
 printf '%s\n' $targets | xargs -P "$jobs" -I{} bash -c 'run_fuzzer {}'
 
 step "Release build (GCC) and all tests"
-cmake -S . -B build/test -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake -S . -B build/test -G Ninja -DCMAKE_BUILD_TYPE=Release -DSWITCHYARD_E2E=ON >/dev/null
 cmake --build build/test -j "$jobs"
 cd build/test && ctest -j "$jobs" --output-on-failure --timeout 300

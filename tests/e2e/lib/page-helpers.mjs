@@ -1,0 +1,236 @@
+// Code that runs inside a browser page (Chromium or Firefox). installPageHelpers is serialized by
+// page.evaluate, so it must be self-contained: it defines window.sy, a thin test driver around
+// the SwitchyardClient of /switchyard.js, that records every client event and reads getStats().
+export function installPageHelpers() {
+  if (window.sy) return;
+  const capture = { width: 320, height: 240, frameRate: 15 };
+  const plain = (v) => {
+    if (v === null || v === undefined) return v;
+    if (typeof v !== 'object') return v;
+    if (v instanceof MediaStreamTrack) return { trackLabel: v.label, id: v.id, kind: v.kind, readyState: v.readyState };
+    if (v instanceof MediaStream) return { streamId: v.id };
+    if (v instanceof RTCRtpTransceiver) return { mid: v.mid };
+    if (v instanceof Error) return { error: String(v), code: v.code };
+    const out = Array.isArray(v) ? [] : {};
+    for (const [k, x] of Object.entries(v)) out[k] = plain(x);
+    return out;
+  };
+  const sy = {
+    client: null,
+    events: [], // {type, detail, at}
+    localStreams: [],
+    extraStreams: [],
+    rawSockets: new Map(),
+    trackObjects: new Map(), // trackId -> MediaStreamTrack of every 'track' event (kept after it ends)
+
+    async join(room, { name, url } = {}) {
+      const { SwitchyardClient } = await import('/switchyard.js');
+      const client = new SwitchyardClient(url ? { url } : {});
+      sy.client = client;
+      for (const type of ['peerjoined', 'peerleft', 'track', 'trackended', 'connectionstatechange', 'closed', 'error']) {
+        client.addEventListener(type, (e) => sy.events.push({ type, detail: plain(e.detail), at: performance.now() }));
+      }
+      client.addEventListener('track', (e) => sy.trackObjects.set(e.detail.trackId, e.detail.track));
+      const joined = await client.join(room, { name });
+      return plain(joined);
+    },
+
+    async getUserMedia({ audio = true, video = true } = {}) {
+      const stream = await navigator.mediaDevices.getUserMedia({
+        audio,
+        video: video ? { width: { ideal: capture.width }, height: { ideal: capture.height }, frameRate: { ideal: capture.frameRate } } : false,
+      });
+      sy.localStreams.push(stream);
+      return stream;
+    },
+
+    // Publishes getUserMedia audio and/or video; returns [{trackId, kind}].
+    async publish({ audio = true, video = true, videoCodec, audioCodec } = {}) {
+      const stream = await sy.getUserMedia({ audio, video });
+      const published = [];
+      const jobs = stream.getTracks().map(async (track) => {
+        const codec = track.kind === 'video' ? videoCodec : audioCodec;
+        const options = { source: track.kind === 'video' ? 'camera' : 'microphone', stream };
+        if (codec) options.codec = codec;
+        const trackId = await sy.client.publish(track, options);
+        published.push({ trackId, kind: track.kind });
+      });
+      await Promise.all(jobs);
+      return published;
+    },
+
+    // A second video track from a canvas (a moving picture, so the encoder keeps sending frames).
+    async publishCanvas({ source = 'screen', width = 320, height = 240, fps = 15 } = {}) {
+      const canvas = document.createElement('canvas');
+      canvas.width = width;
+      canvas.height = height;
+      const ctx = canvas.getContext('2d');
+      let n = 0;
+      const timer = setInterval(() => {
+        n++;
+        ctx.fillStyle = `hsl(${(n * 7) % 360} 70% 50%)`;
+        ctx.fillRect(0, 0, width, height);
+        ctx.fillStyle = '#fff';
+        ctx.font = '40px sans-serif';
+        ctx.fillText(String(n), 20, 80);
+      }, 1000 / fps);
+      const stream = canvas.captureStream(fps);
+      sy.extraStreams.push({ stream, timer, canvas });
+      const track = stream.getVideoTracks()[0];
+      const trackId = await sy.client.publish(track, { source, stream });
+      return { trackId, kind: 'video' };
+    },
+
+    async unpublish(trackId) {
+      await sy.client.unpublish(trackId);
+    },
+
+    async leave() {
+      await sy.client.leave();
+    },
+
+    summary() {
+      const c = sy.client;
+      if (!c) return null;
+      return {
+        peerId: c.peerId,
+        peers: [...c.peers.keys()],
+        remoteTracks: [...c.remoteTracks.values()].map((t) => ({
+          trackId: t.trackId,
+          peerId: t.peerId,
+          kind: t.kind,
+          source: t.source,
+          readyState: t.track ? t.track.readyState : null,
+          mid: t.transceiver ? t.transceiver.mid : null,
+        })),
+        localTracks: [...c.localTracks.values()].map((t) => ({ trackId: t.trackId, kind: t.kind, source: t.source })),
+        negotiations: c.negotiations,
+        connectionState: c.pc ? c.pc.connectionState : null,
+        iceConnectionState: c.pc ? c.pc.iceConnectionState : null,
+        signalingState: c.pc ? c.pc.signalingState : null,
+        timeline: plain(c.timeline),
+      };
+    },
+
+    // Inbound RTP per subscribed remote track (receiver.getStats(), so each report belongs to one
+    // track in Chromium and Firefox alike), plus the outbound RTP of the local tracks.
+    async stats() {
+      const c = sy.client;
+      const inbound = [];
+      for (const t of c.remoteTracks.values()) {
+        const entry = {
+          trackId: t.trackId,
+          peerId: t.peerId,
+          kind: t.kind,
+          source: t.source,
+          mid: t.transceiver ? t.transceiver.mid : null,
+          readyState: t.track ? t.track.readyState : null,
+          trackIdentifier: t.track ? t.track.id : null,
+          packetsReceived: 0,
+          bytesReceived: 0,
+          framesDecoded: 0,
+          frameWidth: 0,
+          frameHeight: 0,
+          codec: null,
+          ssrc: null,
+        };
+        const receiver = t.transceiver ? t.transceiver.receiver : null;
+        if (receiver && t.track && t.track.readyState === 'live') {
+          const report = await receiver.getStats();
+          const byId = new Map();
+          report.forEach((s) => byId.set(s.id, s));
+          report.forEach((s) => {
+            if (s.type !== 'inbound-rtp') return;
+            entry.ssrc = s.ssrc;
+            entry.packetsReceived += s.packetsReceived || 0;
+            entry.bytesReceived += s.bytesReceived || 0;
+            entry.framesDecoded += s.framesDecoded || 0;
+            entry.frameWidth = s.frameWidth || entry.frameWidth;
+            entry.frameHeight = s.frameHeight || entry.frameHeight;
+            if (s.trackIdentifier) entry.statsTrackIdentifier = s.trackIdentifier;
+            if (s.mid !== undefined) entry.statsMid = s.mid;
+            const codec = s.codecId ? byId.get(s.codecId) : null;
+            if (codec) entry.codec = codec.mimeType;
+            if (s.decoderImplementation) entry.decoder = s.decoderImplementation;
+          });
+        }
+        inbound.push(entry);
+      }
+      const outbound = [];
+      if (c.pc) {
+        const report = await c.pc.getStats();
+        const byId = new Map();
+        report.forEach((s) => byId.set(s.id, s));
+        report.forEach((s) => {
+          if (s.type !== 'outbound-rtp') return;
+          const codec = s.codecId ? byId.get(s.codecId) : null;
+          outbound.push({
+            kind: s.kind,
+            mid: s.mid,
+            packetsSent: s.packetsSent,
+            framesEncoded: s.framesEncoded,
+            codec: codec ? codec.mimeType : null,
+          });
+        });
+      }
+      return { inbound, outbound, state: sy.summary() };
+    },
+
+    // readyState of the MediaStreamTrack each 'track' event delivered for these trackIds.
+    trackStates(trackIds) {
+      const out = {};
+      for (const id of trackIds) {
+        const t = sy.trackObjects.get(id);
+        out[id] = t ? t.readyState : 'never received';
+      }
+      return out;
+    },
+
+    eventsOf(type) {
+      return sy.events.filter((e) => e.type === type);
+    },
+
+    // A bare WebSocket client (no media), to ask the server about a room: joins, returns the
+    // joined reply, and keeps the socket under `key` until rawLeave(key).
+    async rawJoin(key, wsUrl, room, name = 'observer') {
+      const ws = new WebSocket(wsUrl);
+      sy.rawSockets.set(key, ws);
+      const messages = [];
+      ws.addEventListener('message', (e) => messages.push(JSON.parse(e.data)));
+      await new Promise((res, rej) => {
+        ws.addEventListener('open', res, { once: true });
+        ws.addEventListener('error', () => rej(new Error('raw WebSocket error')), { once: true });
+      });
+      ws.send(JSON.stringify({ type: 'join', id: 1, room, name }));
+      const reply = await sy.waitMessage(messages, (m) => m.id === 1, 5000);
+      ws.messages = messages;
+      return reply;
+    },
+
+    async rawLeave(key) {
+      const ws = sy.rawSockets.get(key);
+      if (!ws) return null;
+      ws.send(JSON.stringify({ type: 'leave', id: 2 }));
+      const reply = await sy.waitMessage(ws.messages, (m) => m.id === 2, 5000);
+      ws.close();
+      sy.rawSockets.delete(key);
+      return reply;
+    },
+
+    rawMessages(key) {
+      const ws = sy.rawSockets.get(key);
+      return ws ? ws.messages : [];
+    },
+
+    async waitMessage(messages, pred, timeoutMs) {
+      const deadline = performance.now() + timeoutMs;
+      for (;;) {
+        const m = messages.find(pred);
+        if (m) return m;
+        if (performance.now() > deadline) throw new Error(`no matching message within ${timeoutMs} ms: ${JSON.stringify(messages)}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+  };
+  window.sy = sy;
+}
