@@ -107,6 +107,7 @@
 
 const kDefaultRequestTimeoutMs = 15000;
 const kBusyRetries = 4;
+const kRetryRounds = 3;          // a failed round with subscriptions waiting is retried after 1, 2, 4 s
 
 function makeError(code, message) {
   const error = new Error(message);
@@ -137,6 +138,17 @@ function stopTransceiver(transceiver) {
   }
 }
 
+// Stops a subscription's transceiver and ends its remote track at once (stop() alone ends it only
+// when the next negotiation completes in some browsers).
+function stopReceiving(transceiver) {
+  stopTransceiver(transceiver);
+  try {
+    transceiver.receiver.track.stop();
+  } catch {
+    // Already ended.
+  }
+}
+
 export class SwitchyardClient extends EventTarget {
   /** @type {string|null} */ peerId = null;
   /** @type {string|null} */ room = null;
@@ -161,6 +173,8 @@ export class SwitchyardClient extends EventTarget {
   #nextRound = null;             // {promise, resolve, reject} of the round queued next
   #negotiating = false;
   #dirty = false;                // something changed since the last offer was created
+  #failedRounds = 0;             // consecutive failed rounds
+  #retryTimer = null;
 
   /**
    * @param {{url?: string, rtcConfiguration?: RTCConfiguration, requestTimeoutMs?: number}} [options]
@@ -239,7 +253,7 @@ export class SwitchyardClient extends EventTarget {
     };
     this.#publications.add(publication);
     try {
-      await this.#negotiate();
+      await this.#negotiate(true);
     } catch (error) {
       this.#publications.delete(publication);
       stopTransceiver(transceiver);
@@ -269,7 +283,7 @@ export class SwitchyardClient extends EventTarget {
       if (publication.trackId === trackId) this.#publications.delete(publication);
     }
     stopTransceiver(entry.transceiver);
-    await this.#negotiate();
+    await this.#negotiate(true);
   }
 
   /**
@@ -453,14 +467,15 @@ export class SwitchyardClient extends EventTarget {
     this.#subscriptions.delete(trackId);
     this.remoteTracks.delete(trackId);
     if (sub.transceiver) {
-      stopTransceiver(sub.transceiver);
+      stopReceiving(sub.transceiver);
       this.#negotiate().catch(() => {});
     }
     if (sub.live) this.#emit('trackended', { trackId, peerId: sub.peerId });
   }
 
   // Resolves when an offer/answer round that starts after this call has completed (or had nothing to do).
-  #negotiate() {
+  // `awaited`: the caller reports a failure itself; a round nobody awaits reports it as an 'error' event.
+  #negotiate(awaited = false) {
     this.#dirty = true;
     if (this.state === 'closed') return Promise.reject(makeError('closed', 'the connection is closed'));
     if (!this.#nextRound) {
@@ -470,9 +485,10 @@ export class SwitchyardClient extends EventTarget {
         resolve = res;
         reject = rej;
       });
-      this.#nextRound = { promise, resolve, reject };
+      this.#nextRound = { promise, resolve, reject, awaited: false };
       if (!this.#negotiating) this.#runRounds();
     }
+    if (awaited) this.#nextRound.awaited = true;
     return this.#nextRound.promise;
   }
 
@@ -485,15 +501,30 @@ export class SwitchyardClient extends EventTarget {
         this.#nextRound = null;
         try {
           if (this.#dirty) await this.#negotiateOnce();
+          this.#failedRounds = 0;
           round.resolve();
         } catch (error) {
           round.reject(error);
-          if (this.state !== 'closed') this.#emitError(error);
+          if (this.state !== 'closed') {
+            if (!round.awaited) this.#emitError(error);
+            this.#scheduleRetry();
+          }
         }
       }
     } finally {
       this.#negotiating = false;
     }
+  }
+
+  // Remote tracks waiting for a round that failed (a timeout, a refused offer) get more tries.
+  #scheduleRetry() {
+    this.#failedRounds += 1;
+    const waiting = [...this.#subscriptions.values()].some((sub) => !sub.live);
+    if (!waiting || this.#failedRounds > kRetryRounds || this.#retryTimer !== null) return;
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = null;
+      if (this.state !== 'closed') this.#negotiate().catch(() => {});
+    }, 1000 * 2 ** (this.#failedRounds - 1));
   }
 
   async #negotiateOnce() {
@@ -541,14 +572,10 @@ export class SwitchyardClient extends EventTarget {
       }
       await pc.setRemoteDescription({ type: 'answer', sdp: reply.sdp });
     } catch (error) {
-      if (this.state !== 'closed' && pc.signalingState === 'have-local-offer') {
-        try {
-          await pc.setLocalDescription({ type: 'rollback' });
-        } catch {
-          // Nothing more to undo.
-        }
-        this.#dirty = true;  // the next round offers again
-      }
+      // The offer stays pending (no rollback): the next round offers again from 'have-local-offer'.
+      // (Chromium offers a transceiver that was rolled back and then stopped as if it were live, and
+      // leaves out the one added after it; not rolling back avoids that.)
+      this.#dirty = true;
       throw error;
     }
     this.#checkOpen(pc);
@@ -582,7 +609,7 @@ export class SwitchyardClient extends EventTarget {
       if (this.#subscriptions.get(sub.trackId) !== sub || sub.live) continue;
       if (rejected.has(mid)) {
         this.#subscriptions.delete(sub.trackId);
-        stopTransceiver(sub.transceiver);
+        stopReceiving(sub.transceiver);
         this.#dirty = true;
         this.#negotiate().catch(() => {});  // release the section
         const error = makeError('subscription_rejected',
@@ -667,6 +694,8 @@ export class SwitchyardClient extends EventTarget {
       pending.reject(error);
     }
     this.#pending.clear();
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = null;
     if (this.#nextRound) {
       this.#nextRound.reject(error);
       this.#nextRound.promise.catch(() => {});
