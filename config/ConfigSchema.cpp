@@ -155,6 +155,11 @@ ConfigSchema::ConfigSchema() {
   fields_.push_back(integerField("rtc.srtp_replay_window", 64, 32767,
                                  "SRTP replay-protection window in packets (libsrtp window_size).", &C::rtc,
                                  &C::Rtc::srtpReplayWindow));
+  fields_.push_back(integerField("rtc.keyframe_request_interval_ms", 50, 10000,
+                                 "At most one keyframe request (PLI) per published video track in this "
+                                 "interval; requests from new or recovering subscribers in between are "
+                                 "merged into the next one.",
+                                 &C::rtc, &C::Rtc::keyframeRequestIntervalMs));
 }
 
 const ConfigSchema& ConfigSchema::instance() {
