@@ -167,10 +167,10 @@ export class SwitchyardClient extends EventTarget {
   #nextId = 0;
   #pending = new Map();          // request id -> {resolve, reject, timer}
   #subscriptions = new Map();    // trackId -> {trackId, peerId, kind, source, transceiver, live}
-  #midToTrack = new Map();       // mid -> trackId of the subscriptions in the last offer
-  #publications = new Set();     // {track, kind, source, transceiver, trackId}
+  #midToTrack = new Map();       // mid -> trackId: the subscriptions of the last offer
+  #publications = new Set();     // {track, kind, source, transceiver, trackId, rejected}
   #streams = new WeakMap();      // transceiver -> MediaStream from pc.ontrack
-  #nextRound = null;             // {promise, resolve, reject} of the round queued next
+  #nextRound = null;             // {promise, resolve, reject, awaited} of the round queued next
   #negotiating = false;
   #dirty = false;                // something changed since the last offer was created
   #failedRounds = 0;             // consecutive failed rounds
@@ -553,14 +553,12 @@ export class SwitchyardClient extends EventTarget {
       offeredPublications.push([mid, publication]);
     }
     const subscriptions = {};
-    const offeredSubscriptions = [];
     this.#midToTrack.clear();
     for (const sub of this.#subscriptions.values()) {
       const mid = sub.transceiver?.mid ?? null;
       if (mid === null || isStopped(sub.transceiver)) continue;
       subscriptions[mid] = sub.trackId;
       this.#midToTrack.set(mid, sub.trackId);
-      offeredSubscriptions.push([mid, sub]);
     }
 
     let reply;
@@ -605,8 +603,10 @@ export class SwitchyardClient extends EventTarget {
       });
     }
 
-    for (const [mid, sub] of offeredSubscriptions) {
-      if (this.#subscriptions.get(sub.trackId) !== sub || sub.live) continue;
+    for (const [mid, trackId] of this.#midToTrack) {
+      const sub = this.#subscriptions.get(trackId);
+      // Gone (unsubscribed while the offer was out) or announced by an earlier answer.
+      if (!sub || sub.live || sub.transceiver.mid !== mid || isStopped(sub.transceiver)) continue;
       if (rejected.has(mid)) {
         this.#subscriptions.delete(sub.trackId);
         stopReceiving(sub.transceiver);
