@@ -59,7 +59,8 @@ struct ConsumerSpec {
 class Router {
  public:
   // Implemented by the worker: protects in place and sends on a transport. `buffer` holds the
-  // packet in its first `length` bytes and has room for the SRTP/SRTCP trailer after it.
+  // packet in its first `length` bytes and has room for the SRTP/SRTCP trailer after it. Called
+  // from inside onRtp/onRtcp/tick/addConsumer: it must not call back into the Router.
   class Output {
    public:
     virtual ~Output() = default;
