@@ -1,11 +1,18 @@
 #include "server/RoomManager.h"
 
+#include <algorithm>
+#include <exception>
+
 #include "config/Log.h"
+#include "media/sdp/Sdp.h"
+#include "server/PeerMedia.h"
 
 namespace switchyard::server {
 
 using nlohmann::json;
 using signaling::SignalingError;
+namespace sdp = media::sdp;
+namespace transport = media::transport;
 
 namespace {
 
@@ -23,14 +30,30 @@ json peerJson(const std::string& id, const std::string& name) {
   return json{{"peerId", id}, {"name", name}};
 }
 
+json errorReply(std::string_view code, std::string_view message) {
+  return json{{"type", "error"}, {"code", code}, {"message", message}};
+}
+
+std::shared_ptr<spdlog::logger> roomsLog() {
+  return config::logger("rooms");
+}
+
 }  // namespace
 
-RoomManager::RoomManager(Options options) : options_(options) {}
+RoomManager::RoomManager(Options options, MediaWorkers* media)
+    : options_(options), media_(media), random_(std::random_device{}()) {
+  workerPeers_.assign(media_ ? std::max<size_t>(media_->mediaWorkerCount(), 1) : 1, 0);
+}
+
+RoomManager::~RoomManager() {
+  *alive_ = false;
+}
 
 void RoomManager::handle(const std::shared_ptr<signaling::SignalingClient>& client, const std::string& type,
                          const json& request, Reply reply) {
   if (type == "join") return reply(join(client, request));
   if (type == "leave") return reply(leave(client));
+  if (type == "offer") return offer(client, request, std::move(reply));
   throw SignalingError("unknown_type", "unknown message type \"" + type + "\"");
 }
 
@@ -49,10 +72,21 @@ json RoomManager::join(const std::shared_ptr<signaling::SignalingClient>& client
     }
     name = it->get<std::string>();
   }
+  if (const auto it = request.find("token"); it != request.end() && !it->is_string()) {
+    throw SignalingError("bad_request", "\"token\" must be a string");
+  }
   const std::string roomName = room->get<std::string>();
-  Room& target = rooms_[roomName];
+  auto [slot, created] = rooms_.try_emplace(roomName);
+  Room& target = slot->second;
+  if (created) {
+    target.name = roomName;
+    target.key = ++nextRoomKey_;
+    target.worker = leastLoadedWorker();
+    config::logEvent(*roomsLog(), spdlog::level::info, "room created", "room", roomName, "worker",
+                     target.worker);
+  }
   if (target.peers.size() >= options_.maxPeersPerRoom) {
-    if (target.peers.empty()) rooms_.erase(roomName);
+    if (target.peers.empty()) rooms_.erase(slot);
     throw SignalingError("room_full", "room \"" + roomName + "\" has its maximum of " +
                                           std::to_string(options_.maxPeersPerRoom) + " peers");
   }
@@ -60,12 +94,25 @@ json RoomManager::join(const std::shared_ptr<signaling::SignalingClient>& client
   json others = json::array();
   for (const auto& [id, peer] : target.peers)
     others.push_back(peerJson(id, peer.name));
+  json tracks = json::array();
+  for (const auto& [id, track] : target.tracks)
+    tracks.push_back(trackJson(track.id, track.peerId, track.published.kind, track.source));
   broadcast(target, peerId, json{{"type", "peerJoined"}, {"peer", peerJson(peerId, name)}});
-  target.peers.emplace(peerId, Peer{peerId, name, client});
+  Peer peer;
+  peer.id = peerId;
+  peer.name = name;
+  peer.client = client;
+  peer.sessionId = random_() >> 2;  // o= sess-id: a positive 62-bit number (RFC 8866 5.2)
+  target.peers.emplace(peerId, std::move(peer));
+  ++workerPeers_[target.worker];
   members_.emplace(client->clientId(), Membership{roomName, peerId});
-  config::logEvent(*config::logger("rooms"), spdlog::level::info, "peer joined", "room", roomName, "peer",
-                   peerId, "peers", target.peers.size());
-  return json{{"type", "joined"}, {"room", roomName}, {"peerId", peerId}, {"peers", std::move(others)}};
+  config::logEvent(*roomsLog(), spdlog::level::info, "peer joined", "room", roomName, "peer", peerId, "peers",
+                   target.peers.size());
+  return json{{"type", "joined"},
+              {"room", roomName},
+              {"peerId", peerId},
+              {"peers", std::move(others)},
+              {"tracks", std::move(tracks)}};
 }
 
 json RoomManager::leave(const std::shared_ptr<signaling::SignalingClient>& client) {
@@ -79,21 +126,332 @@ void RoomManager::disconnected(const std::shared_ptr<signaling::SignalingClient>
   removePeer(client->clientId());
 }
 
+void RoomManager::offer(const std::shared_ptr<signaling::SignalingClient>& client, const json& request,
+                        Reply reply) {
+  const auto member = members_.find(client->clientId());
+  if (member == members_.end()) throw SignalingError("not_joined", "join a room before offering");
+  Room& room = rooms_.at(member->second.room);
+  Peer& peer = room.peers.at(member->second.peerId);
+  if (media_ == nullptr) throw SignalingError("unavailable", "this server has no media workers");
+  if (peer.negotiating) {
+    throw SignalingError("negotiation_busy",
+                         "the previous offer is still being answered; offer one at a time");
+  }
+  const auto sdpField = request.find("sdp");
+  if (sdpField == request.end() || !sdpField->is_string()) {
+    throw SignalingError("bad_request", "\"sdp\" must be the offer's SDP text");
+  }
+  OfferRequest offer;
+  if (const auto it = request.find("tracks"); it != request.end()) {
+    if (!it->is_object()) throw SignalingError("bad_request", "\"tracks\" must map mids to {\"source\": …}");
+    for (const auto& [mid, info] : it->items()) {
+      const auto source = info.is_object() ? info.find("source") : info.end();
+      if (source == info.end()) continue;
+      if (!source->is_string() || source->get_ref<const std::string&>().size() > kMaxSourceLength) {
+        throw SignalingError("bad_request", "a track's \"source\" must be a string of at most 32 bytes");
+      }
+      offer.sources.emplace(mid, source->get<std::string>());
+    }
+  }
+  if (const auto it = request.find("subscriptions"); it != request.end()) {
+    if (!it->is_object()) throw SignalingError("bad_request", "\"subscriptions\" must map mids to track ids");
+    for (const auto& [mid, trackId] : it->items()) {
+      if (!trackId.is_string())
+        throw SignalingError("bad_request", "a subscription's value must be a track id");
+      offer.subscriptions.emplace(mid, trackId.get<std::string>());
+    }
+  }
+  sdp::ParseResult parsed = sdp::parse(sdpField->get_ref<const std::string&>());
+  if (!parsed) {
+    throw SignalingError("negotiation_failed", "the offer is not valid SDP (line " +
+                                                   std::to_string(parsed.line) + "): " + parsed.error);
+  }
+  offer.sdp = std::make_shared<const sdp::SessionDescription>(std::move(*parsed.description));
+  sdp::RemoteTransport remote;
+  try {
+    remote = sdp::remoteTransport(*offer.sdp);
+  } catch (const sdp::NegotiationError& e) {
+    throw SignalingError("negotiation_failed", e.what());
+  }
+  const uint64_t clientId = client->clientId();
+  const std::string peerId = peer.id;
+  if (peer.transport) {
+    if (remote.iceUfrag != peer.remoteUfrag) {
+      throw SignalingError("negotiation_failed", "ICE restarts are not supported; join again");
+    }
+    peer.negotiating = true;
+    return answer(clientId, peerId, offer, std::move(reply));
+  }
+  const std::optional<transport::TransportHost::RemoteParams> params = remoteParams(remote);
+  if (!params)
+    throw SignalingError("negotiation_failed", "only sha-256 certificate fingerprints are supported");
+  peer.negotiating = true;
+  peer.remoteUfrag = remote.iceUfrag;
+  const size_t worker = room.worker;
+  const RoomKey key = room.key;
+  std::weak_ptr<bool> alive = alive_;
+  MediaWorkers* workers = media_;
+  media_->runOnWorker(worker, [this, workers, alive, worker, key, clientId, peerId, offer, params = *params,
+                               reply = std::move(reply)](WorkerMedia& media) mutable {
+    std::optional<transport::TransportHost::LocalParams> local;
+    std::string error;
+    try {
+      local = media.createTransport(key, params);
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+    workers->runOnSignaling([this, alive, worker, clientId, peerId, offer = std::move(offer),
+                             local = std::move(local), error = std::move(error),
+                             reply = std::move(reply)]() mutable {
+      if (alive.expired()) return;
+      Peer* current = findPeer(clientId, peerId);
+      if (current == nullptr) {
+        // Left while its transport was being made.
+        if (local) media_->runOnWorker(worker, [id = local->id](WorkerMedia& m) { m.closeTransport(id); });
+        return reply(errorReply("not_joined", "left the room during the negotiation"));
+      }
+      if (!local) {
+        current->negotiating = false;
+        config::logEvent(*roomsLog(), spdlog::level::warn, "transport not created", "peer", peerId, "error",
+                         error);
+        return reply(errorReply("unavailable", "the media worker cannot take another peer: " + error));
+      }
+      current->transport = local->id;
+      current->local = localTransport(*local);
+      transports_[{worker, local->id}] = clientId;
+      answer(clientId, peerId, offer, std::move(reply));
+    });
+  });
+}
+
+void RoomManager::answer(uint64_t clientId, const std::string& peerId, const OfferRequest& request,
+                         Reply reply) {
+  Room* room = nullptr;
+  Peer* peer = findPeer(clientId, peerId, &room);
+  if (peer == nullptr) return reply(errorReply("not_joined", "left the room during the negotiation"));
+
+  // Subscriptions the answer may use: the same mid and track keep their SSRCs.
+  std::map<std::string, Subscription, std::less<>> planned;
+  const auto lookup = [&](std::string_view mid) -> std::optional<sdp::SubscriptionSource> {
+    const auto wanted = request.subscriptions.find(mid);
+    if (wanted == request.subscriptions.end()) return std::nullopt;
+    const auto track = room->tracks.find(wanted->second);
+    if (track == room->tracks.end() || track->second.peerId == peer->id) return std::nullopt;
+    Subscription sub;
+    sub.trackId = track->first;
+    const auto existing = peer->subscriptions.find(std::string(mid));
+    if (existing != peer->subscriptions.end() && existing->second.trackId == sub.trackId) {
+      sub = existing->second;
+    } else {
+      sub.ssrc = newSsrc();
+      sub.rtxSsrc = newSsrc();
+    }
+    planned[std::string(mid)] = sub;
+    return sdp::SubscriptionSource{&track->second.published, sub.ssrc,     sub.rtxSsrc,
+                                   track->second.peerId,     track->first, "switchyard"};
+  };
+  sdp::Answer answer;
+  try {
+    answer = sdp::answerOffer(*request.sdp, peer->local, lookup, peer->sessionId, ++peer->sessionVersion);
+  } catch (const sdp::NegotiationError& e) {
+    peer->negotiating = false;
+    return reply(errorReply("negotiation_failed", e.what()));
+  }
+
+  RoomMediaUpdate update;
+  update.room = room->key;
+  const transport::TransportId transportId = peer->transport.value_or(0);
+  std::vector<std::string> added;
+  std::vector<std::string> removed;
+  json rejected = json::array();
+
+  // Publications: a mid that stays published keeps its track id.
+  std::map<std::string, std::string> published;
+  for (const sdp::MediaAnswer& media : answer.media) {
+    if (media.role == sdp::MediaAnswer::Role::kRejected || media.role == sdp::MediaAnswer::Role::kInactive) {
+      if (!media.mid.empty()) rejected.push_back(json{{"mid", media.mid}, {"reason", media.reason}});
+      continue;
+    }
+    if (media.role != sdp::MediaAnswer::Role::kPublish || !media.published) continue;
+    const auto old = peer->published.find(media.mid);
+    Track* track = nullptr;
+    if (old != peer->published.end()) {
+      const auto it = room->tracks.find(old->second);
+      if (it != room->tracks.end()) track = &it->second;
+    }
+    if (track == nullptr) {
+      Track fresh;
+      fresh.id = "t" + std::to_string(++nextTrack_);
+      fresh.peerId = peer->id;
+      fresh.producerId = ++nextProducer_;
+      const auto source = request.sources.find(media.mid);
+      fresh.source = source != request.sources.end()
+                         ? source->second
+                         : (media.kind == sdp::MediaKind::kAudio ? "microphone" : "camera");
+      track = &room->tracks.emplace(fresh.id, fresh).first->second;
+      added.push_back(track->id);
+    }
+    track->published = *media.published;
+    update.addProducers.push_back(producerSpec(track->producerId, transportId, track->published));
+    published[media.mid] = track->id;
+  }
+  for (const auto& [mid, trackId] : peer->published) {
+    if (published.contains(mid)) continue;
+    const auto it = room->tracks.find(trackId);
+    if (it != room->tracks.end()) update.removeProducers.push_back(it->second.producerId);
+    dropTrack(*room, trackId);
+    removed.push_back(trackId);
+  }
+  peer->published = std::move(published);
+
+  // Subscriptions.
+  std::map<std::string, Subscription> subscriptions;
+  for (const sdp::MediaAnswer& media : answer.media) {
+    if (media.role != sdp::MediaAnswer::Role::kSubscribe || !media.subscribed) continue;
+    const auto plan = planned.find(media.mid);
+    if (plan == planned.end()) continue;
+    Subscription sub = plan->second;
+    const Track& track = room->tracks.at(sub.trackId);
+    const auto existing = peer->subscriptions.find(media.mid);
+    const bool same = existing != peer->subscriptions.end() && existing->second.trackId == sub.trackId &&
+                      existing->second.consumerId != 0;
+    if (!same) {
+      sub.consumerId = ++nextConsumer_;
+      update.addConsumers.push_back(
+          consumerSpec(sub.consumerId, track.producerId, transportId, *media.subscribed));
+    }
+    subscriptions[media.mid] = sub;
+  }
+  for (const auto& [mid, sub] : peer->subscriptions) {
+    const auto kept = subscriptions.find(mid);
+    if (kept == subscriptions.end() || kept->second.consumerId != sub.consumerId) {
+      if (sub.consumerId != 0) update.removeConsumers.push_back(sub.consumerId);
+    }
+  }
+  peer->subscriptions = std::move(subscriptions);
+
+  json publishedJson = json::array();
+  for (const auto& [mid, trackId] : peer->published) {
+    const Track& track = room->tracks.at(trackId);
+    json item = trackJson(track.id, track.peerId, track.published.kind, track.source);
+    item["mid"] = mid;
+    publishedJson.push_back(std::move(item));
+  }
+  json message{{"type", "answer"},
+               {"sdp", sdp::write(answer.description)},
+               {"published", std::move(publishedJson)},
+               {"rejected", std::move(rejected)}};
+  std::vector<json> events;
+  for (const std::string& trackId : removed)
+    events.push_back(json{{"type", "trackUnpublished"}, {"trackId", trackId}, {"peerId", peer->id}});
+  for (const std::string& trackId : added) {
+    const Track& track = room->tracks.at(trackId);
+    events.push_back(json{{"type", "trackPublished"},
+                          {"track", trackJson(track.id, track.peerId, track.published.kind, track.source)}});
+  }
+  config::logEvent(*roomsLog(), spdlog::level::info, "negotiated", "room", room->name, "peer", peer->id,
+                   "published", peer->published.size(), "subscribed", peer->subscriptions.size(), "rejected",
+                   message["rejected"].size());
+
+  std::weak_ptr<bool> alive = alive_;
+  MediaWorkers* workers = media_;
+  media_->runOnWorker(room->worker, [this, workers, alive, clientId, peerId, update = std::move(update),
+                                     message = std::move(message), events = std::move(events),
+                                     reply = std::move(reply)](WorkerMedia& media) mutable {
+    media.apply(update);
+    workers->runOnSignaling([this, alive, clientId, peerId, message = std::move(message),
+                             events = std::move(events), reply = std::move(reply)]() mutable {
+      if (alive.expired()) return;
+      Room* where = nullptr;
+      Peer* current = findPeer(clientId, peerId, &where);
+      if (current == nullptr) return reply(errorReply("not_joined", "left the room during the negotiation"));
+      current->negotiating = false;
+      reply(std::move(message));
+      for (const json& event : events)
+        broadcast(*where, peerId, event);
+    });
+  });
+}
+
+RoomManager::Peer* RoomManager::findPeer(uint64_t clientId, const std::string& peerId, Room** room) {
+  const auto member = members_.find(clientId);
+  if (member == members_.end() || member->second.peerId != peerId) return nullptr;
+  const auto it = rooms_.find(member->second.room);
+  if (it == rooms_.end()) return nullptr;
+  const auto peer = it->second.peers.find(peerId);
+  if (peer == it->second.peers.end()) return nullptr;
+  if (room != nullptr) *room = &it->second;
+  return &peer->second;
+}
+
+void RoomManager::dropTrack(Room& room, const std::string& trackId) {
+  room.tracks.erase(trackId);
+  // Its consumers go with its producer in the router; forget the subscriptions here.
+  for (auto& [id, peer] : room.peers) {
+    for (auto it = peer.subscriptions.begin(); it != peer.subscriptions.end();) {
+      it = it->second.trackId == trackId ? peer.subscriptions.erase(it) : std::next(it);
+    }
+  }
+}
+
 void RoomManager::removePeer(uint64_t clientId) {
   const auto member = members_.find(clientId);
   if (member == members_.end()) return;
   const Membership membership = member->second;
   members_.erase(member);
-  const auto room = rooms_.find(membership.room);
-  if (room == rooms_.end()) return;
-  room->second.peers.erase(membership.peerId);
-  config::logEvent(*config::logger("rooms"), spdlog::level::info, "peer left", "room", membership.room,
-                   "peer", membership.peerId, "peers", room->second.peers.size());
-  if (room->second.peers.empty()) {
-    rooms_.erase(room);
+  const auto roomIt = rooms_.find(membership.room);
+  if (roomIt == rooms_.end()) return;
+  Room& room = roomIt->second;
+  const auto peerIt = room.peers.find(membership.peerId);
+  if (peerIt == room.peers.end()) return;
+  Peer peer = std::move(peerIt->second);
+  room.peers.erase(peerIt);
+  if (workerPeers_[room.worker] > 0) --workerPeers_[room.worker];
+  for (const auto& [mid, trackId] : peer.published) {
+    dropTrack(room, trackId);
+    broadcast(room, peer.id, json{{"type", "trackUnpublished"}, {"trackId", trackId}, {"peerId", peer.id}});
+  }
+  if (peer.transport) {
+    transports_.erase({room.worker, *peer.transport});
+    if (media_ != nullptr) {
+      media_->runOnWorker(room.worker,
+                          [id = *peer.transport](WorkerMedia& media) { media.closeTransport(id); });
+    }
+  }
+  config::logEvent(*roomsLog(), spdlog::level::info, "peer left", "room", membership.room, "peer",
+                   membership.peerId, "peers", room.peers.size());
+  if (room.peers.empty()) {
+    if (media_ != nullptr) {
+      media_->runOnWorker(room.worker, [key = room.key](WorkerMedia& media) { media.removeRoom(key); });
+    }
+    config::logEvent(*roomsLog(), spdlog::level::info, "room removed", "room", membership.room);
+    rooms_.erase(roomIt);
     return;
   }
-  broadcast(room->second, membership.peerId, json{{"type", "peerLeft"}, {"peerId", membership.peerId}});
+  broadcast(room, membership.peerId, json{{"type", "peerLeft"}, {"peerId", membership.peerId}});
+}
+
+void RoomManager::transportClosed(size_t worker, transport::TransportId id, const std::string& reason) {
+  const auto it = transports_.find({worker, id});
+  if (it == transports_.end()) return;
+  const uint64_t clientId = it->second;
+  transports_.erase(it);
+  const auto member = members_.find(clientId);
+  std::shared_ptr<signaling::SignalingClient> client;
+  if (member != members_.end()) {
+    const auto room = rooms_.find(member->second.room);
+    if (room != rooms_.end()) {
+      const auto peer = room->second.peers.find(member->second.peerId);
+      if (peer != room->second.peers.end()) {
+        peer->second.transport.reset();  // already closed on the worker
+        client = peer->second.client.lock();
+      }
+    }
+  }
+  config::logEvent(*roomsLog(), spdlog::level::info, "peer transport closed", "transport", id, "reason",
+                   reason);
+  removePeer(clientId);
+  if (client) client->close("transport closed");
 }
 
 void RoomManager::broadcast(const Room& room, const std::string& except, const json& event) {
@@ -103,9 +461,26 @@ void RoomManager::broadcast(const Room& room, const std::string& except, const j
   }
 }
 
+uint32_t RoomManager::newSsrc() {
+  for (;;) {
+    const auto ssrc = static_cast<uint32_t>(random_());
+    if (ssrc > 1) return ssrc;  // 0 and the router's own PLI sender SSRC (1) are avoided
+  }
+}
+
+size_t RoomManager::leastLoadedWorker() const {
+  return static_cast<size_t>(std::min_element(workerPeers_.begin(), workerPeers_.end()) -
+                             workerPeers_.begin());
+}
+
 size_t RoomManager::peerCount(const std::string& room) const noexcept {
   const auto it = rooms_.find(room);
   return it == rooms_.end() ? 0 : it->second.peers.size();
+}
+
+size_t RoomManager::trackCount(const std::string& room) const noexcept {
+  const auto it = rooms_.find(room);
+  return it == rooms_.end() ? 0 : it->second.tracks.size();
 }
 
 }  // namespace switchyard::server

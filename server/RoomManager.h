@@ -1,13 +1,26 @@
 #pragma once
-// The rooms of this node, as the signaling backend: join, leave, and the peer events the others
-// hear. Runs on the signaling thread (control plane). A room is created by its first join and
-// removed when its last peer leaves. Media (transports, tracks, forwarding on the room's worker)
-// attaches here with the next layer.
+// The rooms of this node, as the signaling backend (signaling thread, control plane): join, leave,
+// offer/answer negotiation (the client always offers, see docs/protocol.md), published tracks and
+// subscriptions, and the peer and track events the others hear. A room is created by its first
+// join, pinned to the least loaded worker, and removed when its last peer leaves. Each peer has at
+// most one WebRTC transport, created on the room's worker by its first offer; the forwarding state
+// of the room (producers, consumers) lives in that worker's Router and is changed by posting
+// RoomMediaUpdates.
+#include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
+#include <random>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
+#include <nlohmann/json.hpp>
+
+#include "media/sdp/Negotiation.h"
+#include "media/transport/TransportTypes.h"
+#include "server/MediaWorkers.h"
+#include "server/WorkerMedia.h"
 #include "signaling/SignalingBackend.h"
 
 namespace switchyard::server {
@@ -18,43 +31,99 @@ class RoomManager final : public signaling::SignalingBackend {
     uint32_t maxPeersPerRoom = 100;
   };
 
-  explicit RoomManager(Options options);
+  // `media` may be null (rooms without media: offers are refused with "unavailable").
+  RoomManager(Options options, MediaWorkers* media);
+  ~RoomManager() override;
 
   void handle(const std::shared_ptr<signaling::SignalingClient>& client, const std::string& type,
               const nlohmann::json& request, Reply reply) override;
   void disconnected(const std::shared_ptr<signaling::SignalingClient>& client) override;
+  // A worker reported that a transport closed by itself: its peer is removed (signaling thread).
+  void transportClosed(size_t worker, media::transport::TransportId id, const std::string& reason);
 
   [[nodiscard]] size_t roomCount() const noexcept { return rooms_.size(); }
   // Peers in `room` (0 when it does not exist).
   [[nodiscard]] size_t peerCount(const std::string& room) const noexcept;
+  // Published tracks in `room`.
+  [[nodiscard]] size_t trackCount(const std::string& room) const noexcept;
 
   // Room names: 1..64 of [A-Za-z0-9_.-]. Display names: up to 64 bytes of text.
   static constexpr size_t kMaxNameLength = 64;
+  static constexpr size_t kMaxSourceLength = 32;
 
  private:
+  struct Track {
+    std::string id;
+    std::string peerId;
+    std::string source;
+    uint32_t producerId = 0;
+    media::sdp::PublishedTrack published;
+  };
+  struct Subscription {
+    std::string trackId;
+    uint32_t consumerId = 0;
+    uint32_t ssrc = 0;
+    uint32_t rtxSsrc = 0;
+  };
   struct Peer {
     std::string id;
     std::string name;
     std::weak_ptr<signaling::SignalingClient> client;
+    std::optional<media::transport::TransportId> transport;
+    std::string remoteUfrag;
+    media::sdp::LocalTransport local;
+    uint64_t sessionId = 0;
+    uint64_t sessionVersion = 0;
+    bool negotiating = false;
+    std::map<std::string, std::string> published;       // mid -> track id
+    std::map<std::string, Subscription> subscriptions;  // mid -> subscription
   };
   struct Room {
-    std::map<std::string, Peer> peers;  // by peer id, in join order of ids
+    std::string name;
+    RoomKey key = 0;
+    size_t worker = 0;
+    std::map<std::string, Peer> peers;    // by peer id
+    std::map<std::string, Track> tracks;  // by track id
   };
   struct Membership {
     std::string room;
     std::string peerId;
   };
+  // What the client's offer message asked besides the SDP.
+  struct OfferRequest {
+    std::shared_ptr<const media::sdp::SessionDescription> sdp;
+    std::map<std::string, std::string, std::less<>> sources;        // mid -> source label
+    std::map<std::string, std::string, std::less<>> subscriptions;  // mid -> track id
+  };
 
   nlohmann::json join(const std::shared_ptr<signaling::SignalingClient>& client,
                       const nlohmann::json& request);
   nlohmann::json leave(const std::shared_ptr<signaling::SignalingClient>& client);
+  void offer(const std::shared_ptr<signaling::SignalingClient>& client, const nlohmann::json& request,
+             Reply reply);
+  void answer(uint64_t clientId, const std::string& peerId, const OfferRequest& request, Reply reply);
+  // Finds the peer of a client still in the room it was in when a step started.
+  Peer* findPeer(uint64_t clientId, const std::string& peerId, Room** room = nullptr);
   void removePeer(uint64_t clientId);
+  // Drops a track from the room, with the subscriptions to it; returns the producer id.
+  void dropTrack(Room& room, const std::string& trackId);
   void broadcast(const Room& room, const std::string& except, const nlohmann::json& event);
+  uint32_t newSsrc();
+  [[nodiscard]] size_t leastLoadedWorker() const;
 
   Options options_;
+  MediaWorkers* media_;
   std::unordered_map<std::string, Room> rooms_;
   std::unordered_map<uint64_t, Membership> members_;  // by SignalingClient::clientId()
+  std::map<std::pair<size_t, media::transport::TransportId>, uint64_t> transports_;  // -> clientId
+  std::vector<size_t> workerPeers_;
   uint64_t nextPeer_ = 0;
+  uint64_t nextTrack_ = 0;
+  uint64_t nextRoomKey_ = 0;
+  uint32_t nextProducer_ = 0;
+  uint32_t nextConsumer_ = 0;
+  std::mt19937_64 random_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 }  // namespace switchyard::server

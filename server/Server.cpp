@@ -55,6 +55,13 @@ std::string Server::start() {
     postToWorker(i, [this, i, &created] {
       try {
         media_[i] = std::make_unique<WorkerMedia>(workers_[i]->context(), i, config_, *certificate_);
+        media_[i]->setClosedHandler([this, i](media::transport::TransportId id,
+                                              media::transport::TransportCloseReason reason,
+                                              const std::string&) {
+          postToSignaling([this, i, id, reason] {
+            if (rooms_) rooms_->transportClosed(i, id, std::string(media::transport::toString(reason)));
+          });
+        });
         created.set_value();
       } catch (...) {
         created.set_exception(std::current_exception());
@@ -66,7 +73,8 @@ std::string Server::start() {
     }
     future.get();
   }
-  rooms_ = std::make_unique<RoomManager>(RoomManager::Options{config_.rooms.maxPeers});
+  MediaWorkers& workers = *this;
+  rooms_ = std::make_unique<RoomManager>(RoomManager::Options{config_.rooms.maxPeers}, &workers);
   signaling::HttpServer::Options options;
   options.backend = rooms_.get();
   options.maxMessageBytes = config_.signaling.maxMessageBytes;
@@ -76,6 +84,8 @@ std::string Server::start() {
   options.port = config_.http.port;
   options.maxConnections = config_.http.maxConnections;
   options.requestTimeout = std::chrono::milliseconds(config_.http.requestTimeoutMs);
+  options.tlsCertificateFile = config_.http.tlsCertificateFile;
+  options.tlsPrivateKeyFile = config_.http.tlsPrivateKeyFile;
   http_ = std::make_unique<signaling::HttpServer>(signalingIo_, options, config::logger("http"));
   http_->start();
   const std::string url = http_->url();
@@ -101,6 +111,12 @@ void Server::stop() {
 
 void Server::postToSignaling(std::function<void()> task) {
   boost::asio::post(signalingIo_, std::move(task));
+}
+
+void Server::runOnWorker(size_t index, std::function<void(WorkerMedia&)> task) {
+  postToWorker(index, [this, index, task = std::move(task)] {
+    if (index < media_.size() && media_[index]) task(*media_[index]);
+  });
 }
 
 void Server::postToWorker(size_t index, std::function<void()> task) {

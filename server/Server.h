@@ -11,6 +11,7 @@
 #include "config/Config.h"
 #include "media/dtls/DtlsCertificate.h"
 #include "media/srtp/SrtpLibrary.h"
+#include "server/MediaWorkers.h"
 #include "server/RoomManager.h"
 #include "server/Worker.h"
 #include "server/WorkerMedia.h"
@@ -18,10 +19,10 @@
 
 namespace switchyard::server {
 
-class Server {
+class Server final : private MediaWorkers {
  public:
   explicit Server(config::Config config);
-  ~Server();
+  ~Server() override;
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
@@ -48,6 +49,10 @@ class Server {
 
  private:
   void shutdown();
+  // MediaWorkers (for the rooms)
+  [[nodiscard]] size_t mediaWorkerCount() const noexcept override { return workers_.size(); }
+  void runOnWorker(size_t index, std::function<void(WorkerMedia&)> task) override;
+  void runOnSignaling(std::function<void()> task) override { postToSignaling(std::move(task)); }
 
   config::Config config_;
   std::shared_ptr<spdlog::logger> log_;

@@ -21,7 +21,8 @@ util::SocketAddress address(const std::string& ip, uint32_t basePort, unsigned i
 
 WorkerMedia::WorkerMedia(boost::asio::io_context& io, unsigned index, const config::Config& config,
                          const dtls::DtlsCertificate& certificate)
-    : dtls_(certificate) {
+    : index_(index), dtls_(certificate), timer_(io) {
+  routerOptions_.keyframeRequestInterval = std::chrono::milliseconds(config.rtc.keyframeRequestIntervalMs);
   transport::TransportHost::Options options;
   for (const std::string& ip : config.rtc.listenAddresses) {
     options.udpBind.push_back(address(ip, config.rtc.udpPort, index));
@@ -50,18 +51,131 @@ WorkerMedia::WorkerMedia(boost::asio::io_context& io, unsigned index, const conf
 }
 
 WorkerMedia::~WorkerMedia() {
+  closedHandler_ = nullptr;  // shutting down: nobody to tell
+  timer_.cancel();
   host_->stop();
+  transportRouters_.clear();
+  transportRooms_.clear();
+  routers_.clear();
 }
 
-void WorkerMedia::onTransportConnected(transport::TransportId) {}
+transport::TransportHost::LocalParams WorkerMedia::createTransport(
+    RoomKey room, const transport::TransportHost::RemoteParams& remote) {
+  forward::Router& router = routerFor(room);
+  transport::TransportHost::LocalParams local = host_->createTransport(remote);
+  transportRooms_[local.id] = room;
+  transportRouters_[local.id] = &router;
+  return local;
+}
 
-void WorkerMedia::onTransportRtp(transport::TransportId, rtp::RtpPacket&) noexcept {
+forward::Router& WorkerMedia::routerFor(RoomKey room) {
+  auto& slot = routers_[room];
+  if (!slot) {
+    forward::Router::Output& output = *this;
+    slot = std::make_unique<forward::Router>(output, routerOptions_);
+    if (routers_.size() == 1) armTick();
+  }
+  return *slot;
+}
+
+void WorkerMedia::apply(const RoomMediaUpdate& update) {
+  forward::Router& router = routerFor(update.room);
+  for (uint32_t id : update.removeConsumers)
+    router.removeConsumer(id);
+  for (uint32_t id : update.removeProducers)
+    router.removeProducer(id);
+  for (const forward::ProducerSpec& spec : update.addProducers)
+    router.addProducer(spec);
+  const auto now = transport::Clock::now();
+  for (const forward::ConsumerSpec& spec : update.addConsumers)
+    router.addConsumer(spec, now);
+  host_->flush();  // keyframe requests of new consumers
+}
+
+void WorkerMedia::closeTransport(transport::TransportId id) noexcept {
+  const auto it = transportRouters_.find(id);
+  if (it != transportRouters_.end()) {
+    it->second->removeTransport(id);
+    transportRouters_.erase(it);
+  }
+  transportRooms_.erase(id);
+  host_->closeTransport(id);
+}
+
+void WorkerMedia::removeRoom(RoomKey room) noexcept {
+  const auto it = routers_.find(room);
+  if (it == routers_.end()) return;
+  for (auto t = transportRooms_.begin(); t != transportRooms_.end();) {
+    if (t->second == room) {
+      transportRouters_.erase(t->first);
+      host_->closeTransport(t->first);
+      t = transportRooms_.erase(t);
+    } else {
+      ++t;
+    }
+  }
+  routers_.erase(it);
+}
+
+const forward::Router* WorkerMedia::router(RoomKey room) const noexcept {
+  const auto it = routers_.find(room);
+  return it == routers_.end() ? nullptr : it->second.get();
+}
+
+void WorkerMedia::armTick() {
+  timer_.expires_after(std::chrono::milliseconds(10));
+  timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || routers_.empty()) return;
+    tick();
+    armTick();
+  });
+}
+
+void WorkerMedia::tick() noexcept {
+  const auto now = transport::Clock::now();
+  for (auto& [key, router] : routers_)
+    router->tick(now);
+  host_->flush();
+}
+
+void WorkerMedia::onTransportConnected(transport::TransportId id) {
+  config::logEvent(*config::logger("media"), spdlog::level::debug, "transport connected", "worker", index_,
+                   "transport", id);
+}
+
+void WorkerMedia::onTransportRtp(transport::TransportId id, rtp::RtpPacket& packet) noexcept {
   rtpReceived_.fetch_add(1, std::memory_order_relaxed);
+  const auto it = transportRouters_.find(id);
+  if (it == transportRouters_.end()) return;
+  it->second->onRtp(id, packet, transport::Clock::now());
 }
 
-void WorkerMedia::onTransportRtcp(transport::TransportId, std::span<uint8_t>) noexcept {}
+void WorkerMedia::onTransportRtcp(transport::TransportId id, std::span<uint8_t> compound) noexcept {
+  const auto it = transportRouters_.find(id);
+  if (it == transportRouters_.end()) return;
+  it->second->onRtcp(id, compound, transport::Clock::now());
+}
 
-void WorkerMedia::onTransportClosed(transport::TransportId, transport::TransportCloseReason,
-                                    std::string_view) {}
+void WorkerMedia::onTransportClosed(transport::TransportId id, transport::TransportCloseReason reason,
+                                    std::string_view detail) {
+  const auto it = transportRouters_.find(id);
+  if (it == transportRouters_.end()) return;  // closed by closeTransport(): already forgotten
+  it->second->removeTransport(id);
+  transportRouters_.erase(it);
+  transportRooms_.erase(id);
+  if (closedHandler_) closedHandler_(id, reason, std::string(detail));
+}
+
+bool WorkerMedia::sendRtp(transport::TransportId id, std::span<uint8_t> buffer, size_t length) noexcept {
+  transport::WebRtcTransport* t = host_->find(id);
+  if (t == nullptr || !t->sendRtp(buffer, length)) return false;
+  rtpForwarded_.fetch_add(1, std::memory_order_relaxed);
+  return true;
+}
+
+bool WorkerMedia::sendRtcp(transport::TransportId id, std::span<uint8_t> buffer, size_t length) noexcept {
+  transport::WebRtcTransport* t = host_->find(id);
+  return t != nullptr && t->sendRtcp(buffer, length);
+}
 
 }  // namespace switchyard::server

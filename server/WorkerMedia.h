@@ -1,42 +1,98 @@
 #pragma once
-// The media side of one worker: its DTLS context and its TransportHost (one UDP port per listen
-// address, shared by all of the worker's peers, and the ICE-TCP listeners). Created on the main
-// thread before the worker's thread starts; afterwards touched only from the worker's thread.
-// Rooms (the next layer) receive its transport events; until then it counts and logs them.
+// The media side of one worker: its DTLS context, its TransportHost (one UDP port per listen
+// address, shared by all of the worker's peers, and the ICE-TCP listeners) and the forwarding
+// Router of each room pinned to this worker. Created and destroyed on the worker's thread and
+// touched only from it: the signaling thread reaches it by posting commands (createTransport,
+// apply, closeTransport, removeRoom) and hears of closed transports through the handler, which it
+// must post back to its own thread.
 #include <atomic>
+#include <cstdint>
+#include <functional>
 #include <memory>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "config/Config.h"
 #include "media/dtls/DtlsCertificate.h"
 #include "media/dtls/DtlsContext.h"
+#include "media/forward/Router.h"
 #include "media/transport/TransportHost.h"
 
 namespace switchyard::server {
 
-class WorkerMedia final : private media::transport::TransportEvents {
+using RoomKey = uint64_t;
+
+// What one negotiation changes in a room's router (worker thread applies it in this order:
+// removals, then producers, then consumers).
+struct RoomMediaUpdate {
+  RoomKey room = 0;
+  std::vector<uint32_t> removeConsumers;
+  std::vector<uint32_t> removeProducers;
+  std::vector<media::forward::ProducerSpec> addProducers;  // an existing id is replaced
+  std::vector<media::forward::ConsumerSpec> addConsumers;
+};
+
+class WorkerMedia final : private media::transport::TransportEvents, private media::forward::Router::Output {
  public:
+  // Called on the worker thread when a transport closed by itself (not by closeTransport()).
+  using ClosedHandler = std::function<void(
+      media::transport::TransportId, media::transport::TransportCloseReason, const std::string& detail)>;
+
   // Binds the worker's sockets: UDP at rtc.udp_port + index on each listen address, ICE-TCP at
   // rtc.tcp_port + index when rtc.ice_tcp. Throws std::runtime_error naming the address.
   WorkerMedia(boost::asio::io_context& io, unsigned index, const config::Config& config,
               const media::dtls::DtlsCertificate& certificate);
   ~WorkerMedia() override;
 
+  void setClosedHandler(ClosedHandler handler) { closedHandler_ = std::move(handler); }
+
+  // Commands (worker thread). createTransport throws std::runtime_error when the host is full.
+  media::transport::TransportHost::LocalParams createTransport(
+      RoomKey room, const media::transport::TransportHost::RemoteParams& remote);
+  void apply(const RoomMediaUpdate& update);
+  // Closes the transport and removes its producers and consumers (no ClosedHandler call).
+  void closeTransport(media::transport::TransportId id) noexcept;
+  void removeRoom(RoomKey room) noexcept;
+
   [[nodiscard]] media::transport::TransportHost& host() noexcept { return *host_; }
   [[nodiscard]] uint64_t rtpReceived() const noexcept { return rtpReceived_.load(std::memory_order_relaxed); }
+  [[nodiscard]] uint64_t rtpForwarded() const noexcept {
+    return rtpForwarded_.load(std::memory_order_relaxed);
+  }
+  [[nodiscard]] size_t roomCount() const noexcept { return routers_.size(); }
+  // The counters of a room's router (worker thread); nullptr when the room has none.
+  [[nodiscard]] const media::forward::Router* router(RoomKey room) const noexcept;
 
  private:
+  // TransportEvents
   void onTransportConnected(media::transport::TransportId id) override;
   void onTransportRtp(media::transport::TransportId id, media::rtp::RtpPacket& packet) noexcept override;
   void onTransportRtcp(media::transport::TransportId id, std::span<uint8_t> compound) noexcept override;
   void onTransportClosed(media::transport::TransportId id, media::transport::TransportCloseReason reason,
                          std::string_view detail) override;
+  // Router::Output
+  bool sendRtp(media::transport::TransportId id, std::span<uint8_t> buffer, size_t length) noexcept override;
+  bool sendRtcp(media::transport::TransportId id, std::span<uint8_t> buffer, size_t length) noexcept override;
 
+  media::forward::Router& routerFor(RoomKey room);
+  void armTick();
+  void tick() noexcept;
+
+  unsigned index_;
+  media::forward::Router::Options routerOptions_;
   media::dtls::DtlsContext dtls_;
   std::unique_ptr<media::transport::TransportHost> host_;
+  std::unordered_map<RoomKey, std::unique_ptr<media::forward::Router>> routers_;
+  std::unordered_map<media::transport::TransportId, RoomKey> transportRooms_;
+  std::unordered_map<media::transport::TransportId, media::forward::Router*> transportRouters_;
+  boost::asio::steady_timer timer_;
+  ClosedHandler closedHandler_;
   std::atomic<uint64_t> rtpReceived_{0};
+  std::atomic<uint64_t> rtpForwarded_{0};
 };
 
 }  // namespace switchyard::server

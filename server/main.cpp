@@ -58,7 +58,9 @@ int main(int argc, char** argv) {
   try {
     server::Server server(config);
     const std::string url = server.start();
-    std::cout << "Switchyard " << kVersion << " listening on " << url << std::endl;
+    std::cout << "Switchyard " << kVersion << " listening on " << url << "\n"
+              << "Demo call: open " << url << "?room=demo in two browser tabs (camera and microphone "
+              << "allowed) to see and hear each other through Switchyard" << std::endl;
     server.run();
     if (server.failed()) return 1;
   } catch (const std::exception& e) {

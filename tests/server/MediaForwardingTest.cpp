@@ -1,0 +1,485 @@
+// Media through the real Server: peers negotiate over the WebSocket protocol with SDP offers like a
+// browser's, connect real client transports (ICE, DTLS, SRTP over loopback UDP), and the server
+// forwards a publisher's RTP to a subscriber rewritten for it (SSRC, payload type, extension ids,
+// mid) and carries keyframe requests back. Also: peers leaving and dying transports.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+
+#include "media/dtls/DtlsCertificate.h"
+#include "media/dtls/DtlsContext.h"
+#include "media/rtcp/PliView.h"
+#include "media/rtcp/RtcpCompound.h"
+#include "media/rtcp/RtcpCompoundBuilder.h"
+#include "media/rtp/RtpPacketBuilder.h"
+#include "media/sdp/Sdp.h"
+#include "media/srtp/SrtpSession.h"
+#include "media/transport/ClientTransport.h"
+#include "tests/server/ServerHarness.h"
+
+using namespace switchyard;
+using namespace switchyard::test;
+using namespace std::chrono_literals;
+namespace transport = media::transport;
+
+namespace {
+
+constexpr uint32_t kVideoSsrc = 0x11111111;
+constexpr uint32_t kVideoRtxSsrc = 0x22222222;
+constexpr uint32_t kAudioSsrc = 0x33333333;
+
+config::Config mediaConfig() {
+  config::Config config = testConfig();
+  config.rooms.maxPeers = 8;
+  config.signaling.maxMessageBytes = 65536;
+  config.rtc.keyframeRequestIntervalMs = 50;
+  config.rtc.iceTcp = false;
+  return config;
+}
+
+struct Section {
+  std::string mid;
+  std::string kind;       // audio / video / application
+  std::string direction;  // sendonly / recvonly
+};
+
+struct ReceivedRtp {
+  uint32_t ssrc = 0;
+  uint8_t payloadType = 0;
+  uint16_t seq = 0;
+  std::vector<uint8_t> payload;
+  std::vector<std::pair<uint8_t, std::vector<uint8_t>>> extensions;
+};
+
+// One simulated browser: the signaling client plus a client transport on its own thread.
+class MediaPeer final : private transport::TransportEvents {
+ public:
+  explicit MediaPeer(unsigned short port)
+      : ws(port),
+        certificate_(media::dtls::DtlsCertificate::generate("test-peer")),
+        dtls_(certificate_),
+        work_(asio::make_work_guard(io_)),
+        thread_([this] { io_.run(); }) {}
+
+  ~MediaPeer() override {
+    asio::post(io_, [this] { transport_.reset(); });
+    work_.reset();
+    thread_.join();
+  }
+
+  // A browser-like offer: BUNDLE, rtcp-mux, actpass, our ICE credentials and fingerprint.
+  std::string offer(const std::vector<Section>& sections) const {
+    std::string sdp = "v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE";
+    for (const Section& s : sections)
+      sdp += " " + s.mid;
+    sdp += "\r\na=msid-semantic: WMS stream\r\n";
+    for (const Section& s : sections) {
+      if (s.kind == "video") {
+        sdp += "m=video 9 UDP/TLS/RTP/SAVPF " + std::string(s.direction == "sendonly" ? "96 97" : "120 121") +
+               "\r\n";
+      } else if (s.kind == "audio") {
+        sdp += "m=audio 9 UDP/TLS/RTP/SAVPF " +
+               std::string(s.direction == "sendonly" ? "111 126" : "109 101") + "\r\n";
+      } else {
+        sdp += "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n";
+      }
+      sdp += "c=IN IP4 0.0.0.0\r\na=ice-ufrag:" + ice_.ufrag + "\r\na=ice-pwd:" + ice_.password +
+             "\r\na=fingerprint:sha-256 " + certificate_.fingerprintText() +
+             "\r\na=setup:actpass\r\na=mid:" + s.mid + "\r\n";
+      if (s.kind == "application") {
+        sdp += "a=sctp-port:5000\r\n";
+        continue;
+      }
+      const bool send = s.direction == "sendonly";
+      // The publisher and the subscriber number extensions and payload types differently.
+      if (s.kind == "video") {
+        sdp +=
+            send ? "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
+                   "a=extmap:3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01\r\n"
+                 : "a=extmap:9 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
+                   "a=extmap:5 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01\r\n";
+      } else {
+        sdp += send ? "a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level\r\n"
+                      "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
+                    : "a=extmap:7 urn:ietf:params:rtp-hdrext:ssrc-audio-level\r\n"
+                      "a=extmap:9 urn:ietf:params:rtp-hdrext:sdes:mid\r\n";
+      }
+      sdp += "a=" + s.direction + "\r\n";
+      if (send) sdp += "a=msid:stream " + s.kind + "-track\r\n";
+      sdp += "a=rtcp-mux\r\na=rtcp-rsize\r\n";
+      if (s.kind == "video") {
+        const std::string pt = send ? "96" : "120";
+        const std::string rtx = send ? "97" : "121";
+        sdp += "a=rtpmap:" + pt + " VP8/90000\r\na=rtcp-fb:" + pt + " nack\r\na=rtcp-fb:" + pt +
+               " nack pli\r\na=rtcp-fb:" + pt + " ccm fir\r\na=rtcp-fb:" + pt +
+               " transport-cc\r\na=rtpmap:" + rtx + " rtx/90000\r\na=fmtp:" + rtx + " apt=" + pt + "\r\n";
+        if (send) {
+          sdp += "a=ssrc-group:FID " + std::to_string(kVideoSsrc) + " " + std::to_string(kVideoRtxSsrc) +
+                 "\r\na=ssrc:" + std::to_string(kVideoSsrc) +
+                 " cname:peer\r\na=ssrc:" + std::to_string(kVideoRtxSsrc) + " cname:peer\r\n";
+        }
+      } else {
+        const std::string pt = send ? "111" : "109";
+        const std::string dtmf = send ? "126" : "101";
+        sdp += "a=rtpmap:" + pt + " opus/48000/2\r\na=fmtp:" + pt +
+               " minptime=10;useinbandfec=1\r\na=rtpmap:" + dtmf + " telephone-event/48000\r\n";
+        if (send) sdp += "a=ssrc:" + std::to_string(kAudioSsrc) + " cname:peer\r\n";
+      }
+    }
+    return sdp;
+  }
+
+  // Connects the transport the answer describes (the first UDP candidate).
+  void connect(const std::string& answerText) {
+    const media::sdp::ParseResult parsed = media::sdp::parse(answerText);
+    REQUIRE(parsed);
+    const media::sdp::SessionDescription& answer = *parsed.description;
+    REQUIRE_FALSE(answer.media.empty());
+    const media::sdp::MediaDescription* first = nullptr;
+    for (const auto& m : answer.media) {
+      if (m.port != 0) {
+        first = &m;
+        break;
+      }
+    }
+    REQUIRE(first != nullptr);
+    transport::ClientTransport::Params params;
+    params.localIce = ice_;
+    params.remoteIce.ufrag = first->iceUfrag.value_or(answer.iceUfrag.value_or(""));
+    params.remoteIce.password = first->icePwd.value_or(answer.icePwd.value_or(""));
+    for (const auto& c : first->candidates) {
+      if (c.transport != "udp") continue;
+      const auto address = media::util::SocketAddress::parse(c.address, c.port);
+      REQUIRE(address);
+      params.remoteCandidates.push_back({transport::CandidateProtocol::kUdp, *address});
+    }
+    REQUIRE_FALSE(params.remoteCandidates.empty());
+    params.localBind = *media::util::SocketAddress::parse("127.0.0.1", 0);
+    params.secure.role = media::dtls::DtlsRole::kClient;
+    const auto& fp = first->fingerprints.empty() ? answer.fingerprints.at(0) : first->fingerprints.at(0);
+    const auto fingerprint =
+        media::dtls::Fingerprint::fromText(fp.hashFunction, fp.toString().substr(fp.hashFunction.size() + 1));
+    REQUIRE(fingerprint);
+    params.secure.remoteFingerprint = *fingerprint;
+    asio::post(io_, [this, params] {
+      transport::TransportEvents& events = *this;
+      transport_ = std::make_unique<transport::ClientTransport>(io_, dtls_, 1, params, events);
+      transport_->start();
+    });
+  }
+
+  void sendRtp(uint32_t ssrc, uint8_t pt, uint16_t seq,
+               std::vector<std::pair<uint8_t, std::vector<uint8_t>>> ext, std::vector<uint8_t> payload) {
+    asio::post(io_, [this, ssrc, pt, seq, ext = std::move(ext), payload = std::move(payload)] {
+      if (!transport_) return;
+      std::array<uint8_t, 1500 + media::srtp::kSrtpMaxTrailer> buffer{};
+      media::rtp::RtpPacketBuilder builder;
+      builder.setPayloadType(pt)
+          .setSequenceNumber(seq)
+          .setTimestamp(seq * 3000U)
+          .setSsrc(ssrc)
+          .setPayload(payload);
+      for (const auto& [id, value] : ext)
+        builder.addExtension(id, value);
+      const auto size = builder.build(buffer);
+      if (size) transport_->sendRtp(buffer, *size);
+    });
+  }
+
+  void sendPli(uint32_t mediaSsrc) {
+    asio::post(io_, [this, mediaSsrc] {
+      if (!transport_) return;
+      std::array<uint8_t, 64 + media::srtp::kSrtcpMaxTrailer> buffer{};
+      media::rtcp::RtcpCompoundBuilder builder(buffer);
+      REQUIRE(builder.addPli(0x0BEEF, mediaSsrc));
+      transport_->sendRtcp(buffer, builder.size());
+    });
+  }
+
+  void closeTransport() {
+    asio::post(io_, [this] {
+      if (transport_) transport_->close();
+    });
+  }
+
+  template <typename Predicate>
+  bool waitFor(Predicate predicate, std::chrono::milliseconds timeout = 10s) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      {
+        std::lock_guard lock(mutex_);
+        if (predicate()) return true;
+      }
+      std::this_thread::sleep_for(10ms);
+    }
+    std::lock_guard lock(mutex_);
+    return predicate();
+  }
+
+  // Read under the lock only (inside waitFor's predicate) or after waitFor returned.
+  std::vector<ReceivedRtp> rtp;
+  std::vector<uint32_t> plis;  // media SSRCs of the PLIs received
+  bool connected = false;
+  bool closed = false;
+  Client ws;
+
+ private:
+  void onTransportConnected(transport::TransportId) override {
+    std::lock_guard lock(mutex_);
+    connected = true;
+  }
+  void onTransportRtp(transport::TransportId, media::rtp::RtpPacket& packet) noexcept override {
+    ReceivedRtp r;
+    r.ssrc = packet.ssrc();
+    r.payloadType = packet.payloadType();
+    r.seq = packet.sequenceNumber();
+    r.payload.assign(packet.payload().begin(), packet.payload().end());
+    for (const auto& e : packet.extensions())
+      r.extensions.emplace_back(e.id, std::vector<uint8_t>(e.data.begin(), e.data.end()));
+    std::lock_guard lock(mutex_);
+    rtp.push_back(std::move(r));
+  }
+  void onTransportRtcp(transport::TransportId, std::span<uint8_t> compound) noexcept override {
+    std::lock_guard lock(mutex_);
+    for (const auto& packet : media::rtcp::RtcpCompound(compound)) {
+      if (const auto pli = media::rtcp::PliView::parse(packet)) plis.push_back(pli->mediaSsrc());
+    }
+  }
+  void onTransportClosed(transport::TransportId, transport::TransportCloseReason, std::string_view) override {
+    std::lock_guard lock(mutex_);
+    closed = true;
+  }
+
+  asio::io_context io_;
+  media::dtls::DtlsCertificate certificate_;
+  media::dtls::DtlsContext dtls_;
+  media::ice::IceCredentials ice_ = media::ice::IceCredentials::generate();
+  asio::executor_work_guard<asio::io_context::executor_type> work_;
+  std::unique_ptr<transport::ClientTransport> transport_;
+  std::mutex mutex_;
+  std::thread thread_;
+};
+
+// The a=ssrc the answer gives a section (the first one listed).
+uint32_t answeredSsrc(const std::string& answerText, const std::string& mid) {
+  const auto parsed = media::sdp::parse(answerText);
+  REQUIRE(parsed);
+  const auto* m = parsed.description->findMedia(mid);
+  REQUIRE(m != nullptr);
+  REQUIRE_FALSE(m->ssrcs.empty());
+  return m->ssrcs.front().ssrc;
+}
+
+std::vector<uint8_t> bytes(std::string_view text) {
+  return {text.begin(), text.end()};
+}
+
+size_t trackCount(RunningServer& running, const std::string& room) {
+  std::promise<size_t> count;
+  running.server.postToSignaling([&] { count.set_value(running.server.rooms().trackCount(room)); });
+  return count.get_future().get();
+}
+
+size_t peerCount(RunningServer& running, const std::string& room) {
+  std::promise<size_t> count;
+  running.server.postToSignaling([&] { count.set_value(running.server.rooms().peerCount(room)); });
+  return count.get_future().get();
+}
+
+// Alice publishes audio+video, Bob subscribes to both: returns {video track, audio track} ids.
+struct Call {
+  explicit Call(RunningServer& running) : alice(running.port), bob(running.port) {
+    REQUIRE(alice.ws.request({{"type", "join"}, {"room", "call"}, {"name", "Alice"}})["type"] == "joined");
+    REQUIRE(bob.ws.request({{"type", "join"}, {"room", "call"}, {"name", "Bob"}})["type"] == "joined");
+    REQUIRE(alice.ws.event()["type"] == "peerJoined");
+
+    const json aliceAnswer =
+        alice.ws.request({{"type", "offer"},
+                          {"sdp", alice.offer({{"0", "video", "sendonly"}, {"1", "audio", "sendonly"}})},
+                          {"tracks", {{"0", {{"source", "camera"}}}}}});
+    REQUIRE(aliceAnswer["type"] == "answer");
+    REQUIRE(aliceAnswer["published"].size() == 2);
+    for (const json& t : aliceAnswer["published"]) {
+      (t["kind"] == "video" ? videoTrack : audioTrack) = t["trackId"].get<std::string>();
+    }
+    CHECK(aliceAnswer["published"][0]["source"] == "camera");
+    CHECK(aliceAnswer["published"][1]["source"] == "microphone");
+    alice.connect(aliceAnswer["sdp"]);
+    REQUIRE(alice.waitFor([&] { return alice.connected; }));
+
+    // Bob hears of both tracks and subscribes.
+    for (int i = 0; i < 2; ++i) {
+      const json published = bob.ws.event();
+      REQUIRE(published["type"] == "trackPublished");
+      CHECK(published["track"]["peerId"] == aliceAnswer["published"][0]["peerId"]);
+    }
+    bobAnswer = bob.ws.request({{"type", "offer"},
+                                {"sdp", bob.offer({{"v", "video", "recvonly"}, {"a", "audio", "recvonly"}})},
+                                {"subscriptions", {{"v", videoTrack}, {"a", audioTrack}}}});
+    REQUIRE(bobAnswer["type"] == "answer");
+    CHECK(bobAnswer["rejected"].empty());
+    bob.connect(bobAnswer["sdp"]);
+    REQUIRE(bob.waitFor([&] { return bob.connected; }));
+  }
+
+  MediaPeer alice;
+  MediaPeer bob;
+  std::string videoTrack;
+  std::string audioTrack;
+  json bobAnswer;
+};
+
+}  // namespace
+
+TEST_CASE("a published track reaches a subscriber rewritten for it, keyframe requests flow back", "[media]") {
+  RunningServer running(mediaConfig());
+  Call call(running);
+  MediaPeer& alice = call.alice;
+  MediaPeer& bob = call.bob;
+  const uint32_t bobVideoSsrc = answeredSsrc(call.bobAnswer["sdp"], "v");
+  const uint32_t bobAudioSsrc = answeredSsrc(call.bobAnswer["sdp"], "a");
+  CHECK(bobVideoSsrc != kVideoSsrc);
+
+  // The new subscriber made the server ask Alice for a keyframe.
+  REQUIRE(alice.waitFor([&] { return std::count(alice.plis.begin(), alice.plis.end(), kVideoSsrc) >= 1; }));
+
+  // Alice sends video (mid and transport-cc extensions) and audio (level, mid) and a DTMF event.
+  for (uint16_t seq = 100; seq < 130; ++seq) {
+    alice.sendRtp(kVideoSsrc, 96, seq, {{4, bytes("0")}, {3, {0, static_cast<uint8_t>(seq)}}},
+                  bytes("video-payload-" + std::to_string(seq)));
+    alice.sendRtp(kAudioSsrc, 111, seq, {{1, {0x85}}, {4, bytes("1")}}, bytes("opus-" + std::to_string(seq)));
+  }
+  alice.sendRtp(kAudioSsrc, 126, 130, {{4, bytes("1")}}, {5, 0x80, 0, 160});
+  REQUIRE(bob.waitFor([&] { return bob.rtp.size() >= 61; }));
+
+  size_t video = 0, audio = 0, dtmf = 0;
+  for (const ReceivedRtp& r : bob.rtp) {
+    std::map<uint8_t, std::vector<uint8_t>> ext(r.extensions.begin(), r.extensions.end());
+    if (r.ssrc == bobVideoSsrc) {
+      ++video;
+      CHECK(r.payloadType == 120);
+      CHECK(r.payload == bytes("video-payload-" + std::to_string(r.seq)));
+      CHECK(ext[9] == bytes("v"));   // Bob's mid, with Bob's id
+      CHECK(ext.contains(5));        // a transport-wide sequence number for Bob's transport
+      CHECK_FALSE(ext.contains(4));  // Alice's ids are gone
+      CHECK_FALSE(ext.contains(3));
+    } else if (r.ssrc == bobAudioSsrc) {
+      if (r.payloadType == 101) {
+        ++dtmf;
+        CHECK(r.payload == std::vector<uint8_t>{5, 0x80, 0, 160});
+        continue;
+      }
+      ++audio;
+      CHECK(r.payloadType == 109);
+      CHECK(r.payload == bytes("opus-" + std::to_string(r.seq)));
+      CHECK(ext[7] == std::vector<uint8_t>{0x85});  // audio level moved to Bob's id
+      CHECK(ext[9] == bytes("a"));
+    } else {
+      FAIL("unexpected SSRC " << r.ssrc);
+    }
+  }
+  CHECK(video == 30);
+  CHECK(audio == 30);
+  CHECK(dtmf == 1);
+
+  // Bob's PLI on his SSRC reaches Alice for hers.
+  const size_t before = [&] {
+    size_t n = 0;
+    alice.waitFor([&] {
+      n = alice.plis.size();
+      return true;
+    });
+    return n;
+  }();
+  std::this_thread::sleep_for(60ms);  // past the keyframe request interval of the first PLI
+  bob.sendPli(bobVideoSsrc);
+  REQUIRE(alice.waitFor([&] { return alice.plis.size() > before; }));
+  CHECK(alice.waitFor([&] { return alice.plis.back() == kVideoSsrc; }));
+
+  // Alice leaves: Bob hears of her tracks, then of her; the room has no tracks left.
+  REQUIRE(alice.ws.request({{"type", "leave"}})["type"] == "left");
+  std::set<std::string> unpublished;
+  for (int i = 0; i < 2; ++i) {
+    const json event = bob.ws.event();
+    REQUIRE(event["type"] == "trackUnpublished");
+    unpublished.insert(event["trackId"].get<std::string>());
+  }
+  CHECK(unpublished == std::set<std::string>{call.videoTrack, call.audioTrack});
+  CHECK(bob.ws.event()["type"] == "peerLeft");
+  CHECK(trackCount(running, "call") == 0);
+  CHECK(peerCount(running, "call") == 1);
+}
+
+TEST_CASE("a peer whose transport dies is removed and the others are told", "[media]") {
+  RunningServer running(mediaConfig());
+  Call call(running);
+  call.alice.closeTransport();  // DTLS close_notify: the server's transport closes
+  std::set<std::string> types;
+  for (int i = 0; i < 3; ++i)
+    types.insert(call.bob.ws.event()["type"].get<std::string>());
+  CHECK(types == std::set<std::string>{"trackUnpublished", "peerLeft"});
+  CHECK(peerCount(running, "call") == 1);
+  // Alice's WebSocket was closed by the server.
+  CHECK(call.alice.ws.receive(5s).is_null());
+  CHECK(call.alice.ws.closedWith);
+}
+
+TEST_CASE("unpublishing by offering the section inactive ends the track for subscribers", "[media]") {
+  RunningServer running(mediaConfig());
+  Call call(running);
+  std::string offer = call.alice.offer({{"0", "video", "sendonly"}, {"1", "audio", "sendonly"}});
+  const auto at = offer.find("a=sendonly");  // the video section's
+  offer.replace(at, 10, "a=inactive");
+  const json answer = call.alice.ws.request({{"type", "offer"}, {"sdp", offer}});
+  REQUIRE(answer["type"] == "answer");
+  REQUIRE(answer["published"].size() == 1);
+  CHECK(answer["published"][0]["kind"] == "audio");
+  const json event = call.bob.ws.event();
+  CHECK(event["type"] == "trackUnpublished");
+  CHECK(event["trackId"] == call.videoTrack);
+  CHECK(trackCount(running, "call") == 1);
+}
+
+TEST_CASE("offers that cannot be answered get typed errors", "[media]") {
+  RunningServer running(mediaConfig());
+  MediaPeer peer(running.port);
+  const std::string good = peer.offer({{"0", "video", "sendonly"}});
+
+  CHECK(peer.ws.request({{"type", "offer"}, {"sdp", good}})["code"] == "not_joined");
+  REQUIRE(peer.ws.request({{"type", "join"}, {"room", "errors"}})["type"] == "joined");
+  CHECK(peer.ws.request({{"type", "offer"}})["code"] == "bad_request");
+  CHECK(peer.ws.request({{"type", "offer"}, {"sdp", 5}})["code"] == "bad_request");
+  CHECK(peer.ws.request({{"type", "offer"}, {"sdp", "not sdp"}})["code"] == "negotiation_failed");
+  std::string noBundle = good;
+  noBundle.erase(noBundle.find("a=group:BUNDLE 0\r\n"), 18);
+  CHECK(peer.ws.request({{"type", "offer"}, {"sdp", noBundle}})["code"] == "negotiation_failed");
+  CHECK(peer.ws.request({{"type", "offer"}, {"sdp", good}, {"subscriptions", 3}})["code"] == "bad_request");
+  CHECK(peer.ws.request({{"type", "offer"}, {"sdp", good}, {"tracks", {{"0", {{"source", 7}}}}}})["code"] ==
+        "bad_request");
+
+  // A data channel section is rejected; the rest is answered.
+  const json answer = peer.ws.request(
+      {{"type", "offer"}, {"sdp", peer.offer({{"0", "video", "sendonly"}, {"1", "application", ""}})}});
+  REQUIRE(answer["type"] == "answer");
+  REQUIRE(answer["rejected"].size() == 1);
+  CHECK(answer["rejected"][0]["mid"] == "1");
+  // A subscription to a track that does not exist is answered inactive.
+  const json sub = peer.ws.request(
+      {{"type", "offer"},
+       {"sdp",
+        peer.offer({{"0", "video", "sendonly"}, {"1", "application", ""}, {"2", "video", "recvonly"}})},
+       {"subscriptions", {{"2", "t999"}}}});
+  REQUIRE(sub["type"] == "answer");
+  CHECK(sub["rejected"].size() == 2);
+  // An ICE restart is refused.
+  MediaPeer other(running.port);
+  std::string restart = other.offer({{"0", "video", "sendonly"}});
+  CHECK(peer.ws.request({{"type", "offer"}, {"sdp", restart}})["code"] == "negotiation_failed");
+}
