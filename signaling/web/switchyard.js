@@ -495,7 +495,9 @@ export class SwitchyardClient extends EventTarget {
   async #runRounds() {
     this.#negotiating = true;
     try {
-      await null;  // let changes made in the same task (e.g. publishing audio and video) join this round
+      // Let changes made in this task and in messages already received (a publisher's audio and video
+      // trackPublished events arrive together) join this round.
+      await sleep(0);
       while (this.#nextRound) {
         const round = this.#nextRound;
         this.#nextRound = null;
