@@ -31,6 +31,12 @@ export const firefoxPrefs = {
   'media.navigator.permission.disabled': true,
   'media.peerconnection.ice.obfuscate_host_addresses': false,
   'media.peerconnection.ice.loopback': true,
+  // Without a camera/microphone permission for the origin Firefox gathers only its default-route
+  // addresses ("use only default local addresses"), never 127.0.0.1, and it pairs a loopback
+  // remote candidate (the server's) only with a loopback local one: ICE would fail. A fake
+  // getUserMedia with permission.disabled does not count as a permission; these do.
+  'permissions.default.camera': 1,
+  'permissions.default.microphone': 1,
   'media.autoplay.default': 0,
   'media.autoplay.blocking_policy': 0,
   // A dead proxy: any request to an outside host fails at once.

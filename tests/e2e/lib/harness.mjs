@@ -5,6 +5,14 @@ import { startServer } from './server.mjs';
 import { launchChromium, launchFirefox } from './browser.mjs';
 
 export const delay = (ms) => new Promise((r) => setTimeout(r, ms));
+const delay3s = () => new Promise((r) => setTimeout(r, 3000).unref()).then(() => 'timed out');
+const safeJson = (text) => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+};
 
 export class Harness {
   constructor(name) {
@@ -149,8 +157,19 @@ export class Harness {
       for (const p of b.peers) {
         if (p.closed) continue;
         try {
-          const st = await Promise.race([p.stats(), new Promise((r) => setTimeout(r, 3000).unref()).then(() => 'stats timed out')]);
+          const st = await Promise.race([p.stats(), delay3s()]);
           lines.push(`${p.label} (${b.kind}): ${JSON.stringify(st)}`);
+          // The last offer and answer this page exchanged (SDP in full), then the other messages.
+          const sig = await Promise.race([p.evaluate(() => (window.sy ? window.sy.signaling : [])), delay3s()]);
+          if (Array.isArray(sig)) {
+            const parsed = sig.map((m) => ({ ...m, msg: safeJson(m.data) }));
+            for (const type of ['offer', 'answer']) {
+              const last = parsed.filter((m) => m.msg && m.msg.type === type).pop();
+              if (last) lines.push(`${p.label} last ${type}: ${JSON.stringify({ ...last.msg, sdp: undefined })}\n${last.msg.sdp}`);
+            }
+            const rest = parsed.filter((m) => !m.msg || !m.msg.sdp).map((m) => `${m.dir} ${m.at.toFixed(0)} ${m.data}`);
+            lines.push(`${p.label} signaling:\n${rest.slice(-40).join('\n')}`);
+          }
         } catch (e) {
           lines.push(`${p.label} (${b.kind}): stats failed: ${e.message}`);
         }
@@ -180,15 +199,25 @@ export class Harness {
 // test() with a Harness that is always cleaned up: a failing test prints the peers' stats, the
 // browsers' consoles and the server log; a clean test still fails when cleanup fails (e.g. the
 // server exited with an error or printed a sanitizer report).
+// After timeoutMs the test fails and is cleaned up (browsers closed, server stopped) while its body
+// is still waiting, so nothing is left running for the rest of the CI run.
 export function e2eTest(name, fn, { timeoutMs = 90000 } = {}) {
-  test(name, { timeout: timeoutMs }, async (t) => {
+  test(name, { timeout: timeoutMs + 60000 }, async (t) => {
     const h = new Harness(name.replace(/[^A-Za-z0-9]+/g, '-'));
     let failure;
+    let timer;
     try {
-      await fn(h, t);
+      await Promise.race([
+        fn(h, t),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`${name}: timed out after ${timeoutMs} ms`)), timeoutMs);
+        }),
+      ]);
     } catch (e) {
       failure = e;
       await h.diagnose().catch((d) => console.error(`diagnostics failed: ${d}`));
+    } finally {
+      clearTimeout(timer);
     }
     const errors = await h.cleanup();
     if (failure) {

@@ -15,7 +15,21 @@ export function installPageHelpers() {
     for (const [k, x] of Object.entries(v)) out[k] = plain(x);
     return out;
   };
+  // Every signaling message sent and received on any WebSocket of the page, for diagnostics.
+  const signaling = [];
+  const NativeWebSocket = window.WebSocket;
+  window.WebSocket = class extends NativeWebSocket {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', (e) => signaling.push({ dir: 'in', at: performance.now(), data: String(e.data) }));
+    }
+    send(data) {
+      signaling.push({ dir: 'out', at: performance.now(), data: String(data) });
+      return super.send(data);
+    }
+  };
   const sy = {
+    signaling,
     client: null,
     events: [], // {type, detail, at}
     localStreams: [],

@@ -1,0 +1,44 @@
+// Four peers in a call; one page is closed: the others get 'peerleft' and 'trackended' for its
+// tracks, those tracks end, and the server's room holds three peers.
+import assert from 'node:assert/strict';
+import { e2eTest, joinAll } from './lib/harness.mjs';
+
+e2eTest('a peer that closes its page leaves the call', async (h) => {
+  const server = await h.startServer();
+  const chromium = await h.chromium();
+  const peers = [];
+  for (const name of ['a', 'b', 'c', 'd']) peers.push(await chromium.newPeer(server, name));
+  const room = h.room();
+  await joinAll(peers, room);
+  const published = await Promise.all(peers.map((p) => p.publish()));
+  const [a, b, c, d] = peers;
+  const stay = [a, b, c];
+  const dTracks = published[3].map((p) => p.trackId);
+  // Everyone receives d's audio and video before it goes.
+  await Promise.all(stay.map((p) => h.expectFlowing(p, published[3].map((x) => ({ peerId: d.peerId, kind: x.kind, trackId: x.trackId })), { windowMs: 1000 })));
+  h.mark('d flowing to a, b, c');
+
+  await d.close();
+  h.mark('d closed');
+  for (const p of stay) {
+    await h.waitFor(`${p.label}: peerleft ${d.peerId} and trackended for ${dTracks}`, async () => {
+      const left = (await p.events('peerleft')).some((e) => e.detail.peerId === d.peerId);
+      const ended = new Set((await p.events('trackended')).map((e) => e.detail.trackId));
+      return left && dTracks.every((id) => ended.has(id));
+    });
+    const states = await p.call('trackStates', dTracks);
+    for (const id of dTracks) assert.equal(states[id], 'ended', `${p.label}: ${JSON.stringify(states)}`);
+    const summary = await p.summary();
+    assert.ok(!summary.peers.includes(d.peerId), JSON.stringify(summary));
+  }
+
+  // The server's view: a fifth (signaling-only) client joining the room sees the three left.
+  const joined = await a.call('rawJoin', 'observer', server.wsUrl, room, 'observer');
+  assert.equal(joined.type, 'joined', JSON.stringify(joined));
+  assert.deepEqual(joined.peers.map((p) => p.peerId).sort(), stay.map((p) => p.peerId).sort());
+  assert.ok(!joined.tracks.some((t) => t.peerId === d.peerId), JSON.stringify(joined.tracks));
+  assert.equal((await a.call('rawLeave', 'observer')).type, 'left');
+
+  // The three still see each other.
+  await h.expectFlowing(a, [{ peerId: b.peerId, kind: 'video' }, { peerId: c.peerId, kind: 'video' }], { windowMs: 1000 });
+});

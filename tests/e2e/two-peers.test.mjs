@@ -1,0 +1,21 @@
+// Two Chromium peers publish audio and video; each decodes the other's video and receives its audio.
+import assert from 'node:assert/strict';
+import { e2eTest, joinAll } from './lib/harness.mjs';
+
+e2eTest('two peers see and hear each other', async (h, t) => {
+  const server = await h.startServer();
+  const chromium = await h.chromium();
+  const a = await chromium.newPeer(server, 'a');
+  const b = await chromium.newPeer(server, 'b');
+  await joinAll([a, b], h.room());
+  const [pa, pb] = await Promise.all([a.publish(), b.publish()]);
+  assert.equal(pa.length, 2, JSON.stringify(pa));
+  assert.equal(pb.length, 2, JSON.stringify(pb));
+  h.mark('published');
+  const expectFrom = (peer, published) => published.map((p) => ({ peerId: peer.peerId, kind: p.kind, trackId: p.trackId }));
+  const [ra, rb] = await Promise.all([h.expectFlowing(a, expectFrom(b, pb)), h.expectFlowing(b, expectFrom(a, pa))]);
+  for (const [who, r] of [['a', ra], ['b', rb]]) {
+    t.diagnostic(`${who} receives ${r.map((s) => `${s.kind} ${s.codec} ${s.fps ?? ''}${s.fps !== undefined ? ' fps ' : ''}${s.pps} pkt/s`).join(', ')}`);
+  }
+  for (const s of [...ra, ...rb].filter((x) => x.kind === 'video')) assert.equal(s.frameWidth, 320, JSON.stringify(s));
+});
