@@ -18,6 +18,8 @@ struct Config {
     uint16_t port = 7080;                     // 0 picks a free port (printed at start)
     uint32_t maxConnections = 1024;
     uint32_t requestTimeoutMs = 10000;
+    std::string tlsCertificateFile;  // empty: plain HTTP/WS; set: HTTPS/WSS on the same port
+    std::string tlsPrivateKeyFile;
   } http;
 
   struct Signaling {

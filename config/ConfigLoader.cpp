@@ -204,6 +204,11 @@ void ConfigLoader::validateCombination(const Config& config) {
                         "(SWITCHYARD_RTC_ANNOUNCED_ADDRESSES) to the address clients use, e.g. the host's");
     }
   }
+  if (config.http.tlsCertificateFile.empty() != config.http.tlsPrivateKeyFile.empty()) {
+    throw ConfigError("keys 'http.tls_certificate_file' and 'http.tls_private_key_file' have values \"" +
+                      config.http.tlsCertificateFile + "\" and \"" + config.http.tlsPrivateKeyFile +
+                      "\": set both (a PEM certificate and its key: HTTPS/WSS) or neither (plain HTTP/WS)");
+  }
   if (config.rtc.certificateFile.empty() != config.rtc.privateKeyFile.empty()) {
     throw ConfigError("keys 'rtc.certificate_file' and 'rtc.private_key_file' have values \"" +
                       config.rtc.certificateFile + "\" and \"" + config.rtc.privateKeyFile +

@@ -99,6 +99,15 @@ ConfigSchema::ConfigSchema() {
                                  "Time a client has to send a complete HTTP request before the connection "
                                  "is closed.",
                                  &C::http, &C::Http::requestTimeoutMs));
+  fields_.push_back(field("http.tls_certificate_file", FieldKind::String,
+                          "PEM certificate chain (leaf first) for HTTPS and WSS on `http.port`; empty: plain "
+                          "HTTP and WS. Browsers allow camera and microphone only on https pages (or "
+                          "localhost). TLS 1.2 and later; the handshake must finish within "
+                          "`http.request_timeout_ms`. Needs `http.tls_private_key_file`.",
+                          &C::http, &C::Http::tlsCertificateFile));
+  fields_.push_back(field("http.tls_private_key_file", FieldKind::String,
+                          "Unencrypted PEM private key of `http.tls_certificate_file`.", &C::http,
+                          &C::Http::tlsPrivateKeyFile));
   fields_.push_back(integerField("signaling.max_message_bytes", 1024, 16 * 1024 * 1024,
                                  "Largest signaling message (WebSocket) accepted; a larger one closes the "
                                  "connection.",

@@ -6,6 +6,7 @@
 #include "config/Log.h"
 #include "signaling/HttpServerShared.h"
 #include "signaling/HttpSession.h"
+#include "signaling/TlsServerContext.h"
 
 namespace switchyard::signaling {
 
@@ -48,8 +49,10 @@ void acceptNext(const std::shared_ptr<HttpServer::Shared>& shared) {
                  "http.max_connections reached", "limit", shared->maxConnections);
         boost::system::error_code ignored;
         socket.close(ignored);
+      } else if (shared->tls) {
+        std::make_shared<HttpSession<TlsStream>>(std::move(socket), shared)->start();
       } else {
-        std::make_shared<HttpSession>(std::move(socket), shared)->start();
+        std::make_shared<HttpSession<PlainStream>>(std::move(socket), shared)->start();
       }
     }
     acceptNext(shared);
@@ -77,6 +80,12 @@ asio::ip::tcp::endpoint HttpServer::start() {
   boost::system::error_code ec;
   const auto address = asio::ip::make_address(options_.address, ec);
   if (ec) throw std::runtime_error("http: '" + options_.address + "' is not an IP address");
+  if (options_.tlsCertificateFile.empty() != options_.tlsPrivateKeyFile.empty()) {
+    throw std::runtime_error("http: TLS needs both a certificate file and a private key file");
+  }
+  if (!options_.tlsCertificateFile.empty() && !shared_->tls) {
+    shared_->tls = loadTlsServerContext(options_.tlsCertificateFile, options_.tlsPrivateKeyFile);
+  }
   const asio::ip::tcp::endpoint endpoint(address, options_.port);
   auto& acceptor = shared_->acceptor;
   acceptor.open(endpoint.protocol(), ec);
@@ -107,7 +116,8 @@ uint32_t HttpServer::openConnections() const noexcept {
 std::string HttpServer::url() const {
   const auto address = bound_.address();
   const std::string host = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
-  return "http://" + host + ":" + std::to_string(bound_.port()) + "/";
+  return std::string(shared_->tls ? "https://" : "http://") + host + ":" + std::to_string(bound_.port()) +
+         "/";
 }
 
 }  // namespace switchyard::signaling

@@ -6,6 +6,7 @@
 
 #include <spdlog/logger.h>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include "signaling/HttpRouter.h"
@@ -33,6 +34,8 @@ struct HttpServer::Shared {
   size_t maxQueuedMessages = 256;
   std::chrono::milliseconds websocketIdleTimeout{30000};
   uint64_t nextClientId = 0;
+  // Set when TLS is configured: every accepted connection starts with a TLS handshake.
+  std::unique_ptr<asio::ssl::context> tls;
 };
 
 }  // namespace switchyard::signaling

@@ -21,36 +21,74 @@ HttpRouter::Response errorResponse(http::status status, std::string_view message
   response.prepare_payload();
   return response;
 }
+
+template <class Stream>
+Stream makeStream(asio::ip::tcp::socket socket, HttpServer::Shared& shared) {
+  if constexpr (kIsTlsStream<Stream>) {
+    return Stream(std::move(socket), *shared.tls);
+  } else {
+    return Stream(std::move(socket));
+  }
+}
+
+// Errors of the HTTP parser (a malformed or oversized request) are answered; any other error is
+// the transport's (closed, reset, timed out, a TLS failure) and leaves nothing to answer on.
+bool isHttpError(const beast::error_code& ec) {
+  return ec.category() == http::make_error_code(http::error::end_of_stream).category();
+}
 }  // namespace
 
-HttpSession::HttpSession(asio::ip::tcp::socket socket, std::shared_ptr<HttpServer::Shared> shared)
-    : stream_(std::move(socket)), shared_(std::move(shared)) {
+template <class Stream>
+HttpSession<Stream>::HttpSession(asio::ip::tcp::socket socket, std::shared_ptr<HttpServer::Shared> shared)
+    : stream_(makeStream<Stream>(std::move(socket), *shared)), shared_(std::move(shared)) {
   shared_->openConnections.fetch_add(1, std::memory_order_relaxed);
 }
 
-HttpSession::~HttpSession() {
+template <class Stream>
+HttpSession<Stream>::~HttpSession() {
   shared_->openConnections.fetch_sub(1, std::memory_order_relaxed);
 }
 
-void HttpSession::start() {
-  read();
+template <class Stream>
+void HttpSession<Stream>::start() {
+  if constexpr (kIsTlsStream<Stream>) {
+    handshake();
+  } else {
+    read();
+  }
 }
 
-void HttpSession::read() {
+template <class Stream>
+void HttpSession<Stream>::handshake() {
+  if constexpr (kIsTlsStream<Stream>) {
+    // A client that connects and stays silent (or speaks plain HTTP) cannot hold the connection.
+    beast::get_lowest_layer(stream_).expires_after(shared_->requestTimeout);
+    stream_.async_handshake(asio::ssl::stream_base::server,
+                            [self = this->shared_from_this()](beast::error_code ec) {
+                              if (ec) {
+                                config::logEvent(*self->shared_->log, spdlog::level::debug,
+                                                 "tls handshake failed", "error", ec.message());
+                                return self->close();
+                              }
+                              self->read();
+                            });
+  }
+}
+
+template <class Stream>
+void HttpSession<Stream>::read() {
   parser_.emplace();
   parser_->header_limit(kHeaderLimit);
   parser_->body_limit(kBodyLimit);
-  stream_.expires_after(shared_->requestTimeout);
+  beast::get_lowest_layer(stream_).expires_after(shared_->requestTimeout);
   http::async_read(
       stream_, buffer_, *parser_,
-      [self = shared_from_this()](beast::error_code ec, size_t bytes) { self->onRead(ec, bytes); });
+      [self = this->shared_from_this()](beast::error_code ec, size_t bytes) { self->onRead(ec, bytes); });
 }
 
-void HttpSession::onRead(beast::error_code ec, size_t /*bytes*/) {
-  if (ec == http::error::end_of_stream || ec == asio::error::operation_aborted ||
-      ec == beast::error::timeout || ec == asio::error::connection_reset || ec == asio::error::eof) {
-    return close();
-  }
+template <class Stream>
+void HttpSession<Stream>::onRead(beast::error_code ec, size_t /*bytes*/) {
+  if (ec == http::error::end_of_stream || (ec && !isHttpError(ec))) return close();
   if (ec) {
     // Malformed or oversized request: answer with the reason and close.
     config::logEvent(*shared_->log, spdlog::level::debug, "http request refused", "error", ec.message());
@@ -70,7 +108,7 @@ void HttpSession::onRead(beast::error_code ec, size_t /*bytes*/) {
     const auto target = parser_->get().target();
     if (target == "/ws" || target.starts_with("/ws?")) {
       // The connection becomes a signaling WebSocket; this HTTP session ends here.
-      std::make_shared<WebSocketSession>(std::move(stream_), shared_)->start(parser_->release());
+      std::make_shared<WebSocketSession<Stream>>(std::move(stream_), shared_)->start(parser_->release());
       return;
     }
   }
@@ -78,36 +116,52 @@ void HttpSession::onRead(beast::error_code ec, size_t /*bytes*/) {
   write(response_->keep_alive());
 }
 
-void HttpSession::write(bool keepAlive) {
-  stream_.expires_after(shared_->requestTimeout);
+template <class Stream>
+void HttpSession<Stream>::write(bool keepAlive) {
+  beast::get_lowest_layer(stream_).expires_after(shared_->requestTimeout);
   http::async_write(stream_, *response_,
-                    [self = shared_from_this(), keepAlive](beast::error_code ec, size_t n) {
+                    [self = this->shared_from_this(), keepAlive](beast::error_code ec, size_t n) {
                       self->onWrite(keepAlive, ec, n);
                     });
 }
 
-void HttpSession::onWrite(bool keepAlive, beast::error_code ec, size_t /*bytes*/) {
+template <class Stream>
+void HttpSession<Stream>::onWrite(bool keepAlive, beast::error_code ec, size_t /*bytes*/) {
   response_.reset();
   if (ec) return close();
   if (!keepAlive) return lingerAndClose();
   read();
 }
 
-void HttpSession::lingerAndClose() {
-  beast::error_code ignored;
-  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
-  stream_.expires_after(kLingerTime);
-  stream_.async_read_some(asio::buffer(drain_), [self = shared_from_this()](beast::error_code ec, size_t n) {
-    self->drained_ += n;
-    if (ec || self->drained_ > kMaxDrainBytes) return self->close();
-    self->lingerAndClose();
-  });
+template <class Stream>
+void HttpSession<Stream>::lingerAndClose() {
+  if constexpr (kIsTlsStream<Stream>) {
+    // close_notify, then OpenSSL discards what the client still sends until its close_notify, its
+    // FIN or the linger time.
+    beast::get_lowest_layer(stream_).expires_after(kLingerTime);
+    stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) { self->close(); });
+  } else {
+    beast::error_code ignored;
+    stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+    stream_.expires_after(kLingerTime);
+    stream_.async_read_some(asio::buffer(drain_),
+                            [self = this->shared_from_this()](beast::error_code ec, size_t n) {
+                              self->drained_ += n;
+                              if (ec || self->drained_ > kMaxDrainBytes) return self->close();
+                              self->lingerAndClose();
+                            });
+  }
 }
 
-void HttpSession::close() {
+template <class Stream>
+void HttpSession<Stream>::close() {
   beast::error_code ignored;
-  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-  stream_.socket().close(ignored);
+  auto& socket = beast::get_lowest_layer(stream_).socket();
+  socket.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  socket.close(ignored);
 }
+
+template class HttpSession<PlainStream>;
+template class HttpSession<TlsStream>;
 
 }  // namespace switchyard::signaling

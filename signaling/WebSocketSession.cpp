@@ -1,6 +1,7 @@
 #include "signaling/WebSocketSession.h"
 
 #include <boost/asio/post.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 
 #include "config/Log.h"
 #include "signaling/HttpServerShared.h"
@@ -10,16 +11,19 @@ namespace switchyard::signaling {
 namespace websocket = beast::websocket;
 using nlohmann::json;
 
-WebSocketSession::WebSocketSession(beast::tcp_stream stream, std::shared_ptr<HttpServer::Shared> shared)
+template <class Stream>
+WebSocketSession<Stream>::WebSocketSession(Stream stream, std::shared_ptr<HttpServer::Shared> shared)
     : ws_(std::move(stream)), shared_(std::move(shared)), id_(++shared_->nextClientId) {
   shared_->openConnections.fetch_add(1, std::memory_order_relaxed);
 }
 
-WebSocketSession::~WebSocketSession() {
+template <class Stream>
+WebSocketSession<Stream>::~WebSocketSession() {
   shared_->openConnections.fetch_sub(1, std::memory_order_relaxed);
 }
 
-void WebSocketSession::start(beast::http::request<beast::http::string_body> upgrade) {
+template <class Stream>
+void WebSocketSession<Stream>::start(beast::http::request<beast::http::string_body> upgrade) {
   beast::get_lowest_layer(ws_).expires_never();  // the websocket stream keeps its own timeouts
   websocket::stream_base::timeout timeout =
       websocket::stream_base::timeout::suggested(beast::role_type::server);
@@ -29,7 +33,7 @@ void WebSocketSession::start(beast::http::request<beast::http::string_body> upgr
   ws_.set_option(websocket::stream_base::decorator(
       [](websocket::response_type& response) { response.set(beast::http::field::server, "switchyard"); }));
   ws_.read_message_max(shared_->maxMessageBytes);
-  ws_.async_accept(upgrade, [self = shared_from_this()](beast::error_code ec) {
+  ws_.async_accept(upgrade, [self = this->shared_from_this()](beast::error_code ec) {
     if (ec) return self->finish();
     config::logEvent(*self->shared_->log, spdlog::level::debug, "signaling client connected", "client",
                      self->id_);
@@ -37,12 +41,14 @@ void WebSocketSession::start(beast::http::request<beast::http::string_body> upgr
   });
 }
 
-void WebSocketSession::read() {
+template <class Stream>
+void WebSocketSession<Stream>::read() {
   ws_.async_read(buffer_,
-                 [self = shared_from_this()](beast::error_code ec, size_t n) { self->onRead(ec, n); });
+                 [self = this->shared_from_this()](beast::error_code ec, size_t n) { self->onRead(ec, n); });
 }
 
-void WebSocketSession::onRead(beast::error_code ec, size_t /*bytes*/) {
+template <class Stream>
+void WebSocketSession<Stream>::onRead(beast::error_code ec, size_t /*bytes*/) {
   if (ec) {
     if (ec == websocket::error::message_too_big) {
       config::logEvent(*shared_->log, spdlog::level::info, "signaling client closed", "client", id_, "reason",
@@ -60,7 +66,8 @@ void WebSocketSession::onRead(beast::error_code ec, size_t /*bytes*/) {
   if (!closing_) read();
 }
 
-void WebSocketSession::handleText(std::string_view text) {
+template <class Stream>
+void WebSocketSession<Stream>::handleText(std::string_view text) {
   const json request = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (request.is_discarded() || !request.is_object()) {
     return replyError(nullptr, "bad_request", "a message is a JSON object");
@@ -80,7 +87,7 @@ void WebSocketSession::handleText(std::string_view text) {
   if (name == "ping") return reply(id, json{{"type", "pong"}});
   if (shared_->backend == nullptr) return replyError(id, "unavailable", "no rooms behind this front end");
   try {
-    auto self = shared_from_this();
+    auto self = this->shared_from_this();
     shared_->backend->handle(self, name, request,
                              [self, id](json message) { self->reply(id, std::move(message)); });
   } catch (const SignalingError& e) {
@@ -92,24 +99,28 @@ void WebSocketSession::handleText(std::string_view text) {
   }
 }
 
-void WebSocketSession::reply(const json& id, json message) {
+template <class Stream>
+void WebSocketSession<Stream>::reply(const json& id, json message) {
   if (!id.is_null()) message["id"] = id;
   send(std::move(message));
 }
 
-void WebSocketSession::replyError(const json& id, std::string_view code, std::string_view message) {
+template <class Stream>
+void WebSocketSession<Stream>::replyError(const json& id, std::string_view code, std::string_view message) {
   json error{{"type", "error"}, {"code", code}, {"message", message}};
   reply(id, std::move(error));
 }
 
-void WebSocketSession::send(json message) {
+template <class Stream>
+void WebSocketSession<Stream>::send(json message) {
   std::string text = message.dump(-1, ' ', false, json::error_handler_t::replace);
-  boost::asio::post(ws_.get_executor(), [self = shared_from_this(), text = std::move(text)]() mutable {
+  boost::asio::post(ws_.get_executor(), [self = this->shared_from_this(), text = std::move(text)]() mutable {
     self->enqueue(std::move(text));
   });
 }
 
-void WebSocketSession::enqueue(std::string text) {
+template <class Stream>
+void WebSocketSession<Stream>::enqueue(std::string text) {
   if (closing_ || finished_) return;
   if (queue_.size() >= shared_->maxQueuedMessages) {
     // A client that does not read its messages may not grow the server's memory. Its socket is
@@ -125,12 +136,13 @@ void WebSocketSession::enqueue(std::string text) {
   write();
 }
 
-void WebSocketSession::write() {
+template <class Stream>
+void WebSocketSession<Stream>::write() {
   if (writing_ || queue_.empty() || finished_) return;
   writing_ = true;
   ws_.text(true);
   ws_.async_write(boost::asio::buffer(queue_.front()),
-                  [self = shared_from_this()](beast::error_code ec, size_t) {
+                  [self = this->shared_from_this()](beast::error_code ec, size_t) {
                     self->writing_ = false;
                     self->queue_.pop_front();
                     if (ec) return self->finish();
@@ -139,8 +151,9 @@ void WebSocketSession::write() {
                   });
 }
 
-void WebSocketSession::close(std::string_view reason) {
-  boost::asio::post(ws_.get_executor(), [self = shared_from_this(), reason = std::string(reason)] {
+template <class Stream>
+void WebSocketSession<Stream>::close(std::string_view reason) {
+  boost::asio::post(ws_.get_executor(), [self = this->shared_from_this(), reason = std::string(reason)] {
     if (self->closing_ || self->finished_) return;
     self->closing_ = true;
     self->closeReason_ = reason;
@@ -149,17 +162,22 @@ void WebSocketSession::close(std::string_view reason) {
   });
 }
 
-void WebSocketSession::closeGracefully() {
+template <class Stream>
+void WebSocketSession<Stream>::closeGracefully() {
   const websocket::close_reason why(websocket::close_code::policy_error, closeReason_.value_or(""));
   closeReason_.reset();
-  ws_.async_close(why, [self = shared_from_this()](beast::error_code) { self->finish(); });
+  ws_.async_close(why, [self = this->shared_from_this()](beast::error_code) { self->finish(); });
 }
 
-void WebSocketSession::finish() {
+template <class Stream>
+void WebSocketSession<Stream>::finish() {
   if (finished_) return;
   finished_ = true;
-  if (shared_->backend != nullptr) shared_->backend->disconnected(shared_from_this());
+  if (shared_->backend != nullptr) shared_->backend->disconnected(this->shared_from_this());
   config::logEvent(*shared_->log, spdlog::level::debug, "signaling client gone", "client", id_);
 }
+
+template class WebSocketSession<PlainStream>;
+template class WebSocketSession<TlsStream>;
 
 }  // namespace switchyard::signaling

@@ -2,7 +2,8 @@
 // One signaling client over WebSocket (upgraded from an HttpSession on /ws). Reads JSON text
 // messages (bounded size), answers "ping" itself and hands every other request to the
 // SignalingBackend; writes one message at a time from a bounded queue. Runs on the signaling
-// thread; send()/close() from other threads are posted to it.
+// thread; send()/close() from other threads are posted to it. Stream is PlainStream (ws://) or
+// TlsStream (wss://, the TLS handshake already done by the HttpSession).
 #include <deque>
 #include <memory>
 #include <optional>
@@ -13,15 +14,18 @@
 #include <boost/beast/websocket.hpp>
 
 #include "signaling/HttpServer.h"
+#include "signaling/SessionStream.h"
 #include "signaling/SignalingBackend.h"
 
 namespace switchyard::signaling {
 
 namespace beast = boost::beast;
 
-class WebSocketSession : public SignalingClient, public std::enable_shared_from_this<WebSocketSession> {
+template <class Stream>
+class WebSocketSession : public SignalingClient,
+                         public std::enable_shared_from_this<WebSocketSession<Stream>> {
  public:
-  WebSocketSession(beast::tcp_stream stream, std::shared_ptr<HttpServer::Shared> shared);
+  WebSocketSession(Stream stream, std::shared_ptr<HttpServer::Shared> shared);
   ~WebSocketSession() override;
 
   // Completes the upgrade with the client's HTTP request, then starts reading.
@@ -42,7 +46,7 @@ class WebSocketSession : public SignalingClient, public std::enable_shared_from_
   void closeGracefully();
   void finish();
 
-  beast::websocket::stream<beast::tcp_stream> ws_;
+  beast::websocket::stream<Stream> ws_;
   beast::flat_buffer buffer_;
   std::deque<std::string> queue_;
   std::shared_ptr<HttpServer::Shared> shared_;
@@ -52,5 +56,8 @@ class WebSocketSession : public SignalingClient, public std::enable_shared_from_
   bool closing_ = false;
   bool finished_ = false;
 };
+
+extern template class WebSocketSession<PlainStream>;
+extern template class WebSocketSession<TlsStream>;
 
 }  // namespace switchyard::signaling
