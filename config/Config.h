@@ -30,6 +30,7 @@ struct Config {
 
   struct Rooms {
     uint32_t maxPeers = 100;  // per room
+    std::string tokenSecret;  // empty: joins need no token
   } rooms;
 
   struct Workers {

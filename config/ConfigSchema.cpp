@@ -122,6 +122,11 @@ ConfigSchema::ConfigSchema() {
                                  &C::signaling, &C::Signaling::idleTimeoutMs));
   fields_.push_back(integerField("rooms.max_peers", 1, 10000, "Peers allowed in one room at once.", &C::rooms,
                                  &C::Rooms::maxPeers));
+  fields_.push_back(field("rooms.token_secret", FieldKind::String,
+                          "Secret for join tokens (HMAC-SHA256, see docs/protocol.md): when set, `join` "
+                          "needs a `token` minted with it (`switchyard --make-token ROOM`). Empty: anyone "
+                          "may join any room.",
+                          &C::rooms, &C::Rooms::tokenSecret));
   fields_.push_back(integerField("workers.count", 0, 256,
                                  "Media worker threads (one io_context each); 0 means one per CPU core.",
                                  &C::workers, &C::Workers::count));

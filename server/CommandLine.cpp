@@ -1,5 +1,8 @@
 #include "server/CommandLine.h"
 
+#include <exception>
+#include <string>
+
 namespace switchyard::server {
 
 CommandLine CommandLine::parse(const std::vector<std::string>& args) {
@@ -30,6 +33,23 @@ CommandLine CommandLine::parse(const std::vector<std::string>& args) {
       }
     } else if (is("--log-level")) {
       line.logLevel = value("--log-level");
+    } else if (is("--make-token")) {
+      line.makeTokenRoom = value("--make-token");
+    } else if (is("--token-name")) {
+      line.tokenName = value("--token-name");
+    } else if (is("--token-ttl")) {
+      const std::string ttl = value("--token-ttl");
+      size_t used = 0;
+      unsigned long seconds = 0;
+      try {
+        seconds = std::stoul(ttl, &used);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      if (used != ttl.size() || seconds == 0 || seconds > 31536000) {
+        throw CommandLineError("--token-ttl '" + ttl + "': expected seconds from 1 to 31536000");
+      }
+      line.tokenTtlSeconds = static_cast<uint32_t>(seconds);
     } else {
       throw CommandLineError("unknown argument '" + arg + "' (see --help)");
     }
@@ -49,6 +69,9 @@ std::string CommandLine::usage() {
          "      --log-level LEVEL    trace, debug, info, warn, error, critical or off\n"
          "      --print-config       print the effective config as JSON and exit\n"
          "      --config-reference   print the reference of every config key (Markdown) and exit\n"
+         "      --make-token ROOM    print a join token for ROOM ('*': any room) signed with\n"
+         "                           rooms.token_secret, and exit; with --token-ttl SECONDS\n"
+         "                           (default 86400) and --token-name NAME (fixes the display name)\n"
          "  -V, --version            print the version and exit\n"
          "  -h, --help               print this help and exit\n"
          "\n"

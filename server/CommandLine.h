@@ -20,6 +20,9 @@ struct CommandLine {
   bool version = false;
   bool printConfig = false;
   bool configReference = false;
+  std::optional<std::string> makeTokenRoom;  // --make-token ROOM: print a join token and exit
+  uint32_t tokenTtlSeconds = 86400;          // --token-ttl
+  std::optional<std::string> tokenName;      // --token-name
 
   static CommandLine parse(const std::vector<std::string>& args);
   static std::string usage();

@@ -1,10 +1,12 @@
 #include "server/RoomManager.h"
 
 #include <algorithm>
+#include <chrono>
 #include <exception>
 
 #include "config/Log.h"
 #include "media/sdp/Sdp.h"
+#include "server/JoinToken.h"
 #include "server/PeerMedia.h"
 
 namespace switchyard::server {
@@ -72,10 +74,21 @@ json RoomManager::join(const std::shared_ptr<signaling::SignalingClient>& client
     }
     name = it->get<std::string>();
   }
-  if (const auto it = request.find("token"); it != request.end() && !it->is_string()) {
+  const auto token = request.find("token");
+  if (token != request.end() && !token->is_string())
     throw SignalingError("bad_request", "\"token\" must be a string");
-  }
   const std::string roomName = room->get<std::string>();
+  if (!options_.tokenSecret.empty()) {
+    if (token == request.end()) throw SignalingError("unauthorized", "this server needs a join token");
+    const int64_t now =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
+    std::string error;
+    const std::optional<JoinGrant> grant =
+        verifyJoinToken(options_.tokenSecret, token->get_ref<const std::string&>(), roomName, now, error);
+    if (!grant) throw SignalingError("unauthorized", error);
+    if (grant->name) name = grant->name->substr(0, kMaxNameLength);
+  }
   auto [slot, created] = rooms_.try_emplace(roomName);
   Room& target = slot->second;
   if (created) {

@@ -29,6 +29,7 @@ class RoomManager final : public signaling::SignalingBackend {
  public:
   struct Options {
     uint32_t maxPeersPerRoom = 100;
+    std::string tokenSecret;  // non-empty: a join needs a token signed with it (JoinToken.h)
   };
 
   // `media` may be null (rooms without media: offers are refused with "unavailable").

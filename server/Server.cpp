@@ -74,7 +74,8 @@ std::string Server::start() {
     future.get();
   }
   MediaWorkers& workers = *this;
-  rooms_ = std::make_unique<RoomManager>(RoomManager::Options{config_.rooms.maxPeers}, &workers);
+  rooms_ = std::make_unique<RoomManager>(
+      RoomManager::Options{config_.rooms.maxPeers, config_.rooms.tokenSecret}, &workers);
   signaling::HttpServer::Options options;
   options.backend = rooms_.get();
   options.maxMessageBytes = config_.signaling.maxMessageBytes;

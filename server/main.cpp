@@ -1,5 +1,6 @@
 // switchyard: the SFU process. Parses the command line, loads and validates the config, sets up
 // logging and runs the Server until SIGINT/SIGTERM.
+#include <chrono>
 #include <cstdio>
 #include <exception>
 #include <iostream>
@@ -11,6 +12,7 @@
 #include "config/ConfigSchema.h"
 #include "config/Log.h"
 #include "server/CommandLine.h"
+#include "server/JoinToken.h"
 #include "server/Server.h"
 #include "switchyard/Version.h"
 
@@ -45,6 +47,20 @@ int main(int argc, char** argv) {
   } catch (const config::ConfigError& e) {
     std::cerr << "switchyard: config error: " << e.what() << "\n";
     return 2;
+  }
+  if (line.makeTokenRoom) {
+    if (config.rooms.tokenSecret.empty()) {
+      std::cerr << "switchyard: --make-token needs rooms.token_secret (config file or "
+                   "SWITCHYARD_ROOMS_TOKEN_SECRET)\n";
+      return 2;
+    }
+    const auto now =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
+    std::cout << server::makeJoinToken(config.rooms.tokenSecret,
+                                       {*line.makeTokenRoom, now + line.tokenTtlSeconds, line.tokenName})
+              << "\n";
+    return 0;
   }
   if (line.printConfig) {
     std::cout << config::ConfigSchema::instance().toJson(config).dump(
