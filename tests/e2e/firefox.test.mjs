@@ -10,6 +10,7 @@ e2eTest('chromium and firefox see and hear each other', async (h, t) => {
   const [pc, pf] = await Promise.all([c.publish(), f.publish()]);
   const expectFrom = (peer, published) => published.map((p) => ({ peerId: peer.peerId, kind: p.kind, trackId: p.trackId }));
   const [rc, rf] = await Promise.all([h.expectFlowing(c, expectFrom(f, pf)), h.expectFlowing(f, expectFrom(c, pc))]);
-  t.diagnostic(`chromium receives ${rc.map((s) => `${s.codec} ${s.pps} pkt/s`).join(', ')}`);
-  t.diagnostic(`firefox receives ${rf.map((s) => `${s.codec} ${s.pps} pkt/s`).join(', ')}`);
+  const show = (r) => r.map((s) => (s.kind === 'video' ? `${s.codec} ${s.frameWidth}x${s.frameHeight} ${s.fps} fps` : `${s.codec} ${s.pps} pkt/s`)).join(', ');
+  t.diagnostic(`chromium receives ${show(rc)}`);
+  t.diagnostic(`firefox receives ${show(rf)}`);
 });

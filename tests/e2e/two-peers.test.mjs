@@ -15,7 +15,12 @@ e2eTest('two peers see and hear each other', async (h, t) => {
   const expectFrom = (peer, published) => published.map((p) => ({ peerId: peer.peerId, kind: p.kind, trackId: p.trackId }));
   const [ra, rb] = await Promise.all([h.expectFlowing(a, expectFrom(b, pb)), h.expectFlowing(b, expectFrom(a, pa))]);
   for (const [who, r] of [['a', ra], ['b', rb]]) {
-    t.diagnostic(`${who} receives ${r.map((s) => `${s.kind} ${s.codec} ${s.fps ?? ''}${s.fps !== undefined ? ' fps ' : ''}${s.pps} pkt/s`).join(', ')}`);
+    t.diagnostic(
+      `${who} receives ${r
+        .map((s) => (s.kind === 'video' ? `${s.codec} ${s.frameWidth}x${s.frameHeight} ${s.fps} fps` : `${s.codec} ${s.pps} pkt/s`))
+        .join(', ')}`,
+    );
   }
-  for (const s of [...ra, ...rb].filter((x) => x.kind === 'video')) assert.equal(s.frameWidth, 320, JSON.stringify(s));
+  // Captured at 320x240; the encoder may scale down under CPU load, never up.
+  for (const s of [...ra, ...rb].filter((x) => x.kind === 'video')) assert.ok(s.frameWidth > 0 && s.frameWidth <= 320, JSON.stringify(s));
 });

@@ -141,6 +141,7 @@ export function installPageHelpers() {
           readyState: t.track ? t.track.readyState : null,
           trackIdentifier: t.track ? t.track.id : null,
           packetsReceived: 0,
+          packetsLost: 0,
           bytesReceived: 0,
           framesDecoded: 0,
           frameWidth: 0,
@@ -157,6 +158,7 @@ export function installPageHelpers() {
             if (s.type !== 'inbound-rtp') return;
             entry.ssrc = s.ssrc;
             entry.packetsReceived += s.packetsReceived || 0;
+            entry.packetsLost += s.packetsLost || 0;
             entry.bytesReceived += s.bytesReceived || 0;
             entry.framesDecoded += s.framesDecoded || 0;
             entry.frameWidth = s.frameWidth || entry.frameWidth;
@@ -182,6 +184,7 @@ export function installPageHelpers() {
             kind: s.kind,
             mid: s.mid,
             packetsSent: s.packetsSent,
+            bytesSent: s.bytesSent,
             framesEncoded: s.framesEncoded,
             codec: codec ? codec.mimeType : null,
           });
