@@ -170,6 +170,10 @@ export class Harness {
             const rest = parsed.filter((m) => !m.msg || !m.msg.sdp).map((m) => `${m.dir} ${m.at.toFixed(0)} ${m.data}`);
             lines.push(`${p.label} signaling:\n${rest.slice(-40).join('\n')}`);
           }
+          const events = await Promise.race([p.evaluate(() => (window.sy ? window.sy.events : [])), delay3s()]);
+          if (Array.isArray(events)) {
+            lines.push(`${p.label} events:\n${events.slice(-40).map((e) => `${e.at.toFixed(0)} ${e.type} ${JSON.stringify(e.detail)}`).join('\n')}`);
+          }
         } catch (e) {
           lines.push(`${p.label} (${b.kind}): stats failed: ${e.message}`);
         }
