@@ -124,14 +124,33 @@ function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+// Transceivers retired without stop(): see stopTransceiver().
+const retired = new WeakSet();
+
 function isStopped(transceiver) {
-  return !transceiver || transceiver.direction === 'stopped' || transceiver.currentDirection === 'stopped' ||
-    transceiver.stopped === true;
+  return !transceiver || retired.has(transceiver) || transceiver.direction === 'stopped' ||
+    transceiver.currentDirection === 'stopped' || transceiver.stopped === true;
 }
 
-function stopTransceiver(transceiver) {
+// The mid that tags the BUNDLE group of the current local description (its first mid).
+function bundleTag(pc) {
+  const match = /^a=group:BUNDLE[ \t]+(\S+)/m.exec(pc?.localDescription?.sdp ?? '');
+  return match ? match[1] : null;
+}
+
+// Stops a transceiver, except the one whose m-section tags the BUNDLE group: removing that section
+// makes the browser move the bundle to a new transport (a new ICE and DTLS session; Chromium sends
+// close_notify on the old one, which ends the peer's media session on the server). That one is made
+// inactive instead and never used again.
+function stopTransceiver(transceiver, pc) {
   if (isStopped(transceiver)) return;
   try {
+    if (transceiver.mid !== null && transceiver.mid === bundleTag(pc)) {
+      retired.add(transceiver);
+      transceiver.direction = 'inactive';
+      transceiver.sender.replaceTrack(null).catch(() => {});
+      return;
+    }
     transceiver.stop();
   } catch {
     // The peer connection is closed: nothing left to stop.
@@ -140,8 +159,8 @@ function stopTransceiver(transceiver) {
 
 // Stops a subscription's transceiver and ends its remote track at once (stop() alone ends it only
 // when the next negotiation completes in some browsers).
-function stopReceiving(transceiver) {
-  stopTransceiver(transceiver);
+function stopReceiving(transceiver, pc) {
+  stopTransceiver(transceiver, pc);
   try {
     transceiver.receiver.track.stop();
   } catch {
@@ -243,7 +262,7 @@ export class SwitchyardClient extends EventTarget {
       try {
         transceiver.setCodecPreferences(preferences);
       } catch (error) {
-        stopTransceiver(transceiver);
+        stopTransceiver(transceiver, this.pc);
         throw makeError('unsupported_codec', `cannot restrict the transceiver to ${codec}: ${error.message}`);
       }
     }
@@ -256,12 +275,12 @@ export class SwitchyardClient extends EventTarget {
       await this.#negotiate(true);
     } catch (error) {
       this.#publications.delete(publication);
-      stopTransceiver(transceiver);
+      stopTransceiver(transceiver, this.pc);
       throw error;
     }
     if (publication.trackId === null) {
       this.#publications.delete(publication);
-      stopTransceiver(transceiver);
+      stopTransceiver(transceiver, this.pc);
       if (this.state === 'closed') throw makeError('closed', 'the connection closed');
       this.#negotiate().catch(() => {});  // release the refused section
       throw makeError('rejected', `the server did not accept the ${track.kind} track` +
@@ -282,7 +301,7 @@ export class SwitchyardClient extends EventTarget {
     for (const publication of this.#publications) {
       if (publication.trackId === trackId) this.#publications.delete(publication);
     }
-    stopTransceiver(entry.transceiver);
+    stopTransceiver(entry.transceiver, this.pc);
     await this.#negotiate(true);
   }
 
@@ -467,7 +486,7 @@ export class SwitchyardClient extends EventTarget {
     this.#subscriptions.delete(trackId);
     this.remoteTracks.delete(trackId);
     if (sub.transceiver) {
-      stopReceiving(sub.transceiver);
+      stopReceiving(sub.transceiver, this.pc);
       this.#negotiate().catch(() => {});
     }
     if (sub.live) this.#emit('trackended', { trackId, peerId: sub.peerId });
@@ -611,7 +630,7 @@ export class SwitchyardClient extends EventTarget {
       if (!sub || sub.live || sub.transceiver.mid !== mid || isStopped(sub.transceiver)) continue;
       if (rejected.has(mid)) {
         this.#subscriptions.delete(sub.trackId);
-        stopReceiving(sub.transceiver);
+        stopReceiving(sub.transceiver, this.pc);
         this.#dirty = true;
         this.#negotiate().catch(() => {});  // release the section
         const error = makeError('subscription_rejected',
