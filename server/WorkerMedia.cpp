@@ -87,8 +87,11 @@ void WorkerMedia::apply(const RoomMediaUpdate& update) {
   for (const forward::ProducerSpec& spec : update.addProducers)
     router.addProducer(spec);
   const auto now = transport::Clock::now();
-  for (const forward::ConsumerSpec& spec : update.addConsumers)
-    router.addConsumer(spec, now);
+  for (const forward::ConsumerSpec& spec : update.addConsumers) {
+    const transport::WebRtcTransport* subscriber = host_->find(spec.transport);
+    router.addConsumer(spec, now,
+                       subscriber != nullptr && subscriber->state() == transport::TransportState::kConnected);
+  }
   host_->flush();  // keyframe requests of new consumers
 }
 
@@ -139,6 +142,10 @@ void WorkerMedia::tick() noexcept {
 }
 
 void WorkerMedia::onTransportConnected(transport::TransportId id) {
+  // A subscriber can decode from the next keyframe on: ask its publishers for one now.
+  if (const auto it = transportRouters_.find(id); it != transportRouters_.end()) {
+    it->second->requestKeyframes(id, transport::Clock::now());
+  }
   config::logEvent(*config::logger("media"), spdlog::level::debug, "transport connected", "worker", index_,
                    "transport", id);
 }

@@ -269,7 +269,7 @@ void Router::removeProducer(uint32_t id) noexcept {
   if (const Producer* producer = state_->findProducer(id)) state_->removeProducer(producer);
 }
 
-bool Router::addConsumer(const ConsumerSpec& spec, Clock::time_point now) {
+bool Router::addConsumer(const ConsumerSpec& spec, Clock::time_point now, bool requestKeyframe) {
   Producer* producer = state_->findProducer(spec.producer);
   if (producer == nullptr) return false;
   if (const Consumer* existing = state_->findConsumer(spec.id)) state_->removeConsumer(existing);
@@ -286,8 +286,14 @@ bool Router::addConsumer(const ConsumerSpec& spec, Clock::time_point now) {
     state_->removeConsumer(consumer);
     throw;
   }
-  state_->requestKeyframe(*producer, now);
+  if (requestKeyframe) state_->requestKeyframe(*producer, now);
   return true;
+}
+
+void Router::requestKeyframes(TransportId transport, Clock::time_point now) noexcept {
+  for (const auto& consumer : state_->consumers) {
+    if (consumer->transport() == transport) state_->requestKeyframe(consumer->producer(), now);
+  }
 }
 
 void Router::removeConsumer(uint32_t id) noexcept {

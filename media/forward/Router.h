@@ -69,7 +69,7 @@ class Router {
   };
 
   struct Options {
-    std::chrono::milliseconds keyframeRequestInterval{500};
+    std::chrono::milliseconds keyframeRequestInterval{200};
   };
 
   struct Counters {
@@ -96,9 +96,14 @@ class Router {
   // Control plane. A duplicate id replaces the earlier one (same producer re-negotiated).
   void addProducer(const ProducerSpec& spec);
   void removeProducer(uint32_t id) noexcept;  // and its consumers
-  // Adds a consumer; a video consumer requests a keyframe from its producer. False if the producer
-  // does not exist.
-  bool addConsumer(const ConsumerSpec& spec, Clock::time_point now);
+  // Adds a consumer; a video consumer requests a keyframe from its producer when `requestKeyframe`
+  // (pass false while the consumer's transport is not connected yet: a keyframe sent now would be
+  // lost, and would hold the throttle; call requestKeyframes() when it connects). False if the
+  // producer does not exist.
+  bool addConsumer(const ConsumerSpec& spec, Clock::time_point now, bool requestKeyframe = true);
+  // Asks the producer of every video consumer on `transport` for a keyframe (through the
+  // throttle): the subscriber's transport just connected.
+  void requestKeyframes(TransportId transport, Clock::time_point now) noexcept;
   void removeConsumer(uint32_t id) noexcept;
   // Every producer and consumer on `transport` (the peer left or its transport closed).
   void removeTransport(TransportId transport) noexcept;

@@ -244,3 +244,19 @@ TEST_CASE("Router: RTCP naming a removed consumer is ignored") {
   room.router.tick(kT0 + 2s);
   CHECK(room.plis().size() == 1);
 }
+
+TEST_CASE("Router: a consumer added before its transport connects asks for a keyframe when it connects") {
+  RecordingOutput output;
+  Router router(output, Router::Options{std::chrono::milliseconds(500)});
+  router.addProducer(videoProducer());
+  router.addProducer(audioProducer());
+  REQUIRE(router.addConsumer(consumer(100, kVideoProducer, kSubscriberA, 0xC100, 96, "1", {}), kT0, false));
+  REQUIRE(router.addConsumer(consumer(101, kAudioProducer, kSubscriberA, 0xC101, 111, "0", {}), kT0, false));
+  CHECK(output.rtcp.empty());                         // nothing asked while the subscriber cannot receive it
+  router.requestKeyframes(kSubscriberB, kT0 + 10ms);  // another transport: nothing to ask
+  CHECK(output.rtcp.empty());
+  router.requestKeyframes(kSubscriberA, kT0 + 20ms);  // connected: one PLI, video only, not held back
+  REQUIRE(output.rtcp.size() == 1);
+  CHECK(output.rtcp[0].transport == kPublisher);
+  CHECK(router.counters().keyframeRequestsSent == 1);
+}
