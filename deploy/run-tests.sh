@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing (test tools too), builds and runs every test:
 #   1. clang Debug build (-O1, assertions on) with AddressSanitizer + UndefinedBehaviorSanitizer and
-#      libFuzzer: all Catch2 tests
+#      libFuzzer: all Catch2 tests, the browser end-to-end tests against the sanitized server
 #      and the fuzz corpora under the sanitizers, then each fuzz target for SWITCHYARD_FUZZ_SECONDS
 #      (default 30) seconds; any finding fails the run (artifacts in build/fuzz/artifacts/).
 #   2. GCC Release build: all tests again, as shipped, plus the end-to-end browser tests
@@ -20,7 +20,7 @@ step() { printf '\n==== %s\n' "$*"; }
 step "sanitizer + fuzz build (clang, ASan+UBSan, libFuzzer)"
 cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-g -O1" \
   -DCMAKE_CXX_COMPILER=clang++ \
-  -DSWITCHYARD_SANITIZE=ON -DSWITCHYARD_FUZZ=ON >/dev/null
+  -DSWITCHYARD_SANITIZE=ON -DSWITCHYARD_FUZZ=ON -DSWITCHYARD_E2E=ON >/dev/null
 cmake --build build/fuzz -j "$jobs"
 
 step "tests under ASan+UBSan"
