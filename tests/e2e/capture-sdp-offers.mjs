@@ -15,22 +15,13 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServer } from 'node:http';
+import { chromiumArgs } from './lib/browser.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const outDir = join(here, '..', 'fixtures', 'sdp');
 
-const args = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-  '--allow-loopback-in-peer-connection',
-];
+// The flags of the e2e harness (REAL-PEERS.md): one list for every headless Chromium we start.
+const args = chromiumArgs;
 
 // Runs in the page: builds one RTCPeerConnection per scenario, creates the offer, waits for ICE
 // gathering to complete and returns the final local description.
