@@ -1,0 +1,429 @@
+#include "media/sctp/SctpAssociation.h"
+
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include <usrsctp.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+
+#include "media/sctp/Ppid.h"
+
+namespace switchyard::media::sctp {
+
+namespace {
+
+template <typename T>
+bool setOption(struct socket* sock, int level, int name, const T& value) {
+  return usrsctp_setsockopt(sock, level, name, &value, static_cast<socklen_t>(sizeof(T))) == 0;
+}
+
+sockaddr_conn connAddress(uintptr_t id, uint16_t port) {
+  sockaddr_conn address{};
+  address.sconn_family = AF_CONN;
+  address.sconn_port = htons(port);
+  address.sconn_addr = reinterpret_cast<void*>(id);
+  return address;
+}
+
+}  // namespace
+
+SctpAssociation::SctpAssociation(SctpLibrary& /*library*/, Listener& listener, Config config)
+    : listener_(listener), config_(config) {
+  id_ = SctpLibrary::add(this);
+  usrsctp_register_address(reinterpret_cast<void*>(id_));
+  // sb_threshold 0: usrsctp calls onSendSpace after every SACK that frees send-buffer space.
+  socket_ = usrsctp_socket(AF_CONN, SOCK_STREAM, IPPROTO_SCTP, &SctpAssociation::onReceive,
+                           &SctpAssociation::onSendSpace, 0, reinterpret_cast<void*>(id_));
+  if (socket_ == nullptr) {
+    const int error = errno;
+    usrsctp_deregister_address(reinterpret_cast<void*>(id_));
+    SctpLibrary::remove(id_);
+    throw std::runtime_error("usrsctp_socket failed: errno " + std::to_string(error));
+  }
+  try {
+    configureSocket();
+  } catch (...) {
+    usrsctp_close(socket_);
+    usrsctp_deregister_address(reinterpret_cast<void*>(id_));
+    SctpLibrary::remove(id_);
+    throw;
+  }
+}
+
+void SctpAssociation::configureSocket() {
+  auto require = [](bool ok, const char* what) {
+    if (!ok) {
+      throw std::runtime_error(std::string("usrsctp_setsockopt ") + what + " failed: errno " +
+                               std::to_string(errno));
+    }
+  };
+  require(usrsctp_set_non_blocking(socket_, 1) == 0, "non-blocking");
+  // Closing aborts at once (ABORT, no lingering SHUTDOWN); close() uses usrsctp_shutdown instead.
+  linger lingerOption{};
+  lingerOption.l_onoff = 1;
+  lingerOption.l_linger = 0;
+  require(setOption(socket_, SOL_SOCKET, SO_LINGER, lingerOption), "SO_LINGER");
+  const auto sndbuf = static_cast<int>(config_.sendBufferSize);
+  const auto rcvbuf = static_cast<int>(config_.receiveBufferSize);
+  require(setOption(socket_, SOL_SOCKET, SO_SNDBUF, sndbuf), "SO_SNDBUF");
+  require(setOption(socket_, SOL_SOCKET, SO_RCVBUF, rcvbuf), "SO_RCVBUF");
+
+  sctp_assoc_value reset{};
+  reset.assoc_id = SCTP_ALL_ASSOC;
+  reset.assoc_value = SCTP_ENABLE_RESET_STREAM_REQ;
+  require(setOption(socket_, IPPROTO_SCTP, SCTP_ENABLE_STREAM_RESET, reset), "SCTP_ENABLE_STREAM_RESET");
+  const int on = 1;
+  const int off = 0;
+  require(setOption(socket_, IPPROTO_SCTP, SCTP_RECVRCVINFO, on), "SCTP_RECVRCVINFO");
+  require(setOption(socket_, IPPROTO_SCTP, SCTP_EXPLICIT_EOR, off), "SCTP_EXPLICIT_EOR");
+  require(setOption(socket_, IPPROTO_SCTP, SCTP_NODELAY, on), "SCTP_NODELAY");
+
+  const uint16_t events[] = {SCTP_ASSOC_CHANGE,       SCTP_PEER_ADDR_CHANGE,      SCTP_REMOTE_ERROR,
+                             SCTP_SHUTDOWN_EVENT,     SCTP_ADAPTATION_INDICATION, SCTP_PARTIAL_DELIVERY_EVENT,
+                             SCTP_STREAM_RESET_EVENT, SCTP_SENDER_DRY_EVENT,      SCTP_STREAM_CHANGE_EVENT};
+  for (const uint16_t type : events) {
+    sctp_event event{};
+    event.se_assoc_id = SCTP_ALL_ASSOC;
+    event.se_type = type;
+    event.se_on = 1;
+    require(setOption(socket_, IPPROTO_SCTP, SCTP_EVENT, event), "SCTP_EVENT");
+  }
+
+  if (config_.partialDeliveryPoint != 0) {
+    require(setOption(socket_, IPPROTO_SCTP, SCTP_PARTIAL_DELIVERY_POINT, config_.partialDeliveryPoint),
+            "SCTP_PARTIAL_DELIVERY_POINT");
+  }
+
+  sctp_initmsg init{};
+  init.sinit_num_ostreams = config_.streams;
+  init.sinit_max_instreams = config_.streams;
+  require(setOption(socket_, IPPROTO_SCTP, SCTP_INITMSG, init), "SCTP_INITMSG");
+
+  // A fixed MTU that fits in one DTLS record over UDP; path MTU discovery off (usrsctp cannot probe
+  // through DTLS). Heartbeats stay on (consent is ICE's job, but SCTP still detects a dead peer).
+  sctp_paddrparams params{};
+  params.spp_assoc_id = SCTP_FUTURE_ASSOC;
+  params.spp_flags = SPP_PMTUD_DISABLE;
+  params.spp_pathmtu = config_.mtu;
+  require(setOption(socket_, IPPROTO_SCTP, SCTP_PEER_ADDR_PARAMS, params), "SCTP_PEER_ADDR_PARAMS");
+}
+
+SctpAssociation::~SctpAssociation() {
+  // Unregister first: whatever usrsctp emits while closing (the ABORT) or later finds no one.
+  SctpLibrary::remove(id_);
+  if (socket_ != nullptr) {
+    usrsctp_close(socket_);
+  }
+  usrsctp_deregister_address(reinterpret_cast<void*>(id_));
+}
+
+bool SctpAssociation::connect(uint16_t localPort, uint16_t remotePort) {
+  if (connecting_ || closed_ || socket_ == nullptr) {
+    return false;
+  }
+  sockaddr_conn local = connAddress(id_, localPort);
+  if (usrsctp_bind(socket_, reinterpret_cast<sockaddr*>(&local), static_cast<socklen_t>(sizeof(local))) !=
+      0) {
+    return false;
+  }
+  sockaddr_conn remote = connAddress(id_, remotePort);
+  const int result =
+      usrsctp_connect(socket_, reinterpret_cast<sockaddr*>(&remote), static_cast<socklen_t>(sizeof(remote)));
+  if (result != 0 && errno != EINPROGRESS) {
+    return false;
+  }
+  connecting_ = true;
+  flush();
+  return true;
+}
+
+void SctpAssociation::receive(std::span<const uint8_t> sctpPacket) {
+  if (sctpPacket.empty() || socket_ == nullptr) {
+    return;
+  }
+  ++counters_.packetsReceived;
+  // usrsctp_conninput copies the packet into an mbuf chain; it does not keep the pointer.
+  usrsctp_conninput(reinterpret_cast<void*>(id_), sctpPacket.data(), sctpPacket.size(), 0);
+  flush();
+}
+
+SctpAssociation::SendResult SctpAssociation::send(uint16_t stream, uint32_t ppid,
+                                                  std::span<const uint8_t> data, bool ordered,
+                                                  Reliability reliability) {
+  if (!connected_ || closed_) {
+    return SendResult::kClosed;
+  }
+  if (data.size() > config_.maxSendMessageSize) {
+    return SendResult::kTooLarge;
+  }
+  // RFC 8831 section 6.6: SCTP cannot carry an empty user message; send one 0x00 byte instead.
+  static constexpr uint8_t kEmptyPayload[1] = {0};
+  if (data.empty()) {
+    data = std::span<const uint8_t>(kEmptyPayload);
+  }
+  sctp_sendv_spa spa{};
+  spa.sendv_flags = SCTP_SEND_SNDINFO_VALID;
+  spa.sendv_sndinfo.snd_sid = stream;
+  spa.sendv_sndinfo.snd_ppid = htonl(ppid);
+  spa.sendv_sndinfo.snd_flags = static_cast<uint16_t>(SCTP_EOR | (ordered ? 0 : SCTP_UNORDERED));
+  switch (reliability.kind) {
+    case Reliability::Kind::kReliable:
+      break;
+    case Reliability::Kind::kMaxRetransmits:
+      spa.sendv_flags |= SCTP_SEND_PRINFO_VALID;
+      spa.sendv_prinfo.pr_policy = SCTP_PR_SCTP_RTX;
+      spa.sendv_prinfo.pr_value = reliability.param;
+      break;
+    case Reliability::Kind::kMaxLifetimeMs:
+      spa.sendv_flags |= SCTP_SEND_PRINFO_VALID;
+      spa.sendv_prinfo.pr_policy = SCTP_PR_SCTP_TTL;
+      spa.sendv_prinfo.pr_value = reliability.param;
+      break;
+  }
+  const ssize_t sent = usrsctp_sendv(socket_, data.data(), data.size(), nullptr, 0, &spa,
+                                     static_cast<socklen_t>(sizeof(spa)), SCTP_SENDV_SPA, 0);
+  const int error = errno;
+  SendResult result = SendResult::kOk;
+  if (sent < 0) {
+    if (error == EWOULDBLOCK || error == EAGAIN) {
+      result = SendResult::kWouldBlock;
+    } else if (error == EMSGSIZE) {
+      result = SendResult::kTooLarge;
+    } else {
+      result = SendResult::kClosed;
+    }
+  } else {
+    buffered_ += static_cast<size_t>(sent);
+  }
+  flush();
+  return result;
+}
+
+bool SctpAssociation::resetStream(uint16_t stream) {
+  if (!connected_ || closed_) {
+    return false;
+  }
+  // struct sctp_reset_streams ends in a flexible array of stream ids: room for one.
+  alignas(sctp_reset_streams) uint8_t buffer[sizeof(sctp_reset_streams) + sizeof(uint16_t)] = {};
+  auto* request = reinterpret_cast<sctp_reset_streams*>(buffer);
+  request->srs_assoc_id = SCTP_ALL_ASSOC;
+  request->srs_flags = SCTP_STREAM_RESET_OUTGOING;
+  request->srs_number_streams = 1;
+  request->srs_stream_list[0] = stream;
+  const bool ok = usrsctp_setsockopt(socket_, IPPROTO_SCTP, SCTP_RESET_STREAMS, buffer,
+                                     static_cast<socklen_t>(sizeof(buffer))) == 0;
+  flush();
+  return ok;
+}
+
+void SctpAssociation::close() {
+  if (closed_) {
+    return;
+  }
+  if (!connecting_) {
+    closedWith(CloseReason::kLocalClose);
+  } else {
+    closing_ = true;
+    // SHUT_WR, not SHUT_RDWR: the read side stays open so the SHUTDOWN_COMP notification arrives.
+    if (usrsctp_shutdown(socket_, SHUT_WR) != 0) {
+      closedWith(CloseReason::kLocalClose);
+    }
+  }
+  flush();
+}
+
+void SctpAssociation::abort() {
+  if (socket_ == nullptr) {
+    return;
+  }
+  // SO_LINGER 0 (configureSocket): usrsctp_close sends ABORT and frees the association now; the
+  // ABORT goes out through connOutput while this id is still registered.
+  usrsctp_close(socket_);
+  socket_ = nullptr;
+  closedWith(CloseReason::kLocalClose);
+  flush();
+}
+
+void SctpAssociation::handleTimers(uint32_t elapsedMs) {
+  usrsctp_handle_timers(elapsedMs);
+  for (const uintptr_t id : SctpLibrary::ids()) {
+    if (SctpAssociation* association = SctpLibrary::find(id)) {
+      association->flush();
+    }
+  }
+}
+
+int SctpAssociation::onReceive(struct socket* /*sock*/, union sctp_sockstore /*address*/, void* data,
+                               size_t length, struct sctp_rcvinfo info, int flags, void* ulpInfo) {
+  // usrsctp hands over a malloc'd buffer (null at end of stream) that the callback must free.
+  SctpAssociation* association = SctpLibrary::find(reinterpret_cast<uintptr_t>(ulpInfo));
+  if (association != nullptr && data != nullptr) {
+    const std::span<const uint8_t> bytes(static_cast<const uint8_t*>(data), length);
+    if ((flags & MSG_NOTIFICATION) != 0) {
+      association->handleNotification(bytes);
+    } else {
+      association->handleData(bytes, info.rcv_sid, ntohl(info.rcv_ppid), (flags & MSG_EOR) != 0);
+    }
+  }
+  std::free(data);
+  return 1;
+}
+
+int SctpAssociation::onSendSpace(struct socket* /*sock*/, uint32_t sbFree, void* ulpInfo) {
+  SctpAssociation* association = SctpLibrary::find(reinterpret_cast<uintptr_t>(ulpInfo));
+  if (association != nullptr) {
+    const size_t total = association->config_.sendBufferSize;
+    association->buffered_ = sbFree >= total ? 0 : total - sbFree;
+  }
+  return 0;
+}
+
+void SctpAssociation::queueOutgoing(std::span<const uint8_t> packet) {
+  Event event;
+  event.type = Event::Type::kPacket;
+  event.data.assign(packet.begin(), packet.end());
+  events_.push_back(std::move(event));
+}
+
+void SctpAssociation::handleData(std::span<const uint8_t> data, uint16_t stream, uint32_t ppid,
+                                 bool endOfRecord) {
+  // Partial delivery (a message larger than usrsctp's partial delivery point arrives in pieces
+  // without MSG_EOR): reassemble up to maxReceiveMessageSize, drop and count anything larger.
+  if (!partialOversized_) {
+    if (partial_.size() + data.size() > config_.maxReceiveMessageSize) {
+      partialOversized_ = true;
+      partial_.clear();
+      partial_.shrink_to_fit();
+    } else {
+      partial_.insert(partial_.end(), data.begin(), data.end());
+    }
+  }
+  if (!endOfRecord) {
+    ++counters_.partialDeliveries;
+    return;
+  }
+  if (partialOversized_) {
+    ++counters_.oversizedMessagesDropped;
+  } else {
+    ++counters_.messagesReceived;
+    Event event;
+    event.type = Event::Type::kMessage;
+    event.stream = stream;
+    event.ppid = ppid;
+    if (!isEmptyPpid(ppid)) {
+      event.data = std::move(partial_);
+    }
+    events_.push_back(std::move(event));
+  }
+  partial_.clear();
+  partialOversized_ = false;
+}
+
+void SctpAssociation::handleNotification(std::span<const uint8_t> data) {
+  // Every notification starts with sn_type (u16), sn_flags (u16), sn_length (u32).
+  sctp_notification notification{};
+  if (data.size() < sizeof(notification.sn_header)) {
+    return;
+  }
+  std::memcpy(&notification, data.data(), std::min(data.size(), sizeof(notification)));
+  switch (notification.sn_header.sn_type) {
+    case SCTP_ASSOC_CHANGE: {
+      if (data.size() < sizeof(sctp_assoc_change)) {
+        return;
+      }
+      switch (notification.sn_assoc_change.sac_state) {
+        case SCTP_COMM_UP:
+          if (!connected_ && !closed_) {
+            connected_ = true;
+            events_.push_back(Event{Event::Type::kConnected, 0, 0, CloseReason::kLocalClose, {}});
+          }
+          break;
+        case SCTP_COMM_LOST:
+          closedWith(CloseReason::kCommLost);
+          break;
+        case SCTP_SHUTDOWN_COMP:
+          closedWith(closing_ ? CloseReason::kLocalClose : CloseReason::kRemoteShutdown);
+          break;
+        case SCTP_CANT_STR_ASSOC:
+          closedWith(CloseReason::kConnectFailed);
+          break;
+        default:
+          break;
+      }
+      break;
+    }
+    case SCTP_SHUTDOWN_EVENT:
+      // The peer sent SHUTDOWN (or answered ours): no more data either way.
+      closedWith(closing_ ? CloseReason::kLocalClose : CloseReason::kRemoteShutdown);
+      break;
+    case SCTP_STREAM_RESET_EVENT: {
+      const auto& reset = notification.sn_strreset_event;
+      if (data.size() < sizeof(sctp_stream_reset_event)) {
+        return;
+      }
+      if ((reset.strreset_flags & SCTP_STREAM_RESET_INCOMING_SSN) == 0 ||
+          (reset.strreset_flags & (SCTP_STREAM_RESET_DENIED | SCTP_STREAM_RESET_FAILED)) != 0) {
+        return;
+      }
+      const size_t length = std::min<size_t>(reset.strreset_length, data.size());
+      if (length < sizeof(sctp_stream_reset_event)) {
+        return;
+      }
+      const size_t count = (length - sizeof(sctp_stream_reset_event)) / sizeof(uint16_t);
+      for (size_t i = 0; i < count; ++i) {
+        uint16_t stream = 0;
+        std::memcpy(&stream, data.data() + sizeof(sctp_stream_reset_event) + i * sizeof(uint16_t),
+                    sizeof(stream));
+        events_.push_back(Event{Event::Type::kStreamReset, stream, 0, CloseReason::kLocalClose, {}});
+      }
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+void SctpAssociation::closedWith(CloseReason reason) {
+  if (closed_) {
+    return;
+  }
+  closed_ = true;
+  connected_ = false;
+  events_.push_back(Event{Event::Type::kClosed, 0, 0, reason, {}});
+}
+
+void SctpAssociation::flush() {
+  // Callbacks may destroy this association: keep what is needed in locals and re-resolve the id
+  // after each callback.
+  const uintptr_t id = id_;
+  Listener& listener = listener_;
+  while (SctpLibrary::find(id) == this && !events_.empty()) {
+    Event event = std::move(events_.front());
+    events_.pop_front();
+    switch (event.type) {
+      case Event::Type::kPacket:
+        ++counters_.packetsSent;
+        listener.onSctpSend(event.data);
+        break;
+      case Event::Type::kConnected:
+        listener.onSctpConnected();
+        break;
+      case Event::Type::kMessage:
+        listener.onSctpMessage(event.stream, event.ppid, event.data);
+        break;
+      case Event::Type::kStreamReset:
+        listener.onSctpStreamReset(event.stream);
+        break;
+      case Event::Type::kClosed:
+        listener.onSctpClosed(event.reason);
+        break;
+    }
+  }
+}
+
+}  // namespace switchyard::media::sctp

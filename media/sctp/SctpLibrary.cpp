@@ -1,0 +1,142 @@
+#include "media/sctp/SctpLibrary.h"
+
+#include <usrsctp.h>
+
+#include <atomic>
+#include <mutex>
+#include <span>
+#include <stdexcept>
+#include <unordered_map>
+
+#include "media/sctp/SctpAssociation.h"
+
+namespace switchyard::media::sctp {
+
+namespace {
+
+// Constant-initialised (no static constructors run for the scalars). Two locks: gLifeMutex guards
+// the reference count (held across usrsctp_init/finish), gRegistryMutex the registry, which
+// usrsctp's callbacks take from inside usrsctp_finish/handle_timers.
+std::mutex gLifeMutex;
+std::mutex gRegistryMutex;
+int gUsers = 0;
+uintptr_t gNextId = 1;
+std::atomic<uint64_t> gOrphanPackets{0};
+
+std::unordered_map<uintptr_t, SctpAssociation*>& registry() {
+  static std::unordered_map<uintptr_t, SctpAssociation*> map;
+  return map;
+}
+
+// The sysctls WebRTC stacks (Chromium's and libdatachannel's usrsctp transports) set before
+// creating sockets. They are process-wide, so they are set once, by the first SctpLibrary.
+void setWebRtcSysctls() {
+  // ECN is not carried over DTLS (no IP header to mark).
+  usrsctp_sysctl_set_sctp_ecn_enable(0);
+  // No ASCONF (addresses never change on AF_CONN) and hence no AUTH, which ASCONF needs; peers do
+  // not require AUTH for data channels (RFC 8831 section 6.1 lists only PR-SCTP, RE-CONFIG,
+  // I-DATA as optional extensions).
+  usrsctp_sysctl_set_sctp_asconf_enable(0);
+  usrsctp_sysctl_set_sctp_auth_enable(0);
+  // Partial reliability (maxRetransmits / maxPacketLifeTime) and stream reconfiguration (channel
+  // close, RFC 8831 section 6.7) are required.
+  usrsctp_sysctl_set_sctp_pr_enable(1);
+  usrsctp_sysctl_set_sctp_reconfig_enable(1);
+  // No NR-SACK (not understood by other stacks).
+  usrsctp_sysctl_set_sctp_nrsack_enable(0);
+  // Answer out-of-the-blue packets with nothing (blackhole 2: no ABORT, no SHUTDOWN-COMPLETE),
+  // so stray input cannot be used to make the server emit packets.
+  usrsctp_sysctl_set_sctp_blackhole(2);
+  // RFC 4960 Max.Burst default.
+  usrsctp_sysctl_set_sctp_max_burst_default(4);
+  // Larger socket buffers than the 256 KiB default so one max-size message fits with room to spare.
+  usrsctp_sysctl_set_sctp_sendspace(1024 * 1024);
+  usrsctp_sysctl_set_sctp_recvspace(1024 * 1024);
+  usrsctp_sysctl_set_sctp_max_chunks_on_queue(10 * 1024);
+  // SACK quickly (20 ms instead of 200 ms): the peer's congestion window opens sooner.
+  usrsctp_sysctl_set_sctp_delayed_sack_time_default(20);
+  // Kernel-style logging off.
+  usrsctp_sysctl_set_sctp_logging_level(0);
+}
+
+}  // namespace
+
+SctpLibrary::SctpLibrary() {
+  const std::lock_guard lock(gLifeMutex);
+  if (gUsers == 0) {
+    // Port 0: no UDP encapsulation socket; no debug printf.
+    usrsctp_init_nothreads(0, &SctpLibrary::connOutput, nullptr);
+    setWebRtcSysctls();
+  }
+  ++gUsers;
+}
+
+SctpLibrary::~SctpLibrary() {
+  const std::lock_guard lock(gLifeMutex);
+  if (--gUsers == 0) {
+    // usrsctp_finish() fails while a socket or association still exists (e.g. one closed
+    // gracefully whose SHUTDOWN is still pending): advance usrsctp's timers until they expire,
+    // bounded (the longest, the shutdown guard, is far below 100 x 1 s).
+    for (int i = 0; i < 100 && usrsctp_finish() != 0; ++i) {
+      usrsctp_handle_timers(1000);
+    }
+    const std::lock_guard registryLock(gRegistryMutex);
+    registry().clear();
+  }
+}
+
+bool SctpLibrary::initialised() noexcept {
+  const std::lock_guard lock(gLifeMutex);
+  return gUsers > 0;
+}
+
+uint64_t SctpLibrary::orphanPackets() noexcept {
+  return gOrphanPackets.load(std::memory_order_relaxed);
+}
+
+uintptr_t SctpLibrary::add(SctpAssociation* association) {
+  {
+    const std::lock_guard lifeLock(gLifeMutex);
+    if (gUsers == 0) {
+      throw std::logic_error("SctpAssociation created without a live SctpLibrary");
+    }
+  }
+  const std::lock_guard lock(gRegistryMutex);
+  const uintptr_t id = gNextId++;
+  registry().emplace(id, association);
+  return id;
+}
+
+void SctpLibrary::remove(uintptr_t id) noexcept {
+  const std::lock_guard lock(gRegistryMutex);
+  registry().erase(id);
+}
+
+SctpAssociation* SctpLibrary::find(uintptr_t id) noexcept {
+  const std::lock_guard lock(gRegistryMutex);
+  const auto it = registry().find(id);
+  return it == registry().end() ? nullptr : it->second;
+}
+
+std::vector<uintptr_t> SctpLibrary::ids() {
+  const std::lock_guard lock(gRegistryMutex);
+  std::vector<uintptr_t> out;
+  out.reserve(registry().size());
+  for (const auto& [id, association] : registry()) {
+    out.push_back(id);
+  }
+  return out;
+}
+
+int SctpLibrary::connOutput(void* address, void* buffer, size_t length, uint8_t /*tos*/, uint8_t /*setDf*/) {
+  const auto id = reinterpret_cast<uintptr_t>(address);
+  SctpAssociation* association = find(id);
+  if (association == nullptr || buffer == nullptr) {
+    gOrphanPackets.fetch_add(1, std::memory_order_relaxed);
+    return 0;
+  }
+  association->queueOutgoing(std::span<const uint8_t>(static_cast<const uint8_t*>(buffer), length));
+  return 0;
+}
+
+}  // namespace switchyard::media::sctp
