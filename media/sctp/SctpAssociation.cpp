@@ -6,12 +6,14 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 #include <string>
 
 #include "media/sctp/Ppid.h"
+#include "media/util/BigEndian.h"
 
 namespace switchyard::media::sctp {
 
@@ -28,6 +30,73 @@ sockaddr_conn connAddress(uintptr_t id, uint16_t port) {
   address.sconn_port = htons(port);
   address.sconn_addr = reinterpret_cast<void*>(id);
   return address;
+}
+
+// Whether `params` is exactly a sequence of TLV parameters, each at least its 4-byte header and
+// within the chunk (RFC 4960 section 3.2.1).
+bool parametersWellFormed(std::span<const uint8_t> params) noexcept {
+  size_t offset = 0;
+  while (params.size() - offset >= 4) {
+    const size_t length = util::read16(params.data() + offset + 2);
+    if (length < 4 || length > params.size() - offset) {
+      return false;
+    }
+    offset += std::min<size_t>((length + 3U) & ~size_t{3}, params.size() - offset);
+  }
+  // No stray bytes after the last parameter (usrsctp would read a parameter header there that
+  // overlaps the chunk padding).
+  return offset == params.size();
+}
+
+// Structural check of an SCTP packet before usrsctp sees it: the common header, every chunk's
+// length (RFC 4960 section 3.2) and the parameters of the chunks made of parameters. usrsctp 0.9.5
+// loops forever on an INIT whose parameter list ends in a parameter of length 0, inside the chunk or
+// in its padding (found by fuzz_sctp_association), so such packets never reach it.
+bool packetWellFormed(std::span<const uint8_t> packet) noexcept {
+  constexpr size_t kCommonHeader = 12;
+  if (packet.size() < kCommonHeader + 4) {
+    return false;
+  }
+  size_t offset = kCommonHeader;
+  while (packet.size() - offset >= 4) {
+    const uint8_t type = packet[offset];
+    const size_t length = util::read16(packet.data() + offset + 2);
+    if (length < 4 || length > packet.size() - offset) {
+      return false;
+    }
+    const std::span<const uint8_t> chunk = packet.subspan(offset, length);
+    size_t fixed = 0;  // bytes between the chunk header and the parameters; 0: no parameters
+    switch (type) {
+      case 1:  // INIT
+      case 2:  // INIT ACK
+        fixed = 16;
+        break;
+      case 4:    // HEARTBEAT
+      case 5:    // HEARTBEAT ACK
+      case 130:  // RE-CONFIG (RFC 6525)
+        fixed = 0;
+        break;
+      case 0xc1:  // ASCONF (RFC 5061)
+      case 0x80:  // ASCONF ACK
+        fixed = 4;
+        break;
+      default:
+        fixed = SIZE_MAX;
+        break;
+    }
+    // INIT and INIT ACK are never bundled (RFC 4960 section 6.10).
+    if ((type == 1 || type == 2) &&
+        (offset != kCommonHeader || ((length + 3U) & ~size_t{3}) < packet.size() - offset)) {
+      return false;
+    }
+    if (fixed != SIZE_MAX) {
+      if (chunk.size() < 4 + fixed || !parametersWellFormed(chunk.subspan(4 + fixed))) {
+        return false;
+      }
+    }
+    offset += std::min<size_t>((length + 3U) & ~size_t{3}, packet.size() - offset);
+  }
+  return offset == packet.size();
 }
 
 }  // namespace
@@ -147,6 +216,10 @@ void SctpAssociation::receive(std::span<const uint8_t> sctpPacket) {
     return;
   }
   ++counters_.packetsReceived;
+  if (!packetWellFormed(sctpPacket)) {
+    ++counters_.malformedPacketsDropped;
+    return;
+  }
   // usrsctp_conninput copies the packet into an mbuf chain; it does not keep the pointer.
   usrsctp_conninput(reinterpret_cast<void*>(id_), sctpPacket.data(), sctpPacket.size(), 0);
   flush();

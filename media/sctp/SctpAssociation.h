@@ -75,6 +75,7 @@ class SctpAssociation {
     uint64_t oversizedMessagesDropped = 0;
     uint64_t partialDeliveries = 0;  // pieces received without end of record
     uint64_t packetsReceived = 0;
+    uint64_t malformedPacketsDropped = 0;  // failed the structural check before usrsctp
     uint64_t packetsSent = 0;
   };
 

@@ -23,9 +23,11 @@ int gUsers = 0;
 uintptr_t gNextId = 1;
 std::atomic<uint64_t> gOrphanPackets{0};
 
+// Never destroyed: an SctpLibrary held by a function-local static (constructed before the map)
+// must still find it while it is destroyed at exit.
 std::unordered_map<uintptr_t, SctpAssociation*>& registry() {
-  static std::unordered_map<uintptr_t, SctpAssociation*> map;
-  return map;
+  static auto* map = new std::unordered_map<uintptr_t, SctpAssociation*>();
+  return *map;
 }
 
 // The sysctls WebRTC stacks (Chromium's and libdatachannel's usrsctp transports) set before

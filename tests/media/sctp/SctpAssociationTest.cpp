@@ -142,6 +142,40 @@ TEST_CASE("SctpAssociation: send before connecting is refused", "[media/sctp]") 
   link.a.association->receive(junk);
   link.pump();
   CHECK(link.a.association->connected());
+  // Too short to hold a chunk: dropped before usrsctp, both times.
+  CHECK(link.a.association->counters().malformedPacketsDropped == 2);
+}
+
+TEST_CASE("SctpAssociation: structurally malformed packets never reach usrsctp", "[media/sctp]") {
+  Link link;
+  link.connect();
+  const uint64_t before = link.a.association->counters().malformedPacketsDropped;
+  // usrsctp 0.9.5 loops forever on this INIT (its last parameter has length 0; RFC 4960 section
+  // 3.2.1 requires at least 4): found by fuzz_sctp_association.
+  const std::vector<uint8_t> initParamLength0 = {0x13, 0x88, 0x13, 0x88, 0,    0,    0,    0,    0,
+                                                 0,    0,    0,    0x01, 0x00, 0x00, 0x18, 0x12, 0x34,
+                                                 0x56, 0x78, 0x00, 0x02, 0x00, 0x00, 0x04, 0x00, 0x04,
+                                                 0x00, 0x00, 0x00, 0x00, 0x64, 0xc0, 0x00, 0x00, 0x00};
+  link.a.association->receive(initParamLength0);
+  // Chunk length 0, chunk length past the end, only a common header.
+  const std::vector<uint8_t> chunkLength0 = {0x13, 0x88, 0x13, 0x88, 0,    0,    0,    1,
+                                             0,    0,    0,    0,    0x00, 0x03, 0x00, 0x00};
+  const std::vector<uint8_t> chunkTooLong = {0x13, 0x88, 0x13, 0x88, 0,    0,    0,    1,
+                                             0,    0,    0,    0,    0x04, 0x00, 0x00, 0x40};
+  const std::vector<uint8_t> headerOnly = {0x13, 0x88, 0x13, 0x88, 0, 0, 0, 1, 0, 0, 0, 0};
+  link.a.association->receive(chunkLength0);
+  link.a.association->receive(chunkTooLong);
+  link.a.association->receive(headerOnly);
+  CHECK(link.a.association->counters().malformedPacketsDropped == before + 4);
+  // Every truncation of the INIT is rejected or harmless.
+  for (size_t length = 1; length < initParamLength0.size(); ++length) {
+    link.a.association->receive(std::span<const uint8_t>(initParamLength0).first(length));
+  }
+  link.pump();
+  CHECK(link.a.association->connected());
+  const auto data = bytes("still fine");
+  REQUIRE(link.a.association->send(1, toWire(Ppid::kString), data) == SctpAssociation::SendResult::kOk);
+  REQUIRE(link.runUntil([&] { return !link.b.messages.empty(); }));
 }
 
 TEST_CASE("SctpAssociation: 1000 messages arrive in order", "[media/sctp]") {
