@@ -10,6 +10,11 @@ using namespace media;
 
 namespace {
 
+// The worker is the only writer: a relaxed load and store, no locked read-modify-write per packet.
+void bump(std::atomic<uint64_t>& counter) noexcept {
+  counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+}
+
 util::SocketAddress address(const std::string& ip, uint32_t basePort, unsigned index) {
   const auto parsed =
       util::SocketAddress::parse(ip, basePort == 0 ? 0 : static_cast<uint16_t>(basePort + index));
@@ -151,7 +156,7 @@ void WorkerMedia::onTransportConnected(transport::TransportId id) {
 }
 
 void WorkerMedia::onTransportRtp(transport::TransportId id, rtp::RtpPacket& packet) noexcept {
-  rtpReceived_.fetch_add(1, std::memory_order_relaxed);
+  bump(rtpReceived_);
   const auto it = transportRouters_.find(id);
   if (it == transportRouters_.end()) return;
   it->second->onRtp(id, packet, transport::Clock::now());
@@ -176,7 +181,7 @@ void WorkerMedia::onTransportClosed(transport::TransportId id, transport::Transp
 bool WorkerMedia::sendRtp(transport::TransportId id, std::span<uint8_t> buffer, size_t length) noexcept {
   transport::WebRtcTransport* t = host_->find(id);
   if (t == nullptr || !t->sendRtp(buffer, length)) return false;
-  rtpForwarded_.fetch_add(1, std::memory_order_relaxed);
+  bump(rtpForwarded_);
   return true;
 }
 

@@ -22,6 +22,7 @@
 #include "media/sdp/Sdp.h"
 #include "media/srtp/SrtpSession.h"
 #include "media/transport/ClientTransport.h"
+#include "server/PeerMedia.h"
 #include "tests/server/ServerHarness.h"
 
 using namespace switchyard;
@@ -164,10 +165,11 @@ class MediaPeer final : private transport::TransportEvents {
     params.localBind = *media::util::SocketAddress::parse("127.0.0.1", 0);
     params.secure.role = media::dtls::DtlsRole::kClient;
     const auto& fp = first->fingerprints.empty() ? answer.fingerprints.at(0) : first->fingerprints.at(0);
-    const auto fingerprint =
-        media::dtls::Fingerprint::fromText(fp.hashFunction, fp.toString().substr(fp.hashFunction.size() + 1));
-    REQUIRE(fingerprint);
-    params.secure.remoteFingerprint = *fingerprint;
+    media::sdp::RemoteTransport answered;  // the server's conversion, used the other way round
+    answered.fingerprint = fp;
+    const auto converted = server::remoteParams(answered);
+    REQUIRE(converted);
+    params.secure.remoteFingerprint = converted->fingerprint;
     asio::post(io_, [this, params] {
       transport::TransportEvents& events = *this;
       transport_ = std::make_unique<transport::ClientTransport>(io_, dtls_, 1, params, events);
