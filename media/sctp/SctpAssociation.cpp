@@ -5,6 +5,7 @@
 #include <usrsctp.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdint>
 #include <cstdlib>
@@ -105,9 +106,8 @@ SctpAssociation::SctpAssociation(SctpLibrary& /*library*/, Listener& listener, C
     : listener_(listener), config_(config) {
   id_ = SctpLibrary::add(this);
   usrsctp_register_address(reinterpret_cast<void*>(id_));
-  // sb_threshold 0: usrsctp calls onSendSpace after every SACK that frees send-buffer space.
-  socket_ = usrsctp_socket(AF_CONN, SOCK_STREAM, IPPROTO_SCTP, &SctpAssociation::onReceive,
-                           &SctpAssociation::onSendSpace, 0, reinterpret_cast<void*>(id_));
+  // No receive callback: the owner reads with usrsctp_recvv (poll), so it can stop reading.
+  socket_ = usrsctp_socket(AF_CONN, SOCK_STREAM, IPPROTO_SCTP, nullptr, nullptr, 0, nullptr);
   if (socket_ == nullptr) {
     const int error = errno;
     usrsctp_deregister_address(reinterpret_cast<void*>(id_));
@@ -271,7 +271,7 @@ SctpAssociation::SendResult SctpAssociation::send(uint16_t stream, uint32_t ppid
       result = SendResult::kClosed;
     }
   } else {
-    buffered_ += static_cast<size_t>(sent);
+    drained_ = false;
   }
   flush();
   return result;
@@ -322,45 +322,73 @@ void SctpAssociation::abort() {
   flush();
 }
 
+void SctpAssociation::poll() {
+  flush();
+}
+
+void SctpAssociation::tick(std::chrono::steady_clock::time_point now) {
+  // One process-wide clock: each millisecond is handed to usrsctp once, whichever worker ticks.
+  static std::atomic<int64_t> last{-1};
+  const int64_t nowMs = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  int64_t previous = last.load(std::memory_order_relaxed);
+  while (previous < nowMs && !last.compare_exchange_weak(previous, nowMs, std::memory_order_relaxed)) {
+  }
+  if (previous >= 0 && previous < nowMs) {
+    usrsctp_handle_timers(static_cast<uint32_t>(std::min<int64_t>(nowMs - previous, 1000)));
+  }
+  pollThread();
+}
+
 void SctpAssociation::handleTimers(uint32_t elapsedMs) {
   usrsctp_handle_timers(elapsedMs);
+  pollThread();
+}
+
+void SctpAssociation::pollThread() {
+  const std::thread::id self = std::this_thread::get_id();
   for (const uintptr_t id : SctpLibrary::ids()) {
-    if (SctpAssociation* association = SctpLibrary::find(id)) {
+    // Only this thread destroys its associations, so the pointer stays valid until flush().
+    SctpAssociation* association = SctpLibrary::find(id);
+    if (association != nullptr && association->owner_ == self) {
       association->flush();
     }
   }
 }
 
-int SctpAssociation::onReceive(struct socket* /*sock*/, union sctp_sockstore /*address*/, void* data,
-                               size_t length, struct sctp_rcvinfo info, int flags, void* ulpInfo) {
-  // usrsctp hands over a malloc'd buffer (null at end of stream) that the callback must free.
-  SctpAssociation* association = SctpLibrary::find(reinterpret_cast<uintptr_t>(ulpInfo));
-  if (association != nullptr && data != nullptr) {
-    const std::span<const uint8_t> bytes(static_cast<const uint8_t*>(data), length);
+void SctpAssociation::queueOutgoing(std::span<const uint8_t> packet) {
+  const std::lock_guard lock(outgoingMutex_);
+  outgoing_.emplace_back(packet.begin(), packet.end());
+}
+
+bool SctpAssociation::readSocket() {
+  // One receive buffer per thread; a message larger than it arrives in pieces (no MSG_EOR).
+  thread_local std::vector<uint8_t> buffer(64 * 1024);
+  bool any = false;
+  while (!readPaused_ && socket_ != nullptr && !closed_) {
+    sockaddr_conn from{};
+    auto fromLength = static_cast<socklen_t>(sizeof(from));
+    sctp_rcvinfo info{};
+    auto infoLength = static_cast<socklen_t>(sizeof(info));
+    unsigned int infoType = 0;
+    int flags = 0;
+    const ssize_t length =
+        usrsctp_recvv(socket_, buffer.data(), buffer.size(), reinterpret_cast<sockaddr*>(&from), &fromLength,
+                      &info, &infoLength, &infoType, &flags);
+    if (length <= 0) {
+      break;  // EWOULDBLOCK (nothing waits), end of stream, or an error
+    }
+    any = true;
+    const std::span<const uint8_t> bytes(buffer.data(), static_cast<size_t>(length));
     if ((flags & MSG_NOTIFICATION) != 0) {
-      association->handleNotification(bytes);
-    } else {
-      association->handleData(bytes, info.rcv_sid, ntohl(info.rcv_ppid), (flags & MSG_EOR) != 0);
+      handleNotification(bytes);
+    } else if (infoType == SCTP_RECVV_RCVINFO) {
+      handleData(bytes, info.rcv_sid, ntohl(info.rcv_ppid), (flags & MSG_EOR) != 0);
+    }
+    if (!events_.empty()) {
+      break;  // deliver before reading on: a callback may pause reading or destroy us
     }
   }
-  std::free(data);
-  return 1;
-}
-
-int SctpAssociation::onSendSpace(struct socket* /*sock*/, uint32_t sbFree, void* ulpInfo) {
-  SctpAssociation* association = SctpLibrary::find(reinterpret_cast<uintptr_t>(ulpInfo));
-  if (association != nullptr) {
-    const size_t total = association->config_.sendBufferSize;
-    association->buffered_ = sbFree >= total ? 0 : total - sbFree;
-  }
-  return 0;
-}
-
-void SctpAssociation::queueOutgoing(std::span<const uint8_t> packet) {
-  Event event;
-  event.type = Event::Type::kPacket;
-  event.data.assign(packet.begin(), packet.end());
-  events_.push_back(std::move(event));
+  return any;
 }
 
 void SctpAssociation::handleData(std::span<const uint8_t> data, uint16_t stream, uint32_t ppid,
@@ -430,6 +458,9 @@ void SctpAssociation::handleNotification(std::span<const uint8_t> data) {
       }
       break;
     }
+    case SCTP_SENDER_DRY_EVENT:
+      drained_ = true;
+      break;
     case SCTP_SHUTDOWN_EVENT:
       // The peer sent SHUTDOWN (or answered ours): no more data either way.
       closedWith(closing_ ? CloseReason::kLocalClose : CloseReason::kRemoteShutdown);
@@ -471,32 +502,60 @@ void SctpAssociation::closedWith(CloseReason reason) {
 }
 
 void SctpAssociation::flush() {
+  if (flushing_) {
+    return;  // a callback called back into us: the loop below picks up what it caused
+  }
+  flushing_ = true;
   // Callbacks may destroy this association: keep what is needed in locals and re-resolve the id
   // after each callback.
   const uintptr_t id = id_;
   Listener& listener = listener_;
-  while (SctpLibrary::find(id) == this && !events_.empty()) {
-    Event event = std::move(events_.front());
-    events_.pop_front();
-    switch (event.type) {
-      case Event::Type::kPacket:
-        ++counters_.packetsSent;
-        listener.onSctpSend(event.data);
-        break;
-      case Event::Type::kConnected:
-        listener.onSctpConnected();
-        break;
-      case Event::Type::kMessage:
-        listener.onSctpMessage(event.stream, event.ppid, event.data);
-        break;
-      case Event::Type::kStreamReset:
-        listener.onSctpStreamReset(event.stream);
-        break;
-      case Event::Type::kClosed:
-        listener.onSctpClosed(event.reason);
-        break;
+  auto alive = [&] { return SctpLibrary::find(id) == this; };
+  for (int round = 0; round < 1 << 16; ++round) {
+    bool progress = false;
+    {
+      const std::lock_guard lock(outgoingMutex_);
+      sending_.swap(outgoing_);
+    }
+    for (size_t i = 0; i < sending_.size(); ++i) {
+      progress = true;
+      ++counters_.packetsSent;
+      listener.onSctpSend(sending_[i]);
+      if (!alive()) {
+        return;
+      }
+    }
+    sending_.clear();
+    if (events_.empty()) {
+      progress = readSocket() || progress;
+    }
+    while (!events_.empty()) {
+      progress = true;
+      Event event = std::move(events_.front());
+      events_.pop_front();
+      switch (event.type) {
+        case Event::Type::kConnected:
+          listener.onSctpConnected();
+          break;
+        case Event::Type::kMessage:
+          listener.onSctpMessage(event.stream, event.ppid, event.data);
+          break;
+        case Event::Type::kStreamReset:
+          listener.onSctpStreamReset(event.stream);
+          break;
+        case Event::Type::kClosed:
+          listener.onSctpClosed(event.reason);
+          break;
+      }
+      if (!alive()) {
+        return;
+      }
+    }
+    if (!progress) {
+      break;
     }
   }
+  flushing_ = false;
 }
 
 }  // namespace switchyard::media::sctp

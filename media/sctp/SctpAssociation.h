@@ -3,29 +3,37 @@
 // usrsctp never touches a network socket; the packets it produces are handed to the Listener
 // (onSctpSend, to be carried by DTLS) and the packets DTLS decrypts are fed to receive().
 //
-// Threading and timers: usrsctp runs without threads (SctpLibrary). Every association of the
-// process must be used from one thread, the one that calls handleTimers(): all associations share
-// usrsctp's single timer wheel (retransmission, delayed SACK, heartbeat, shutdown), which advances
-// only when SctpAssociation::handleTimers(elapsedMs) is called, once per worker tick for the whole
-// process, not once per association.
+// Threading and timers: usrsctp runs without threads (SctpLibrary). An association belongs to the
+// thread that created it (its worker) and is used only from there. All associations of the process
+// share usrsctp's single timer wheel (retransmission, delayed SACK, heartbeat, shutdown); it
+// advances only through tick(now) (each worker, every tick: the wall-clock time since the last
+// call by any thread is handed to usrsctp once) or handleTimers(elapsedMs) (tests). A timer may
+// fire on another worker's thread: the packet it produces is put in the owning association's
+// mailbox (under a lock) and sent when the owner next calls poll() (tick() polls every association
+// of the calling thread).
 //
-// Callbacks: the Listener is never called from inside usrsctp. What usrsctp reports (packets to
-// send, messages, notifications) is queued and delivered when the public call that caused it
-// returns (connect, receive, send, resetStream, close, handleTimers). A listener may call any
-// method of this or another association from a callback, and may destroy this association from
-// one (delivery stops there).
+// Receiving: the socket is read (usrsctp_recvv, no receive callback) while reading is not paused.
+// setReadPaused(true) leaves messages in usrsctp's receive buffer, so the advertised window closes
+// and the peer stops sending: flow control for a relay whose receivers are full.
+//
+// Callbacks: the Listener is never called from inside usrsctp. Packets to send, messages and
+// notifications are delivered when the public call that caused them returns (connect, receive,
+// send, resetStream, close, poll, tick, handleTimers). A listener may call any method of this or
+// another association from a callback, and may destroy this association from one (delivery stops
+// there).
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <mutex>
 #include <span>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "media/sctp/SctpLibrary.h"
 
 struct socket;
-union sctp_sockstore;
-struct sctp_rcvinfo;
 
 namespace switchyard::media::sctp {
 
@@ -42,7 +50,8 @@ struct SctpAssociationConfig {
   size_t maxReceiveMessageSize = 256 * 1024;
   // send() of a larger message returns kTooLarge.
   size_t maxSendMessageSize = 256 * 1024;
-  // Socket buffers (SO_SNDBUF / SO_RCVBUF).
+  // Socket buffers (SO_SNDBUF / SO_RCVBUF). A send that does not fit in what is left of the send
+  // buffer returns kWouldBlock: the bound on what waits for one peer.
   uint32_t sendBufferSize = 1024 * 1024;
   uint32_t receiveBufferSize = 1024 * 1024;
   // Streams offered in INIT (both directions).
@@ -64,7 +73,7 @@ class SctpAssociation {
   };
   enum class SendResult : uint8_t {
     kOk,
-    kWouldBlock,  // the send buffer is full: retry after bufferedAmount() drops
+    kWouldBlock,  // the send buffer cannot take the message now: retry later (after poll())
     kTooLarge,    // above Config::maxSendMessageSize (or what usrsctp accepts)
     kClosed,      // not connected (yet or any more), or another usrsctp error
   };
@@ -115,8 +124,14 @@ class SctpAssociation {
                   Reliability reliability = {});
   // Resets the outgoing side of `stream` (RFC 6525 outgoing SSN reset). False if refused.
   bool resetStream(uint16_t stream);
-  // Bytes accepted by send() and not yet acknowledged (updated as SACKs free the send buffer).
-  [[nodiscard]] size_t bufferedAmount() const noexcept { return buffered_; }
+  // Whether everything sent has been acknowledged (SCTP_SENDER_DRY_EVENT since the last send).
+  [[nodiscard]] bool drained() const noexcept { return drained_; }
+  // Stops (true) or resumes (false) reading the socket; see the header comment. Resuming reads what
+  // waits at the next poll().
+  void setReadPaused(bool paused) noexcept { readPaused_ = paused; }
+  [[nodiscard]] bool readPaused() const noexcept { return readPaused_; }
+  // Sends what timers queued and reads what waits (unless paused). Owner thread only.
+  void poll();
   // Starts a graceful SHUTDOWN; onSctpClosed(kLocalClose) follows when it completes.
   void close();
   // Aborts at once: sends ABORT (delivered through onSctpSend) and frees usrsctp's socket;
@@ -127,27 +142,30 @@ class SctpAssociation {
   [[nodiscard]] bool closed() const noexcept { return closed_; }
   [[nodiscard]] const Counters& counters() const noexcept { return counters_; }
 
-  // Advances usrsctp's (process-wide) timers by elapsedMs and delivers what they produced for
-  // every association. Call once per worker tick, from the thread that uses the associations.
+  // Advances usrsctp's (process-wide) timers by the time since the last tick() of any thread, then
+  // polls every association of the calling thread. Each worker calls it every tick.
+  static void tick(std::chrono::steady_clock::time_point now);
+  // Advances usrsctp's timers by elapsedMs, then polls every association of the calling thread
+  // (tests, with virtual time; do not mix with tick()).
   static void handleTimers(uint32_t elapsedMs);
 
  private:
   friend class SctpLibrary;
 
   struct Event {
-    enum class Type : uint8_t { kPacket, kConnected, kMessage, kStreamReset, kClosed };
-    Type type = Type::kPacket;
+    enum class Type : uint8_t { kConnected, kMessage, kStreamReset, kClosed };
+    Type type = Type::kMessage;
     uint16_t stream = 0;
     uint32_t ppid = 0;
     CloseReason reason = CloseReason::kLocalClose;
     std::vector<uint8_t> data;
   };
 
-  static int onReceive(struct socket* sock, union sctp_sockstore address, void* data, size_t length,
-                       struct sctp_rcvinfo info, int flags, void* ulpInfo);
-  static int onSendSpace(struct socket* sock, uint32_t sbFree, void* ulpInfo);
-
+  static void pollThread();
+  // From usrsctp's conn_output, on any thread, with the registry locked.
   void queueOutgoing(std::span<const uint8_t> packet);
+  // Reads the socket until it is empty or reading is paused; true if anything was read.
+  bool readSocket();
   void handleData(std::span<const uint8_t> data, uint16_t stream, uint32_t ppid, bool endOfRecord);
   void handleNotification(std::span<const uint8_t> data);
   void closedWith(CloseReason reason);
@@ -157,6 +175,10 @@ class SctpAssociation {
 
   Listener& listener_;
   Config config_;
+  std::thread::id owner_ = std::this_thread::get_id();
+  std::mutex outgoingMutex_;
+  std::vector<std::vector<uint8_t>> outgoing_;  // the mailbox (any thread -> owner)
+  std::vector<std::vector<uint8_t>> sending_;   // swapped out of the mailbox by flush()
   uintptr_t id_ = 0;
   struct socket* socket_ = nullptr;
   std::deque<Event> events_;
@@ -166,7 +188,9 @@ class SctpAssociation {
   bool closing_ = false;
   bool connected_ = false;
   bool closed_ = false;
-  size_t buffered_ = 0;
+  bool drained_ = true;
+  bool readPaused_ = false;
+  bool flushing_ = false;
   Counters counters_;
 };
 

@@ -131,13 +131,16 @@ std::vector<uintptr_t> SctpLibrary::ids() {
 }
 
 int SctpLibrary::connOutput(void* address, void* buffer, size_t length, uint8_t /*tos*/, uint8_t /*setDf*/) {
+  // May run on any thread (a timer fired by another worker's tick). The registry stays locked while
+  // the packet goes into the association's mailbox, so its owner cannot destroy it meanwhile.
   const auto id = reinterpret_cast<uintptr_t>(address);
-  SctpAssociation* association = find(id);
-  if (association == nullptr || buffer == nullptr) {
+  const std::lock_guard lock(gRegistryMutex);
+  const auto it = registry().find(id);
+  if (it == registry().end() || buffer == nullptr) {
     gOrphanPackets.fetch_add(1, std::memory_order_relaxed);
     return 0;
   }
-  association->queueOutgoing(std::span<const uint8_t>(static_cast<const uint8_t*>(buffer), length));
+  it->second->queueOutgoing(std::span<const uint8_t>(static_cast<const uint8_t*>(buffer), length));
   return 0;
 }
 

@@ -125,7 +125,7 @@ TEST_CASE("SctpAssociation: simultaneous open and a reliable ordered message eac
   CHECK(link.a.messages[0].ppid == toWire(Ppid::kBinary));
   CHECK(link.a.messages[0].data == reply);
   // Once everything is acknowledged nothing stays buffered.
-  REQUIRE(link.runUntil([&] { return link.a.association->bufferedAmount() == 0; }));
+  REQUIRE(link.runUntil([&] { return link.a.association->drained(); }));
   CHECK(link.a.association->counters().messagesReceived == 1);
 }
 
@@ -185,12 +185,12 @@ TEST_CASE("SctpAssociation: 1000 messages arrive in order", "[media/sctp]") {
     const auto data = bytes("message " + std::to_string(i));
     REQUIRE(link.a.association->send(2, toWire(Ppid::kString), data) == SctpAssociation::SendResult::kOk);
   }
-  CHECK(link.a.association->bufferedAmount() > 0);
+  CHECK_FALSE(link.a.association->drained());
   REQUIRE(link.runUntil([&] { return link.b.messages.size() == 1000; }));
   for (uint32_t i = 0; i < 1000; ++i) {
     REQUIRE(link.b.messages[i].data == bytes("message " + std::to_string(i)));
   }
-  REQUIRE(link.runUntil([&] { return link.a.association->bufferedAmount() == 0; }));
+  REQUIRE(link.runUntil([&] { return link.a.association->drained(); }));
 }
 
 TEST_CASE("SctpAssociation: a 200 KiB message is reassembled from partial deliveries", "[media/sctp]") {
@@ -326,4 +326,39 @@ TEST_CASE("SctpAssociation: reliable delivery survives every 10th packet lost", 
   for (uint32_t i = 0; i < 300; ++i) {
     REQUIRE(link.b.messages[i].data == bytes("lossy " + std::to_string(i) + std::string(400, 'x')));
   }
+}
+
+TEST_CASE("SctpAssociation: a paused reader closes the window, the sender blocks, resuming delivers all",
+          "[media/sctp]") {
+  SctpAssociation::Config config;
+  config.sendBufferSize = 256 * 1024;
+  config.receiveBufferSize = 256 * 1024;
+  Link link(config, config);
+  link.connect();
+  link.b.association->setReadPaused(true);
+  const std::vector<uint8_t> chunk(16 * 1024, 0x77);
+  size_t accepted = 0;
+  bool blocked = false;
+  // Bounded: the receive window (256 KiB) plus the send buffer (256 KiB) hold at most ~32 chunks.
+  for (int attempt = 0; attempt < 400 && !blocked; ++attempt) {
+    const auto result = link.a.association->send(1, toWire(Ppid::kBinary), chunk);
+    if (result == SctpAssociation::SendResult::kOk) {
+      ++accepted;
+    } else {
+      REQUIRE(result == SctpAssociation::SendResult::kWouldBlock);
+      blocked = true;
+    }
+    link.runUntil([] { return false; }, 3);
+  }
+  REQUIRE(blocked);
+  CHECK(link.b.messages.empty());
+  CHECK(accepted * chunk.size() <= 2 * 256 * 1024 + chunk.size());
+  link.b.association->setReadPaused(false);
+  REQUIRE(link.runUntil([&] {
+    link.b.association->poll();
+    return link.b.messages.size() == accepted;
+  }));
+  // The window reopened: the sender can send again.
+  REQUIRE(link.runUntil([&] { return link.a.association->drained(); }));
+  CHECK(link.a.association->send(1, toWire(Ppid::kBinary), chunk) == SctpAssociation::SendResult::kOk);
 }
