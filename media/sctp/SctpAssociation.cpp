@@ -273,7 +273,7 @@ SctpAssociation::SendResult SctpAssociation::send(uint16_t stream, uint32_t ppid
   } else {
     drained_ = false;
   }
-  flush();
+  sendQueued();
   return result;
 }
 
@@ -290,7 +290,7 @@ bool SctpAssociation::resetStream(uint16_t stream) {
   request->srs_stream_list[0] = stream;
   const bool ok = usrsctp_setsockopt(socket_, IPPROTO_SCTP, SCTP_RESET_STREAMS, buffer,
                                      static_cast<socklen_t>(sizeof(buffer))) == 0;
-  flush();
+  sendQueued();
   return ok;
 }
 
@@ -353,6 +353,27 @@ void SctpAssociation::pollThread() {
       association->flush();
     }
   }
+}
+
+void SctpAssociation::sendQueued() {
+  if (flushing_) {
+    return;  // inside flush(): its loop sends them
+  }
+  flushing_ = true;
+  const uintptr_t id = id_;
+  {
+    const std::lock_guard lock(outgoingMutex_);
+    sending_.swap(outgoing_);
+  }
+  for (size_t i = 0; i < sending_.size(); ++i) {
+    ++counters_.packetsSent;
+    listener_.onSctpSend(sending_[i]);
+    if (SctpLibrary::find(id) != this) {
+      return;
+    }
+  }
+  sending_.clear();
+  flushing_ = false;
 }
 
 void SctpAssociation::queueOutgoing(std::span<const uint8_t> packet) {

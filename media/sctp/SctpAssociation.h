@@ -18,9 +18,10 @@
 //
 // Callbacks: the Listener is never called from inside usrsctp. Packets to send, messages and
 // notifications are delivered when the public call that caused them returns (connect, receive,
-// send, resetStream, close, poll, tick, handleTimers). A listener may call any method of this or
-// another association from a callback, and may destroy this association from one (delivery stops
-// there).
+// close, poll, tick, handleTimers); send() and resetStream() only hand over the packets they
+// produced (onSctpSend), never messages, so a relay may send from inside onSctpMessage. A listener may call
+// any method of this or another association from a callback, and may destroy this association from one
+// (delivery stops there).
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -169,6 +170,8 @@ class SctpAssociation {
   void handleData(std::span<const uint8_t> data, uint16_t stream, uint32_t ppid, bool endOfRecord);
   void handleNotification(std::span<const uint8_t> data);
   void closedWith(CloseReason reason);
+  // Hands the mailbox's packets to the listener (no reading, no other events).
+  void sendQueued();
   // Delivers queued events to the listener; stops if a callback destroyed this association.
   void flush();
   void configureSocket();
