@@ -297,9 +297,7 @@ class AnswerBuilder {
       return;
     }
     if (result.kind == MediaKind::kApplication) {
-      result.role = MediaAnswer::Role::kRejected;
-      result.reason = "data channels are not supported yet";
-      out = rejected(offered);
+      dataChannel(offered, result, out);
       return;
     }
     if (!isRtpKind(result.kind)) {
@@ -483,9 +481,40 @@ class AnswerBuilder {
     result.subscribed = std::move(sub);
   }
 
+  void dataChannel(const MediaDescription& offered, MediaAnswer& result, MediaDescription& out) const {
+    result.role = MediaAnswer::Role::kRejected;
+    out = rejected(offered);
+    const bool sctpProto = offered.proto == "UDP/DTLS/SCTP" || offered.proto == "TCP/DTLS/SCTP";
+    if (!options_.dataChannels) {
+      result.reason = "data channels are disabled on this server";
+    } else if (!sctpProto || offered.formats.size() != 1 || offered.formats.front() != "webrtc-datachannel") {
+      result.reason =
+          "data channels need 'UDP/DTLS/SCTP webrtc-datachannel' (RFC 8841); the legacy DTLS/SCTP "
+          "form is not supported";
+    } else if (!offered.mid || !inGroup(offer_.bundleGroup(), offered.mid)) {
+      result.reason = "the data channel section must have an a=mid in the BUNDLE group";
+    } else if (dataChannelAnswered_) {
+      result.reason = "only one data channel section is supported";
+    } else {
+      dataChannelAnswered_ = true;
+      out = base(offered);
+      out.rtcpMux = false;
+      out.rtcpRsize = false;
+      out.formats = {"webrtc-datachannel"};
+      out.sctpPort = options_.sctpPort;
+      out.maxMessageSize = options_.maxMessageSize;
+      DataChannelAnswer answer;
+      answer.remotePort = offered.sctpPort.value_or(5000);
+      answer.remoteMaxMessageSize = offered.maxMessageSize.value_or(65536);
+      result.role = MediaAnswer::Role::kDataChannel;
+      result.dataChannel = answer;
+    }
+  }
+
   const SessionDescription& offer_;
   const LocalTransport& local_;
   SetupRole setup_;
+  mutable bool dataChannelAnswered_ = false;
   const SubscriptionLookup& lookup_;
   const NegotiationOptions& options_;
   std::vector<Candidate> candidates_;  // UDP first, then TCP (passive)

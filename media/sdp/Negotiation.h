@@ -11,7 +11,9 @@
 //     and extension ids, a=msid and a=ssrc / a=ssrc-group:FID lines for the server's SSRCs;
 //     otherwise answered inactive (with a reason);
 //   - inactive             -> inactive; port 0 -> rejected (port 0) as JSEP requires;
-//   - application (data channels) -> rejected until SCTP is supported.
+//   - application (data channels, RFC 8841 `UDP/DTLS/SCTP webrtc-datachannel`) -> the first one is
+//     answered with the server's a=sctp-port and a=max-message-size; further ones and the legacy
+//     `DTLS/SCTP` + a=sctpmap form are rejected (port 0).
 // Control plane only: allocates and throws NegotiationError (with a message for the client) when
 // the offer cannot be answered at all (no BUNDLE, no rtcp-mux, missing ICE credentials or DTLS
 // fingerprint, bundled sections with different ICE credentials, ...).
@@ -40,8 +42,19 @@ class NegotiationError : public std::runtime_error {
 };
 
 struct NegotiationOptions {
-  bool opusInbandFec = true;  // answer a=fmtp useinbandfec=1 for Opus
-  bool opusDtx = true;        // answer a=fmtp usedtx=1 for Opus
+  bool opusInbandFec = true;         // answer a=fmtp useinbandfec=1 for Opus
+  bool opusDtx = true;               // answer a=fmtp usedtx=1 for Opus
+  bool dataChannels = true;          // false: application sections are rejected
+  uint16_t sctpPort = 5000;          // our a=sctp-port
+  uint64_t maxMessageSize = 262144;  // our a=max-message-size: the largest message we accept
+};
+
+// What the application (data channel) section negotiated.
+struct DataChannelAnswer {
+  uint16_t remotePort = 5000;             // the offer's a=sctp-port (5000 when absent)
+  uint64_t remoteMaxMessageSize = 65536;  // the offer's a=max-message-size (RFC 8841 section 6:
+                                          // 64 KiB when absent; 0 = no limit)
+  friend bool operator==(const DataChannelAnswer&, const DataChannelAnswer&) = default;
 };
 
 // The codec a published m-section negotiated (in the publisher's payload type numbering).
@@ -98,13 +111,14 @@ struct SubscribedTrack {
 };
 
 struct MediaAnswer {
-  enum class Role : uint8_t { kRejected, kInactive, kPublish, kSubscribe };
+  enum class Role : uint8_t { kRejected, kInactive, kPublish, kSubscribe, kDataChannel };
   Role role = Role::kRejected;
   std::string mid;  // empty for a section without a=mid (only possible when rejected)
   MediaKind kind = MediaKind::kAudio;
-  std::optional<PublishedTrack> published;    // role kPublish
-  std::optional<SubscribedTrack> subscribed;  // role kSubscribe
-  std::string reason;                         // why kRejected / kInactive, for logs and the client
+  std::optional<PublishedTrack> published;       // role kPublish
+  std::optional<SubscribedTrack> subscribed;     // role kSubscribe
+  std::optional<DataChannelAnswer> dataChannel;  // role kDataChannel
+  std::string reason;                            // why kRejected / kInactive, for logs and the client
 };
 
 // The server's side of the (single, bundled) transport.

@@ -373,21 +373,28 @@ TEST_CASE("opus fmtp follows the options", "[negotiation]") {
   CHECK(fmtpOf(none, noFmtp) == "<none>");
 }
 
-TEST_CASE("data channel sections are rejected with port 0 and left out of BUNDLE", "[negotiation]") {
-  SECTION("data only") {
+TEST_CASE("data channel sections are answered with the server's sctp-port and max-message-size",
+          "[negotiation]") {
+  SECTION("data only: the application section is the BUNDLE tag") {
     const Answer a = answerText(readFixture("chromium-data.sdp"));
     requireRoundTrip(a);
     REQUIRE(a.media.size() == 1);
-    CHECK(a.media[0].role == Role::kRejected);
+    CHECK(a.media[0].role == Role::kDataChannel);
     CHECK(a.media[0].kind == MediaKind::kApplication);
     CHECK(a.media[0].mid == "0");
-    CHECK(a.media[0].reason == "data channels are not supported yet");
-    CHECK(a.description.bundleGroup() == nullptr);  // nothing is bundled
+    REQUIRE(a.media[0].dataChannel);
+    CHECK(a.media[0].dataChannel->remotePort == 5000);
+    CHECK(a.media[0].dataChannel->remoteMaxMessageSize == 262144);
+    REQUIRE(a.description.bundleGroup());
+    CHECK(a.description.bundleGroup()->mids == std::vector<std::string>{"0"});
     const std::string text = write(a.description);
-    CHECK(text.find("m=application 0 UDP/DTLS/SCTP webrtc-datachannel\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\n") !=
-          std::string::npos);
-    CHECK(text.find("a=candidate") == std::string::npos);
-    CHECK(text.find("a=ice-ufrag") == std::string::npos);
+    CHECK(text.find("m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n") != std::string::npos);
+    CHECK(text.find("a=sctp-port:5000\r\n") != std::string::npos);
+    CHECK(text.find("a=max-message-size:262144\r\n") != std::string::npos);
+    CHECK(text.find("a=setup:passive\r\n") != std::string::npos);
+    CHECK(text.find("a=candidate") != std::string::npos);
+    CHECK(text.find("a=rtcp-mux") == std::string::npos);
+    CHECK(text.find("a=sendrecv") == std::string::npos);
   }
   SECTION("audio, simulcast video and a data channel") {
     const Answer a = answerText(readFixture("chromium-audio-video-simulcast-data.sdp"));
@@ -395,16 +402,46 @@ TEST_CASE("data channel sections are rejected with port 0 and left out of BUNDLE
     REQUIRE(a.media.size() == 3);
     CHECK(a.media[0].role == Role::kPublish);
     CHECK(a.media[1].role == Role::kPublish);
-    CHECK(a.media[2].role == Role::kRejected);
+    CHECK(a.media[2].role == Role::kDataChannel);
     REQUIRE(a.description.bundleGroup());
-    CHECK(a.description.bundleGroup()->mids == std::vector<std::string>{"0", "1"});
+    CHECK(a.description.bundleGroup()->mids == std::vector<std::string>{"0", "1", "2"});
     const auto& m = a.description.media[2];
-    CHECK(m.port == 0);
-    CHECK(m.media == "application");
+    CHECK(m.port == 9);
     CHECK(m.proto == "UDP/DTLS/SCTP");
     CHECK(m.formats == std::vector<std::string>{"webrtc-datachannel"});
-    CHECK(m.mid == "2");
-    CHECK_FALSE(m.sctpPort);
+    CHECK(m.sctpPort == 5000);
+    CHECK(m.maxMessageSize == 262144);
+  }
+  SECTION("a second application section, the legacy form, and disabled data channels are rejected") {
+    std::string offer = readFixture("chromium-data.sdp");
+    const auto pos = offer.find("m=application");
+    REQUIRE(pos != std::string::npos);
+    std::string section = offer.substr(pos);
+    std::string second = section;
+    const auto mid = second.find("a=mid:0");
+    REQUIRE(mid != std::string::npos);
+    second.replace(mid, 7, "a=mid:1");
+    std::string twice = offer + second;
+    const auto group = twice.find("a=group:BUNDLE 0");
+    REQUIRE(group != std::string::npos);
+    twice.replace(group, 16, "a=group:BUNDLE 0 1");
+    const Answer a = answerText(twice);
+    REQUIRE(a.media.size() == 2);
+    CHECK(a.media[0].role == Role::kDataChannel);
+    CHECK(a.media[1].role == Role::kRejected);
+    CHECK(a.media[1].reason == "only one data channel section is supported");
+
+    std::string legacy = offer;
+    const auto proto = legacy.find("UDP/DTLS/SCTP webrtc-datachannel");
+    legacy.replace(proto, 32, "DTLS/SCTP 5000");
+    const Answer l = answerText(legacy);
+    CHECK(l.media[0].role == Role::kRejected);
+
+    NegotiationOptions off;
+    off.dataChannels = false;
+    const Answer d = answerText(offer, kNoSubscriptions, off);
+    CHECK(d.media[0].role == Role::kRejected);
+    CHECK(d.media[0].reason == "data channels are disabled on this server");
   }
 }
 
@@ -727,7 +764,7 @@ TEST_CASE("remoteTransport: session-level attributes and bundled sections", "[ne
   requireRoundTrip(a);
   CHECK(a.media[1].role == Role::kPublish);
   CHECK(a.description.media[1].port == 9);
-  CHECK(a.description.bundleGroup()->mids == std::vector<std::string>{"0", "1"});
+  CHECK(a.description.bundleGroup()->mids == std::vector<std::string>{"0", "1", "2"});  // 2: data channel
 }
 
 TEST_CASE("offers that cannot be answered throw NegotiationError", "[negotiation]") {
