@@ -12,6 +12,13 @@
  *   const camId = await client.publish(media.getVideoTracks()[0], { stream: media, codec: 'VP8' });
  *   client.setMuted(micId, true);
  *   await client.unpublish(camId);
+ *   const chat = client.createDataChannel('chat');           // every other peer gets a 'datachannel'
+ *   chat.onopen = () => chat.send('hello');
+ *   const dm = client.createDataChannel('chat', { to: peers[0].peerId });  // that one peer only
+ *   client.addEventListener('datachannel', (e) => {
+ *     const { channel, peerId, name, label } = e.detail;  // a channel some peer opened (receive only)
+ *     channel.onmessage = (m) => console.log(`${label} from ${name || peerId}:`, m.data);
+ *   });
  *   await client.leave();
  *
  * Model. One WebSocket (signaling) and one RTCPeerConnection (BUNDLE, rtcp-mux) per client. The client
@@ -20,6 +27,16 @@
  * or unpublished) is coalesced into one more round after it. The server is ICE-lite and lists its
  * candidates in its answer, so local ICE candidates are not trickled. A client joins once; after
  * leave() or a 'closed' event, make a new SwitchyardClient.
+ *
+ * Data channels (docs/protocol.md "Data channels"). The server relays them per sender, without an
+ * envelope: a channel this client creates (label L, protocol P) is opened by the server at every other
+ * peer (or, with `to`, at one peer) with the same label and reliability and the protocol
+ * `from=<this peerId>[;P]`, and what is sent on it arrives there as sent (string, binary, empty).
+ * Those channels (the 'datachannel' events) are receive-only: the server drops what is sent on them;
+ * to answer a peer, create a channel `{to: peerId}`. A client takes part in data channels once its
+ * offer carried the data section (m=application, SCTP): after its first createDataChannel(), or from
+ * join() on with the `dataChannels` option. A client that only receives needs that option, since the
+ * server can open channels only on a client that negotiated the data section.
  *
  * Errors. Every promise rejects with an Error carrying a string `.code`: the server's error code
  * (`room_full`, `negotiation_failed`, ... see docs/protocol.md) or one of the client's own:
@@ -64,6 +81,10 @@
  *   options.rtcConfiguration  extra RTCConfiguration (iceServers, certificates, ...); bundlePolicy is
  *                             always 'max-bundle' and rtcpMuxPolicy 'require'
  *   options.requestTimeoutMs  reply timeout of every request, default 15000
+ *   options.dataChannels      true: negotiate the data section with the first offer after join(), so
+ *                             channels the others create reach this client even if it never creates one
+ *                             (it keeps an internal negotiated channel, id 0, for that; never used).
+ *                             Default false: the data section comes with the first createDataChannel().
  *
  * join(room, {name, token}?) -> Promise<{peerId, peers: PeerInfo[], tracks: TrackInfo[]}>
  *   Opens the WebSocket, sends `join`, and subscribes to every track already published in the room
@@ -77,7 +98,16 @@
  *   packetization-mode=1. sendEncodings (optional): passed to addTransceiver (e.g. simulcast).
  * unpublish(trackId) -> Promise<void>      stops the transceiver and renegotiates
  * setMuted(trackId, muted) -> void         local only: the sender track's `enabled`
- * leave() -> Promise<void>                 sends `leave`, closes the peer connection and the WebSocket
+ * createDataChannel(label, {to, protocol, ordered, maxRetransmits, maxPacketLifeTime}?) -> RTCDataChannel
+ *   Creates a channel on client.pc (binaryType 'arraybuffer') whose messages the server relays to every
+ *   other peer, or only to peer `to`. Its protocol is `to=<to>[;protocol]` with `to`, else `protocol`
+ *   (default ''). ordered / maxRetransmits / maxPacketLifeTime: as RTCDataChannelInit (at most one of
+ *   the last two); the channels the others get have the same. The first call renegotiates (the offer
+ *   gains the data section) unless the data section is negotiated already; the channel opens once the
+ *   SCTP association is up. Throws `not_joined` before join() and `bad_request` for invalid options.
+ *   What is sent on a channel before another peer got its relayed channel is not delivered to that peer.
+ * leave() -> Promise<void>                 sends `leave`, closes the data channels, the peer connection
+ *                                          and the WebSocket
  *
  * Properties (read them, do not modify them):
  *   peerId        this client's peer id once joined (null before)
@@ -87,6 +117,8 @@
  *   peers         Map<peerId, PeerInfo> of the other peers in the room
  *   remoteTracks  Map<trackId, RemoteTrack>, live subscribed tracks (after their 'track' event)
  *   localTracks   Map<trackId, LocalTrack>, published tracks
+ *   dataChannels  Set<RTCDataChannel> not closed yet: the ones createDataChannel() made and the ones
+ *                 'datachannel' events delivered
  *   negotiations  number of completed offer/answer rounds
  *   timeline      performance.now() marks: wsOpen, joined, firstAnswer, firstTrack, connected
  *
@@ -97,12 +129,20 @@
  *                 a remote track is live: the answer that subscribed it has been applied. Once per track.
  *   'trackended'  {trackId, peerId}               a remote track (one that had its 'track' event) was
  *                 unpublished or its peer left; its MediaStreamTrack has ended
+ *   'datachannel' {channel, peerId, name, label, protocol}
+ *                 the server opened a channel for a channel peer `peerId` created (broadcast or directed
+ *                 to this client): channel is the RTCDataChannel (binaryType 'arraybuffer', receive-only),
+ *                 name that peer's display name ('' if unknown), label its label, protocol the sender's
+ *                 protocol P (channel.protocol is `from=<peerId>[;P]`; '' when none). Attach onmessage in
+ *                 the listener: messages may follow at once. Channels whose protocol does not start with
+ *                 `from=` are not the server's relay and are ignored.
  *   'connectionstatechange' {state}               pc.connectionState
  *   'closed'      {code, reason}                  the WebSocket closed (or leave()); the pc is closed.
  *                 Once per client.
  *   'error'       {error}                         a failure nobody awaits: a negotiation triggered by a
- *                 remote event failed, a subscription was rejected (code 'subscription_rejected'), a
- *                 server error without a request, an unparsable message
+ *                 remote event failed, a subscription was rejected (code 'subscription_rejected'), the
+ *                 server refused the data section (code 'data_channels_rejected'), a server error
+ *                 without a request, an unparsable message
  */
 
 const kDefaultRequestTimeoutMs = 15000;
@@ -122,6 +162,19 @@ function defaultUrl() {
 
 function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+// The mid of the data section (m=application) of an SDP, or null.
+function applicationMid(sdp) {
+  const section = /^m=application[^\n]*\n((?:(?!m=)[^\n]*\n?)*)/m.exec(sdp ?? '');
+  const mid = section ? /^a=mid:(\S+)/m.exec(section[1]) : null;
+  return mid ? mid[1] : null;
+}
+
+// A relayed channel's protocol `from=<peerId>[;P]` -> {peerId, protocol: P}, or null.
+function parseFromProtocol(protocol) {
+  const match = /^from=([^;]+)(?:;([\s\S]*))?$/.exec(protocol ?? '');
+  return match ? { peerId: match[1], protocol: match[2] ?? '' } : null;
 }
 
 // Transceivers retired without stop(): see stopTransceiver().
@@ -176,6 +229,7 @@ export class SwitchyardClient extends EventTarget {
   /** @type {Map<string, PeerInfo>} */ peers = new Map();
   /** @type {Map<string, RemoteTrack>} */ remoteTracks = new Map();
   /** @type {Map<string, LocalTrack>} */ localTracks = new Map();
+  /** @type {Set<RTCDataChannel>} */ dataChannels = new Set();
   negotiations = 0;
   timeline = {};
 
@@ -194,15 +248,20 @@ export class SwitchyardClient extends EventTarget {
   #dirty = false;                // something changed since the last offer was created
   #failedRounds = 0;             // consecutive failed rounds
   #retryTimer = null;
+  #wantData;                     // the dataChannels option
+  #dataSection = false;          // the offers carry the data section (a channel was created)
+  #dataRejected = false;         // reported once
 
   /**
-   * @param {{url?: string, rtcConfiguration?: RTCConfiguration, requestTimeoutMs?: number}} [options]
+   * @param {{url?: string, rtcConfiguration?: RTCConfiguration, requestTimeoutMs?: number,
+   *   dataChannels?: boolean}} [options]
    */
   constructor(options = {}) {
     super();
     this.#url = options.url ?? defaultUrl();
     this.#rtcConfiguration = options.rtcConfiguration ?? {};
     this.#requestTimeoutMs = options.requestTimeoutMs ?? kDefaultRequestTimeoutMs;
+    this.#wantData = Boolean(options.dataChannels);
   }
 
   /**
@@ -236,6 +295,7 @@ export class SwitchyardClient extends EventTarget {
       const tracks = Array.isArray(reply.tracks) ? reply.tracks : [];
       for (const peer of peers) this.peers.set(peer.peerId, { peerId: peer.peerId, name: peer.name ?? '' });
       for (const track of tracks) this.#subscribe(track);
+      if (this.#wantData) this.#openDataSection(true);
       return { peerId: this.peerId, peers, tracks };
     } catch (error) {
       this.#shutdown(1000, 'join failed');
@@ -317,7 +377,38 @@ export class SwitchyardClient extends EventTarget {
     entry.track.enabled = !entry.muted;
   }
 
-  /** Leaves the room: sends `leave`, then closes the peer connection and the WebSocket. */
+  /**
+   * Creates a data channel whose messages the server relays to the other peers (or to peer `to` only).
+   * @param {string} label
+   * @param {{to?: string, protocol?: string, ordered?: boolean, maxRetransmits?: number,
+   *   maxPacketLifeTime?: number}} [options]
+   * @returns {RTCDataChannel}
+   */
+  createDataChannel(label, { to, protocol, ordered, maxRetransmits, maxPacketLifeTime } = {}) {
+    this.#requireJoined();
+    let fullProtocol = protocol === undefined || protocol === null ? '' : String(protocol);
+    if (to !== undefined && to !== null) {
+      if (typeof to !== 'string' || to === '' || to.includes(';')) {
+        throw makeError('bad_request', 'createDataChannel(): `to` must be a peerId');
+      }
+      fullProtocol = fullProtocol ? `to=${to};${fullProtocol}` : `to=${to}`;
+    }
+    const init = { protocol: fullProtocol };
+    if (ordered !== undefined) init.ordered = Boolean(ordered);
+    if (maxRetransmits !== undefined && maxRetransmits !== null) init.maxRetransmits = maxRetransmits;
+    if (maxPacketLifeTime !== undefined && maxPacketLifeTime !== null) init.maxPacketLifeTime = maxPacketLifeTime;
+    let channel;
+    try {
+      channel = this.pc.createDataChannel(String(label ?? ''), init);
+    } catch (error) {
+      throw makeError('bad_request', `createDataChannel(): ${error.message}`);
+    }
+    this.#track(channel);
+    this.#openDataSection(false);
+    return channel;
+  }
+
+  /** Leaves the room: sends `leave`, then closes the data channels, the peer connection and the WebSocket. */
   async leave() {
     if (this.state === 'closed') return;
     if (this.state === 'joined') {
@@ -459,6 +550,18 @@ export class SwitchyardClient extends EventTarget {
         this.#streams.set(event.transceiver, event.streams[0]);
       }
     });
+    pc.addEventListener('datachannel', (event) => {
+      if (this.pc !== pc || this.state === 'closed') return;
+      const channel = event.channel;
+      const from = parseFromProtocol(channel.protocol);
+      if (!from) return;  // not opened by the server's relay
+      this.#track(channel);
+      // Synchronous, so a listener attaches onmessage before the channel's first message is dispatched.
+      this.#emit('datachannel', {
+        channel, peerId: from.peerId, name: this.peers.get(from.peerId)?.name ?? '', label: channel.label,
+        protocol: from.protocol,
+      });
+    });
     const onState = () => {
       if (this.pc !== pc || this.state === 'closed') return;
       const state = pc.connectionState ?? pc.iceConnectionState;
@@ -467,6 +570,32 @@ export class SwitchyardClient extends EventTarget {
     };
     if ('connectionState' in pc) pc.addEventListener('connectionstatechange', onState);
     else pc.addEventListener('iceconnectionstatechange', onState);
+  }
+
+  // ---- data channels ----
+
+  #track(channel) {
+    channel.binaryType = 'arraybuffer';
+    this.dataChannels.add(channel);
+    channel.addEventListener('close', () => this.dataChannels.delete(channel));
+  }
+
+  // Makes the offers carry the data section. `internal`: with no channel of the app's (the dataChannels
+  // option), a negotiated channel that is never used keeps the section in the offer.
+  #openDataSection(internal) {
+    if (this.#dataSection) return;
+    this.#dataSection = true;
+    if (internal) {
+      try {
+        this.pc.createDataChannel('switchyard', { negotiated: true, id: 0 });
+      } catch (error) {
+        this.#emitError(makeError('data_channels_rejected', `cannot create the data section: ${error.message}`));
+        return;
+      }
+    }
+    // Already negotiated (an earlier channel): the association is up, new channels open in-band.
+    if (this.pc.sctp) return;
+    this.#negotiate().catch(() => {});  // failures are reported as 'error' events
   }
 
   #subscribe(info) {
@@ -540,7 +669,8 @@ export class SwitchyardClient extends EventTarget {
   // Remote tracks waiting for a round that failed (a timeout, a refused offer) get more tries.
   #scheduleRetry() {
     this.#failedRounds += 1;
-    const waiting = [...this.#subscriptions.values()].some((sub) => !sub.live);
+    const waiting = [...this.#subscriptions.values()].some((sub) => !sub.live) ||
+      (this.#dataSection && !this.#dataRejected && !this.pc?.sctp);
     if (!waiting || this.#failedRounds > kRetryRounds || this.#retryTimer !== null) return;
     this.#retryTimer = setTimeout(() => {
       this.#retryTimer = null;
@@ -556,7 +686,7 @@ export class SwitchyardClient extends EventTarget {
       if (!sub.transceiver) sub.transceiver = pc.addTransceiver(sub.kind, { direction: 'recvonly' });
     }
     // Nothing to tell the server when every section is gone already (or never was offered).
-    const pendingSections = pc.getTransceivers().some((t) =>
+    const pendingSections = this.#dataSection || pc.getTransceivers().some((t) =>
       t.currentDirection !== 'stopped' && !(t.mid === null && isStopped(t)));
     if (!pendingSections) return;
     const offer = await pc.createOffer();
@@ -608,6 +738,12 @@ export class SwitchyardClient extends EventTarget {
     const published = new Map();
     for (const item of Array.isArray(reply.published) ? reply.published : []) {
       if (item && item.mid !== undefined && typeof item.trackId === 'string') published.set(String(item.mid), item);
+    }
+
+    const dataMid = applicationMid(pc.localDescription?.sdp);
+    if (dataMid !== null && rejected.has(dataMid) && !this.#dataRejected) {
+      this.#dataRejected = true;
+      this.#emitError(makeError('data_channels_rejected', `the server refused the data section: ${rejected.get(dataMid)}`));
     }
 
     for (const [mid, publication] of offeredPublications) {
@@ -722,6 +858,14 @@ export class SwitchyardClient extends EventTarget {
       this.#nextRound.promise.catch(() => {});
       this.#nextRound = null;
     }
+    for (const channel of this.dataChannels) {
+      try {
+        channel.close();
+      } catch {
+        // Already closed.
+      }
+    }
+    this.dataChannels.clear();
     if (this.pc) {
       try {
         this.pc.close();

@@ -10,6 +10,9 @@ export function installPageHelpers() {
     if (v instanceof MediaStreamTrack) return { trackLabel: v.label, id: v.id, kind: v.kind, readyState: v.readyState };
     if (v instanceof MediaStream) return { streamId: v.id };
     if (v instanceof RTCRtpTransceiver) return { mid: v.mid };
+    if (typeof RTCDataChannel !== 'undefined' && v instanceof RTCDataChannel) {
+      return { label: v.label, protocol: v.protocol, id: v.id, readyState: v.readyState };
+    }
     if (v instanceof Error) return { error: String(v), code: v.code };
     const out = Array.isArray(v) ? [] : {};
     for (const [k, x] of Object.entries(v)) out[k] = plain(x);
@@ -36,15 +39,33 @@ export function installPageHelpers() {
     extraStreams: [],
     rawSockets: new Map(),
     trackObjects: new Map(), // trackId -> MediaStreamTrack of every 'track' event (kept after it ends)
+    channels: new Map(), // key -> RTCDataChannel made by createChannel
+    // Every 'datachannel' event: {peerId, name, label, protocol, channel, messages (every message's
+    // data, string or ArrayBuffer), bytes, at, firstAt, lastAt (Date.now() of the first and last message)}.
+    remoteChannels: [],
 
-    async join(room, { name, url } = {}) {
+    // dataChannels: the client's option (negotiate the data section at join, to receive channels).
+    async join(room, { name, url, dataChannels } = {}) {
       const { SwitchyardClient } = await import('/switchyard.js');
-      const client = new SwitchyardClient(url ? { url } : {});
+      const options = url ? { url } : {};
+      if (dataChannels) options.dataChannels = true;
+      const client = new SwitchyardClient(options);
       sy.client = client;
-      for (const type of ['peerjoined', 'peerleft', 'track', 'trackended', 'connectionstatechange', 'closed', 'error']) {
+      for (const type of ['peerjoined', 'peerleft', 'track', 'trackended', 'datachannel', 'connectionstatechange', 'closed', 'error']) {
         client.addEventListener(type, (e) => sy.events.push({ type, detail: plain(e.detail), at: performance.now() }));
       }
       client.addEventListener('track', (e) => sy.trackObjects.set(e.detail.trackId, e.detail.track));
+      client.addEventListener('datachannel', (e) => {
+        const { channel, peerId, name: peerName, label, protocol } = e.detail;
+        const entry = { peerId, name: peerName, label, protocol, channel, messages: [], bytes: 0, at: performance.now(), firstAt: null, lastAt: null };
+        channel.addEventListener('message', (m) => {
+          entry.messages.push(m.data);
+          entry.bytes += typeof m.data === 'string' ? m.data.length : m.data.byteLength;
+          entry.lastAt = Date.now();
+          if (entry.firstAt === null) entry.firstAt = entry.lastAt;
+        });
+        sy.remoteChannels.push(entry);
+      });
       const joined = await client.join(room, { name });
       return plain(joined);
     },
@@ -201,6 +222,76 @@ export function installPageHelpers() {
         out[id] = t ? t.readyState : 'never received';
       }
       return out;
+    },
+
+    // ---- data channels ----
+
+    // client.createDataChannel(label, options), kept under `key`.
+    createChannel(key, label, options = {}) {
+      const channel = sy.client.createDataChannel(label, options);
+      sy.channels.set(key, channel);
+      return sy.channelState(key);
+    },
+
+    channelState(key) {
+      const c = sy.channels.get(key);
+      if (!c) return null;
+      return { label: c.label, protocol: c.protocol, id: c.id, readyState: c.readyState, bufferedAmount: c.bufferedAmount, ordered: c.ordered };
+    },
+
+    // Sends on channel `key`: a string as is, {bytes: number[]} as an ArrayBuffer. Returns bufferedAmount.
+    send(key, data) {
+      const c = sy.channels.get(key);
+      c.send(typeof data === 'string' ? data : new Uint8Array(data.bytes).buffer);
+      return c.bufferedAmount;
+    },
+
+    closeChannel(key) {
+      sy.channels.get(key).close();
+    },
+
+    // The SCTP transport's state (null before the data section was negotiated).
+    sctpState() {
+      const pc = sy.client && sy.client.pc;
+      return pc && pc.sctp ? pc.sctp.state : null;
+    },
+
+    // The 'datachannel' channels: what they are and how much they received.
+    remoteChannelList() {
+      return sy.remoteChannels.map((e, index) => ({
+        index,
+        peerId: e.peerId,
+        name: e.name,
+        label: e.label,
+        protocol: e.protocol,
+        channelProtocol: e.channel.protocol,
+        readyState: e.channel.readyState,
+        binaryType: e.channel.binaryType,
+        ordered: e.channel.ordered,
+        count: e.messages.length,
+        bytes: e.bytes,
+      }));
+    },
+
+    // Messages [start, end) of remote channel `index`: {s: string} or {b: number[]} (binary).
+    remoteMessages(index, start = 0, end = undefined) {
+      return sy.remoteChannels[index].messages
+        .slice(start, end)
+        .map((m) => (typeof m === 'string' ? { s: m } : m instanceof ArrayBuffer ? { b: [...new Uint8Array(m)] } : { other: String(m) }));
+    },
+
+    // SHA-256 (hex) and length of the binary messages of remote channel `index`, concatenated.
+    async remoteDigest(index) {
+      const entry = sy.remoteChannels[index];
+      const all = new Uint8Array(entry.messages.reduce((n, m) => n + (m instanceof ArrayBuffer ? m.byteLength : 0), 0));
+      let at = 0;
+      for (const m of entry.messages) {
+        if (!(m instanceof ArrayBuffer)) continue;
+        all.set(new Uint8Array(m), at);
+        at += m.byteLength;
+      }
+      const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', all));
+      return { bytes: all.byteLength, sha256: [...digest].map((x) => x.toString(16).padStart(2, '0')).join('') };
     },
 
     eventsOf(type) {
