@@ -14,7 +14,7 @@
  *   await client.unpublish(camId);
  *   const chat = client.createDataChannel('chat');           // every other peer gets a 'datachannel'
  *   chat.onopen = () => chat.send('hello');
- *   const dm = client.createDataChannel('chat', { to: peers[0].peerId });  // that one peer only
+ *   const dm = client.createDataChannel('dm', { to: peers[0].peerId });    // that one peer only
  *   client.addEventListener('datachannel', (e) => {
  *     const { channel, peerId, name, label } = e.detail;  // a channel some peer opened (receive only)
  *     channel.onmessage = (m) => console.log(`${label} from ${name || peerId}:`, m.data);
@@ -589,6 +589,7 @@ export class SwitchyardClient extends EventTarget {
       try {
         this.pc.createDataChannel('switchyard', { negotiated: true, id: 0 });
       } catch (error) {
+        this.#dataSection = false;
         this.#emitError(makeError('data_channels_rejected', `cannot create the data section: ${error.message}`));
         return;
       }
