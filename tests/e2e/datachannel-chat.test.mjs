@@ -18,20 +18,25 @@ e2eTest(
     const [a, b, c, d] = peers;
     const others = [b, c, d];
     const room = h.room();
+    // b, c and d only receive: the dataChannels option negotiates their data section at join (their
+    // offer has only m=application). a offers nothing until its first createDataChannel().
     for (const p of peers) {
-      const joined = await p.join(room, { dataChannels: true });
+      const joined = await p.join(room, p === a ? {} : { dataChannels: true });
       p.peerId = joined.peerId;
     }
-    // Every peer negotiated the data section (its offer had only m=application) and its SCTP
-    // association is up, so the server opens the relayed channels at all of them at once.
-    for (const p of peers) {
+    // The receivers' associations are up, so the server opens the relayed channels at all of them as
+    // soon as a's channel opens.
+    for (const p of others) {
       await h.waitFor(`${p.label}: SCTP transport connected`, async () => (await p.call('sctpState')) === 'connected', { timeoutMs: 30000 });
     }
-    h.mark('associations up');
+    assert.equal(await a.call('sctpState'), null, 'a negotiated a data section before creating a channel');
+    assert.equal((await a.summary()).negotiations, 0);
+    h.mark('receivers connected');
 
     const created = await a.call('createChannel', 'chat', 'chat');
     assert.equal(created.protocol, '', JSON.stringify(created));
-    await h.waitFor('a: chat open', async () => (await a.call('channelState', 'chat')).readyState === 'open');
+    await h.waitFor('a: chat open', async () => (await a.call('channelState', 'chat')).readyState === 'open', { timeoutMs: 30000 });
+    assert.equal((await a.summary()).negotiations, 1);
     const t0 = Date.now();
     const chatAt = new Map();
     for (const p of others) {
