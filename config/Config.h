@@ -50,6 +50,14 @@ struct Config {
     uint32_t srtpReplayWindow = 1024;
     uint32_t keyframeRequestIntervalMs = 200;  // per published video track
   } rtc;
+
+  struct Sctp {
+    bool dataChannels = true;                    // answer m=application (data channels)
+    uint32_t maxMessageSize = 262144;            // a=max-message-size we announce and accept
+    uint32_t maxBufferedBytesPerPeer = 1048576;  // send buffer toward one peer (back-pressure limit)
+    uint32_t receiveBufferBytes = 1048576;       // receive buffer (window) from one peer
+    uint32_t maxChannelsPerPeer = 256;           // channels one peer's association may hold
+  } sctp;
 };
 
 }  // namespace switchyard::config

@@ -209,6 +209,14 @@ void ConfigLoader::validateCombination(const Config& config) {
                       config.http.tlsCertificateFile + "\" and \"" + config.http.tlsPrivateKeyFile +
                       "\": set both (a PEM certificate and its key: HTTPS/WSS) or neither (plain HTTP/WS)");
   }
+  if (config.sctp.maxBufferedBytesPerPeer < config.sctp.maxMessageSize ||
+      config.sctp.receiveBufferBytes < config.sctp.maxMessageSize) {
+    throw ConfigError("keys 'sctp.max_buffered_bytes_per_peer' (" +
+                      std::to_string(config.sctp.maxBufferedBytesPerPeer) +
+                      ") and 'sctp.receive_buffer_bytes' (" + std::to_string(config.sctp.receiveBufferBytes) +
+                      ") must each be at least 'sctp.max_message_size' (" +
+                      std::to_string(config.sctp.maxMessageSize) + "): one message has to fit");
+  }
   if (config.rtc.certificateFile.empty() != config.rtc.privateKeyFile.empty()) {
     throw ConfigError("keys 'rtc.certificate_file' and 'rtc.private_key_file' have values \"" +
                       config.rtc.certificateFile + "\" and \"" + config.rtc.privateKeyFile +

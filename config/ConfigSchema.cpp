@@ -174,6 +174,28 @@ ConfigSchema::ConfigSchema() {
                                  "interval; requests from new or recovering subscribers in between are "
                                  "merged into the next one.",
                                  &C::rtc, &C::Rtc::keyframeRequestIntervalMs));
+  fields_.push_back(field("sctp.data_channels", FieldKind::Boolean,
+                          "Answer data-channel sections (SCTP over DTLS) and relay messages between the "
+                          "peers of a room; false rejects them.",
+                          &C::sctp, &C::Sctp::dataChannels));
+  fields_.push_back(integerField("sctp.max_message_size", 65536, 16777216,
+                                 "Largest data-channel message, announced as a=max-message-size; larger "
+                                 "messages are dropped and counted.",
+                                 &C::sctp, &C::Sctp::maxMessageSize));
+  fields_.push_back(integerField("sctp.max_buffered_bytes_per_peer", 65536, 268435456,
+                                 "Data-channel bytes the server buffers toward one peer (its SCTP send "
+                                 "buffer). When full, unreliable messages to it are dropped and reliable "
+                                 "senders are paused (their window closes) until it drains. At least "
+                                 "`sctp.max_message_size`.",
+                                 &C::sctp, &C::Sctp::maxBufferedBytesPerPeer));
+  fields_.push_back(integerField("sctp.receive_buffer_bytes", 65536, 268435456,
+                                 "SCTP receive buffer per peer: the window a sender may fill before the "
+                                 "server reads. At least `sctp.max_message_size`.",
+                                 &C::sctp, &C::Sctp::receiveBufferBytes));
+  fields_.push_back(integerField("sctp.max_channels_per_peer", 1, 32767,
+                                 "Data channels one peer's association may hold (its own and those the "
+                                 "server opens for the others'); more are refused.",
+                                 &C::sctp, &C::Sctp::maxChannelsPerPeer));
 }
 
 const ConfigSchema& ConfigSchema::instance() {

@@ -265,7 +265,8 @@ void RoomManager::answer(uint64_t clientId, const std::string& peerId, const Off
   };
   sdp::Answer answer;
   try {
-    answer = sdp::answerOffer(*request.sdp, peer->local, lookup, peer->sessionId, ++peer->sessionVersion);
+    answer = sdp::answerOffer(*request.sdp, peer->local, lookup, peer->sessionId, ++peer->sessionVersion,
+                              options_.negotiation);
   } catch (const sdp::NegotiationError& e) {
     peer->negotiating = false;
     return reply(errorReply("negotiation_failed", e.what()));
@@ -316,6 +317,16 @@ void RoomManager::answer(uint64_t clientId, const std::string& peerId, const Off
     removed.push_back(trackId);
   }
   peer->published = std::move(published);
+
+  // Data channels: the first answered application section joins the peer to the room's relay (its
+  // association then lives as long as its transport).
+  for (const sdp::MediaAnswer& media : answer.media) {
+    if (media.role != sdp::MediaAnswer::Role::kDataChannel || !media.dataChannel || peer->dataChannel)
+      continue;
+    peer->dataChannel = true;
+    update.addDataChannel = RoomMediaUpdate::DataChannel{transportId, peer->id, media.dataChannel->remotePort,
+                                                         media.dataChannel->remoteMaxMessageSize};
+  }
 
   // Subscriptions.
   std::map<std::string, Subscription> subscriptions;

@@ -30,6 +30,7 @@ class RoomManager final : public signaling::SignalingBackend {
   struct Options {
     uint32_t maxPeersPerRoom = 100;
     std::string tokenSecret;  // non-empty: a join needs a token signed with it (JoinToken.h)
+    media::sdp::NegotiationOptions negotiation;  // data channels on/off, max-message-size, Opus fmtp
   };
 
   // `media` may be null (rooms without media: offers are refused with "unavailable").
@@ -76,6 +77,7 @@ class RoomManager final : public signaling::SignalingBackend {
     uint64_t sessionId = 0;
     uint64_t sessionVersion = 0;
     bool negotiating = false;
+    bool dataChannel = false;                           // its association has joined the room's relay
     std::map<std::string, std::string> published;       // mid -> track id
     std::map<std::string, Subscription> subscriptions;  // mid -> subscription
   };

@@ -12,6 +12,19 @@ namespace switchyard::server {
 
 using config::logEvent;
 
+namespace {
+
+RoomManager::Options roomOptions(const config::Config& config) {
+  RoomManager::Options options;
+  options.maxPeersPerRoom = config.rooms.maxPeers;
+  options.tokenSecret = config.rooms.tokenSecret;
+  options.negotiation.dataChannels = config.sctp.dataChannels;
+  options.negotiation.maxMessageSize = config.sctp.maxMessageSize;
+  return options;
+}
+
+}  // namespace
+
 Server::Server(config::Config config) : config_(std::move(config)), log_(config::logger("server")) {}
 
 Server::~Server() {
@@ -74,8 +87,7 @@ std::string Server::start() {
     future.get();
   }
   MediaWorkers& workers = *this;
-  rooms_ = std::make_unique<RoomManager>(
-      RoomManager::Options{config_.rooms.maxPeers, config_.rooms.tokenSecret}, &workers);
+  rooms_ = std::make_unique<RoomManager>(roomOptions(config_), &workers);
   signaling::HttpServer::Options options;
   options.backend = rooms_.get();
   options.maxMessageBytes = config_.signaling.maxMessageBytes;

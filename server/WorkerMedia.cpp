@@ -28,6 +28,15 @@ WorkerMedia::WorkerMedia(boost::asio::io_context& io, unsigned index, const conf
                          const dtls::DtlsCertificate& certificate)
     : index_(index), dtls_(certificate), timer_(io) {
   routerOptions_.keyframeRequestInterval = std::chrono::milliseconds(config.rtc.keyframeRequestIntervalMs);
+  if (config.sctp.dataChannels) {
+    sctp_.emplace();
+    dataChannelConfig_.sctp.maxReceiveMessageSize = config.sctp.maxMessageSize;
+    dataChannelConfig_.sctp.maxSendMessageSize = config.sctp.maxMessageSize;
+    dataChannelConfig_.sctp.sendBufferSize = config.sctp.maxBufferedBytesPerPeer;
+    dataChannelConfig_.sctp.receiveBufferSize = config.sctp.receiveBufferBytes;
+    dataChannelConfig_.sctp.mtu = config.rtc.dtlsMtu - sctp::kDtlsRecordOverhead;
+    dataChannelConfig_.maxChannels = config.sctp.maxChannelsPerPeer;
+  }
   transport::TransportHost::Options options;
   for (const std::string& ip : config.rtc.listenAddresses) {
     options.udpBind.push_back(address(ip, config.rtc.udpPort, index));
@@ -58,6 +67,8 @@ WorkerMedia::WorkerMedia(boost::asio::io_context& io, unsigned index, const conf
 WorkerMedia::~WorkerMedia() {
   closedHandler_ = nullptr;  // shutting down: nobody to tell
   timer_.cancel();
+  transportRelays_.clear();
+  relays_.clear();  // aborts the associations while their transports can still carry the ABORT
   host_->stop();
   transportRouters_.clear();
   transportRooms_.clear();
@@ -83,8 +94,59 @@ forward::Router& WorkerMedia::routerFor(RoomKey room) {
   return *slot;
 }
 
+media::sctp::DataChannelRelay& WorkerMedia::relayFor(RoomKey room) {
+  auto& slot = relays_[room];
+  if (!slot) {
+    sctp::DataChannelRelay::Output& output = *this;
+    slot = std::make_unique<sctp::DataChannelRelay>(*sctp_, output, dataChannelConfig_);
+  }
+  return *slot;
+}
+
+void WorkerMedia::leaveRelay(transport::TransportId id) noexcept {
+  const auto it = transportRelays_.find(id);
+  if (it == transportRelays_.end()) return;
+  if (const auto* counters = it->second->counters(id)) {
+    config::logEvent(*config::logger("media"), spdlog::level::info, "data channels closed", "worker", index_,
+                     "transport", id, "messages_in", counters->messagesIn, "messages_out",
+                     counters->messagesOut, "bytes_out", counters->bytesOut, "dropped_unreliable",
+                     counters->droppedUnreliable, "dropped_other", counters->droppedOther,
+                     "dropped_receive_only", counters->droppedReceiveOnly, "read_pauses",
+                     counters->readPauses);
+  }
+  it->second->removePeer(id);
+  transportRelays_.erase(it);
+}
+
+const sctp::DataChannelRelay* WorkerMedia::relay(RoomKey room) const noexcept {
+  const auto it = relays_.find(room);
+  return it == relays_.end() ? nullptr : it->second.get();
+}
+
 void WorkerMedia::apply(const RoomMediaUpdate& update) {
   forward::Router& router = routerFor(update.room);
+  if (update.addDataChannel && sctp_ && !transportRelays_.contains(update.addDataChannel->transport)) {
+    const auto& spec = *update.addDataChannel;
+    transport::WebRtcTransport* t = host_->find(spec.transport);
+    if (t != nullptr) {
+      sctp::DataChannelRelay& relay = relayFor(update.room);
+      sctp::DataChannelRelay::PeerParams params;
+      params.peerId = spec.peerId;
+      params.dtlsClient = t->dtlsRole() == dtls::DtlsRole::kClient;
+      params.remotePort = spec.remotePort;
+      params.remoteMaxMessageSize = spec.remoteMaxMessageSize == 0
+                                        ? dataChannelConfig_.sctp.maxSendMessageSize
+                                        : spec.remoteMaxMessageSize;
+      try {
+        relay.addPeer(spec.transport, params);
+        transportRelays_[spec.transport] = &relay;
+        if (t->state() == transport::TransportState::kConnected) relay.start(spec.transport);
+      } catch (const std::exception& e) {
+        config::logEvent(*config::logger("media"), spdlog::level::err, "data channels unavailable", "worker",
+                         index_, "transport", spec.transport, "error", e.what());
+      }
+    }
+  }
   for (uint32_t id : update.removeConsumers)
     router.removeConsumer(id);
   for (uint32_t id : update.removeProducers)
@@ -101,6 +163,7 @@ void WorkerMedia::apply(const RoomMediaUpdate& update) {
 }
 
 void WorkerMedia::closeTransport(transport::TransportId id) noexcept {
+  leaveRelay(id);
   const auto it = transportRouters_.find(id);
   if (it != transportRouters_.end()) {
     it->second->removeTransport(id);
@@ -115,6 +178,7 @@ void WorkerMedia::removeRoom(RoomKey room) noexcept {
   if (it == routers_.end()) return;
   for (auto t = transportRooms_.begin(); t != transportRooms_.end();) {
     if (t->second == room) {
+      leaveRelay(t->first);
       transportRouters_.erase(t->first);
       host_->closeTransport(t->first);
       t = transportRooms_.erase(t);
@@ -122,6 +186,7 @@ void WorkerMedia::removeRoom(RoomKey room) noexcept {
       ++t;
     }
   }
+  relays_.erase(room);
   routers_.erase(it);
 }
 
@@ -143,10 +208,16 @@ void WorkerMedia::tick() noexcept {
   const auto now = transport::Clock::now();
   for (auto& [key, router] : routers_)
     router->tick(now);
+  if (!relays_.empty()) {
+    sctp::SctpAssociation::tick(now);
+    for (auto& [key, relay] : relays_)
+      relay->tick();
+  }
   host_->flush();
 }
 
 void WorkerMedia::onTransportConnected(transport::TransportId id) {
+  if (const auto relay = transportRelays_.find(id); relay != transportRelays_.end()) relay->second->start(id);
   // A subscriber can decode from the next keyframe on: ask its publishers for one now.
   if (const auto it = transportRouters_.find(id); it != transportRouters_.end()) {
     it->second->requestKeyframes(id, transport::Clock::now());
@@ -168,8 +239,27 @@ void WorkerMedia::onTransportRtcp(transport::TransportId id, std::span<uint8_t> 
   it->second->onRtcp(id, compound, transport::Clock::now());
 }
 
+void WorkerMedia::onTransportApplicationData(transport::TransportId id,
+                                             std::span<const uint8_t> data) noexcept {
+  const auto it = transportRelays_.find(id);
+  if (it == transportRelays_.end()) return;
+  try {
+    it->second->receive(id, data);
+  } catch (const std::exception& e) {
+    // Only allocation can throw on this path; the packet is lost, SCTP retransmits it.
+    config::logEvent(*config::logger("media"), spdlog::level::warn, "data channel packet dropped",
+                     "transport", id, "error", e.what());
+  }
+}
+
+void WorkerMedia::onRelaySend(sctp::DataChannelRelay::PeerKey peer,
+                              std::span<const uint8_t> packet) noexcept {
+  if (transport::WebRtcTransport* t = host_->find(peer)) t->sendApplicationData(packet);
+}
+
 void WorkerMedia::onTransportClosed(transport::TransportId id, transport::TransportCloseReason reason,
                                     std::string_view detail) {
+  leaveRelay(id);
   const auto it = transportRouters_.find(id);
   if (it == transportRouters_.end()) return;  // closed by closeTransport(): already forgotten
   it->second->removeTransport(id);

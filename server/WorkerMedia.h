@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -20,6 +21,7 @@
 #include "media/dtls/DtlsCertificate.h"
 #include "media/dtls/DtlsContext.h"
 #include "media/forward/Router.h"
+#include "media/sctp/DataChannelRelay.h"
 #include "media/transport/TransportHost.h"
 
 namespace switchyard::server {
@@ -34,9 +36,19 @@ struct RoomMediaUpdate {
   std::vector<uint32_t> removeProducers;
   std::vector<media::forward::ProducerSpec> addProducers;  // an existing id is replaced
   std::vector<media::forward::ConsumerSpec> addConsumers;
+  // The peer's first answer with a data-channel section: its SCTP association joins the room's relay.
+  struct DataChannel {
+    media::transport::TransportId transport = 0;
+    std::string peerId;
+    uint16_t remotePort = 5000;
+    uint64_t remoteMaxMessageSize = 65536;  // 0: no limit
+  };
+  std::optional<DataChannel> addDataChannel;
 };
 
-class WorkerMedia final : private media::transport::TransportEvents, private media::forward::Router::Output {
+class WorkerMedia final : private media::transport::TransportEvents,
+                          private media::forward::Router::Output,
+                          private media::sctp::DataChannelRelay::Output {
  public:
   // Called on the worker thread when a transport closed by itself (not by closeTransport()).
   using ClosedHandler = std::function<void(
@@ -66,29 +78,43 @@ class WorkerMedia final : private media::transport::TransportEvents, private med
   [[nodiscard]] size_t roomCount() const noexcept { return routers_.size(); }
   // The counters of a room's router (worker thread); nullptr when the room has none.
   [[nodiscard]] const media::forward::Router* router(RoomKey room) const noexcept;
+  // The data-channel relay of a room (worker thread); nullptr when it has none.
+  [[nodiscard]] const media::sctp::DataChannelRelay* relay(RoomKey room) const noexcept;
 
  private:
   // TransportEvents
   void onTransportConnected(media::transport::TransportId id) override;
   void onTransportRtp(media::transport::TransportId id, media::rtp::RtpPacket& packet) noexcept override;
   void onTransportRtcp(media::transport::TransportId id, std::span<uint8_t> compound) noexcept override;
+  void onTransportApplicationData(media::transport::TransportId id,
+                                  std::span<const uint8_t> data) noexcept override;
   void onTransportClosed(media::transport::TransportId id, media::transport::TransportCloseReason reason,
                          std::string_view detail) override;
+  // DataChannelRelay::Output
+  void onRelaySend(media::sctp::DataChannelRelay::PeerKey peer,
+                   std::span<const uint8_t> packet) noexcept override;
   // Router::Output
   bool sendRtp(media::transport::TransportId id, std::span<uint8_t> buffer, size_t length) noexcept override;
   bool sendRtcp(media::transport::TransportId id, std::span<uint8_t> buffer, size_t length) noexcept override;
 
   media::forward::Router& routerFor(RoomKey room);
+  media::sctp::DataChannelRelay& relayFor(RoomKey room);
+  // Takes the transport out of its room's relay, logging its data-channel counters.
+  void leaveRelay(media::transport::TransportId id) noexcept;
   void armTick();
   void tick() noexcept;
 
   unsigned index_;
   media::forward::Router::Options routerOptions_;
+  media::sctp::DataChannelEndpointConfig dataChannelConfig_;
+  std::optional<media::sctp::SctpLibrary> sctp_;  // while data channels are enabled
   media::dtls::DtlsContext dtls_;
   std::unique_ptr<media::transport::TransportHost> host_;
   std::unordered_map<RoomKey, std::unique_ptr<media::forward::Router>> routers_;
   std::unordered_map<media::transport::TransportId, RoomKey> transportRooms_;
   std::unordered_map<media::transport::TransportId, media::forward::Router*> transportRouters_;
+  std::unordered_map<RoomKey, std::unique_ptr<media::sctp::DataChannelRelay>> relays_;
+  std::unordered_map<media::transport::TransportId, media::sctp::DataChannelRelay*> transportRelays_;
   boost::asio::steady_timer timer_;
   ClosedHandler closedHandler_;
   std::atomic<uint64_t> rtpReceived_{0};

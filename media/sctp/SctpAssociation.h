@@ -44,6 +44,9 @@ struct SctpReliability {
   Kind kind = Kind::kReliable;
   uint32_t param = 0;  // retransmissions, or lifetime in milliseconds
 };
+// Bytes kept free below the DTLS MTU for the DTLS record around each SCTP packet.
+inline constexpr uint32_t kDtlsRecordOverhead = 100;
+
 // Per-association settings.
 struct SctpAssociationConfig {
   // Messages received larger than this are dropped and counted (RFC 8841 a=max-message-size;
@@ -60,8 +63,10 @@ struct SctpAssociationConfig {
   // Messages larger than this are handed over by usrsctp in pieces (partial delivery) and
   // reassembled here; 0 keeps usrsctp's default (half the receive buffer).
   uint32_t partialDeliveryPoint = 64 * 1024;
-  // Path MTU used by usrsctp (discovery off): a DTLS record plus UDP/IP headers must fit.
-  uint32_t mtu = 1200;
+  // Path MTU used by usrsctp (discovery off): each SCTP packet becomes one DTLS record, which must
+  // fit in the DTLS MTU (1200 by default) with its header, explicit IV/nonce, MAC or tag and padding
+  // (37 bytes for AES-GCM, up to 93 for CBC with SHA-384): kDtlsRecordOverhead below the DTLS MTU.
+  uint32_t mtu = 1200 - 100;
 };
 
 class SctpAssociation {

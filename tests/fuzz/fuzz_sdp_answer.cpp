@@ -69,8 +69,11 @@ void check(const SessionDescription& offer, const Answer& answer) {
     if (m.formats.empty() || m.media != offer.media[i].media || m.mid != offer.media[i].mid) __builtin_trap();
     if (a.published.has_value() != (a.role == MediaAnswer::Role::kPublish)) __builtin_trap();
     if (a.subscribed.has_value() != (a.role == MediaAnswer::Role::kSubscribe)) __builtin_trap();
+    const bool data = a.role == MediaAnswer::Role::kDataChannel;
+    if (a.dataChannel.has_value() != data) __builtin_trap();
+    if (data && (m.media != "application" || !m.sctpPort || !m.maxMessageSize || m.rtcpMux)) __builtin_trap();
     if (!rejected) {
-      if (!m.mid || m.candidates.empty() || !m.rtcpMux || !m.setup) __builtin_trap();
+      if (!m.mid || m.candidates.empty() || (!data && !m.rtcpMux) || !m.setup) __builtin_trap();
       accepted.push_back(*m.mid);
     }
     if ((a.role == MediaAnswer::Role::kRejected || a.role == MediaAnswer::Role::kInactive) &&

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <future>
 #include <map>
 #include <mutex>
 #include <set>
@@ -12,6 +13,7 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "media/dtls/DtlsCertificate.h"
 #include "media/dtls/DtlsContext.h"
@@ -19,6 +21,7 @@
 #include "media/rtcp/RtcpCompound.h"
 #include "media/rtcp/RtcpCompoundBuilder.h"
 #include "media/rtp/RtpPacketBuilder.h"
+#include "media/sctp/DataChannelEndpoint.h"
 #include "media/sdp/Sdp.h"
 #include "media/srtp/SrtpSession.h"
 #include "media/transport/ClientTransport.h"
@@ -59,8 +62,16 @@ struct ReceivedRtp {
   std::vector<std::pair<uint8_t, std::vector<uint8_t>>> extensions;
 };
 
-// One simulated browser: the signaling client plus a client transport on its own thread.
-class MediaPeer final : private transport::TransportEvents {
+struct ReceivedMessage {
+  uint16_t stream = 0;
+  media::sctp::DataKind kind = media::sctp::DataKind::kString;
+  std::vector<uint8_t> data;
+};
+
+// One simulated browser: the signaling client plus a client transport (and, when its offer has an
+// application section, a data-channel endpoint over it) on its own thread.
+class MediaPeer final : private transport::TransportEvents,
+                        private media::sctp::DataChannelEndpoint::Listener {
  public:
   explicit MediaPeer(unsigned short port)
       : ws(port),
@@ -70,7 +81,11 @@ class MediaPeer final : private transport::TransportEvents {
         thread_([this] { io_.run(); }) {}
 
   ~MediaPeer() override {
-    asio::post(io_, [this] { transport_.reset(); });
+    asio::post(io_, [this] {
+      sctpTimer_.cancel();
+      data_.reset();
+      transport_.reset();
+    });
     work_.reset();
     thread_.join();
   }
@@ -95,7 +110,7 @@ class MediaPeer final : private transport::TransportEvents {
              "\r\na=fingerprint:sha-256 " + certificate_.fingerprintText() +
              "\r\na=setup:actpass\r\na=mid:" + s.mid + "\r\n";
       if (s.kind == "application") {
-        sdp += "a=sctp-port:5000\r\n";
+        sdp += "a=sctp-port:5000\r\na=max-message-size:262144\r\n";
         continue;
       }
       const bool send = s.direction == "sendonly";
@@ -170,6 +185,9 @@ class MediaPeer final : private transport::TransportEvents {
     const auto converted = server::remoteParams(answered);
     REQUIRE(converted);
     params.secure.remoteFingerprint = converted->fingerprint;
+    wantData_ = false;
+    for (const auto& m : answer.media)
+      wantData_ = wantData_ || (m.media == "application" && m.port != 0);
     asio::post(io_, [this, params] {
       transport::TransportEvents& events = *this;
       transport_ = std::make_unique<transport::ClientTransport>(io_, dtls_, 1, params, events);
@@ -205,6 +223,32 @@ class MediaPeer final : private transport::TransportEvents {
     });
   }
 
+  // Data channels (after connect() of an answer with an application section). Run on the peer's
+  // thread; the result is waited for.
+  std::optional<uint16_t> openChannel(const media::sctp::DataChannelInfo& info) {
+    return call([&]() -> std::optional<uint16_t> { return data_ ? data_->open(info) : std::nullopt; });
+  }
+  media::sctp::DataChannelEndpoint::SendResult sendMessage(uint16_t stream, media::sctp::DataKind kind,
+                                                           std::vector<uint8_t> message) {
+    return call([&] {
+      return data_ ? data_->send(stream, kind, message)
+                   : media::sctp::DataChannelEndpoint::SendResult::kClosed;
+    });
+  }
+  void closeChannel(uint16_t stream) {
+    call([&] {
+      if (data_) data_->close(stream);
+      return 0;
+    });
+  }
+  // The stream of the first channel the server opened here with `label` (0xffff: none yet).
+  uint16_t channelStream(const std::string& label) {
+    std::lock_guard lock(mutex_);
+    for (const auto& [stream, info] : channels)
+      if (info.label == label) return stream;
+    return 0xffff;
+  }
+
   void closeTransport() {
     asio::post(io_, [this] {
       if (transport_) transport_->close();
@@ -226,6 +270,10 @@ class MediaPeer final : private transport::TransportEvents {
   }
 
   // Read under the lock only (inside waitFor's predicate) or after waitFor returned.
+  std::map<uint16_t, media::sctp::DataChannelInfo> channels;  // opened by the server
+  std::vector<ReceivedMessage> messages;
+  std::vector<uint16_t> closedChannels;
+  bool dataConnected = false;
   std::vector<ReceivedRtp> rtp;
   std::vector<uint32_t> plis;  // media SSRCs of the PLIs received
   bool connected = false;
@@ -233,10 +281,57 @@ class MediaPeer final : private transport::TransportEvents {
   Client ws;
 
  private:
+  template <typename F>
+  std::invoke_result_t<F&> call(F&& f) {
+    std::packaged_task<std::invoke_result_t<F&>()> task(std::forward<F>(f));
+    auto result = task.get_future();
+    asio::post(io_, [&task] { task(); });
+    return result.get();
+  }
+
   void onTransportConnected(transport::TransportId) override {
+    if (wantData_) {
+      media::sctp::DataChannelEndpoint::Listener& listener = *this;
+      data_ = std::make_unique<media::sctp::DataChannelEndpoint>(sctp_, listener, true);
+      data_->start();
+      armSctpTimer();
+    }
     std::lock_guard lock(mutex_);
     connected = true;
   }
+  void armSctpTimer() {
+    sctpTimer_.expires_after(10ms);
+    sctpTimer_.async_wait([this](const boost::system::error_code& ec) {
+      if (ec || !data_) return;
+      media::sctp::SctpAssociation::tick(std::chrono::steady_clock::now());
+      armSctpTimer();
+    });
+  }
+  void onTransportApplicationData(transport::TransportId, std::span<const uint8_t> data) noexcept override {
+    if (data_) data_->receive(data);
+  }
+  // DataChannelEndpoint::Listener
+  void onDataSend(std::span<const uint8_t> packet) override {
+    if (transport_) transport_->sendApplicationData(packet);
+  }
+  void onDataConnected() override {
+    std::lock_guard lock(mutex_);
+    dataConnected = true;
+  }
+  void onChannelOpened(uint16_t stream, const media::sctp::DataChannelInfo& info) override {
+    std::lock_guard lock(mutex_);
+    channels[stream] = info;
+  }
+  void onChannelMessage(uint16_t stream, media::sctp::DataKind kind,
+                        std::span<const uint8_t> message) override {
+    std::lock_guard lock(mutex_);
+    messages.push_back({stream, kind, std::vector<uint8_t>(message.begin(), message.end())});
+  }
+  void onChannelClosed(uint16_t stream) override {
+    std::lock_guard lock(mutex_);
+    closedChannels.push_back(stream);
+  }
+  void onDataClosed(media::sctp::DataChannelEndpoint::CloseReason) override {}
   void onTransportRtp(transport::TransportId, media::rtp::RtpPacket& packet) noexcept override {
     ReceivedRtp r;
     r.ssrc = packet.ssrc();
@@ -265,6 +360,10 @@ class MediaPeer final : private transport::TransportEvents {
   media::ice::IceCredentials ice_ = media::ice::IceCredentials::generate();
   asio::executor_work_guard<asio::io_context::executor_type> work_;
   std::unique_ptr<transport::ClientTransport> transport_;
+  media::sctp::SctpLibrary sctp_;
+  std::unique_ptr<media::sctp::DataChannelEndpoint> data_;
+  asio::steady_timer sctpTimer_{io_};
+  bool wantData_ = false;
   std::mutex mutex_;
   std::thread thread_;
 };
@@ -466,12 +565,14 @@ TEST_CASE("offers that cannot be answered get typed errors", "[media]") {
   CHECK(peer.ws.request({{"type", "offer"}, {"sdp", good}, {"tracks", {{"0", {{"source", 7}}}}}})["code"] ==
         "bad_request");
 
-  // A data channel section is rejected; the rest is answered.
+  // A second data channel section is rejected; the rest is answered.
   const json answer = peer.ws.request(
-      {{"type", "offer"}, {"sdp", peer.offer({{"0", "video", "sendonly"}, {"1", "application", ""}})}});
+      {{"type", "offer"},
+       {"sdp",
+        peer.offer({{"0", "video", "sendonly"}, {"1", "application", ""}, {"3", "application", ""}})}});
   REQUIRE(answer["type"] == "answer");
   REQUIRE(answer["rejected"].size() == 1);
-  CHECK(answer["rejected"][0]["mid"] == "1");
+  CHECK(answer["rejected"][0]["mid"] == "3");
   // A subscription to a track that does not exist is answered inactive.
   const json sub = peer.ws.request(
       {{"type", "offer"},
@@ -479,9 +580,82 @@ TEST_CASE("offers that cannot be answered get typed errors", "[media]") {
         peer.offer({{"0", "video", "sendonly"}, {"1", "application", ""}, {"2", "video", "recvonly"}})},
        {"subscriptions", {{"2", "t999"}}}});
   REQUIRE(sub["type"] == "answer");
-  CHECK(sub["rejected"].size() == 2);
+  CHECK(sub["rejected"].size() == 1);
   // An ICE restart is refused.
   MediaPeer other(running.port);
   std::string restart = other.offer({{"0", "video", "sendonly"}});
   CHECK(peer.ws.request({{"type", "offer"}, {"sdp", restart}})["code"] == "negotiation_failed");
+}
+
+TEST_CASE("data channels are relayed between the peers of a room", "[server][media][sctp]") {
+  using media::sctp::DataKind;
+  using Sent = media::sctp::DataChannelEndpoint::SendResult;
+  RunningServer running(mediaConfig());
+  MediaPeer alice(running.port);
+  MediaPeer bob(running.port);
+  MediaPeer carol(running.port);
+  std::map<std::string, std::string> ids;
+  for (auto [peer, name] : {std::pair{&alice, "alice"}, std::pair{&bob, "bob"}, std::pair{&carol, "carol"}}) {
+    const json joined = peer->ws.request({{"type", "join"}, {"room", "data"}, {"name", name}});
+    REQUIRE(joined["type"] == "joined");
+    ids[name] = joined["peerId"];
+    // Data only: the application section is the BUNDLE tag.
+    const json answer =
+        peer->ws.request({{"type", "offer"}, {"sdp", peer->offer({{"d", "application", ""}})}});
+    REQUIRE(answer["type"] == "answer");
+    CHECK(answer["rejected"].empty());
+    const std::string sdp = answer["sdp"];
+    CHECK(sdp.find("a=sctp-port:5000") != std::string::npos);
+    CHECK(sdp.find("a=max-message-size:262144") != std::string::npos);
+    peer->connect(sdp);
+    REQUIRE(peer->waitFor([&] { return peer->dataConnected; }));
+  }
+
+  media::sctp::DataChannelInfo chat;
+  chat.label = "chat";
+  chat.protocol = "json";
+  const auto stream = alice.openChannel(chat);
+  REQUIRE(stream);
+  for (int i = 0; i < 300; ++i) {
+    REQUIRE(alice.sendMessage(*stream, DataKind::kString, bytes("message " + std::to_string(i))) ==
+            Sent::kOk);
+  }
+  REQUIRE(alice.sendMessage(*stream, DataKind::kString, {}) == Sent::kOk);
+  std::vector<uint8_t> big(200 * 1024);
+  for (size_t i = 0; i < big.size(); ++i)
+    big[i] = static_cast<uint8_t>(i * 7U);
+  REQUIRE(alice.sendMessage(*stream, DataKind::kBinary, big) == Sent::kOk);
+  for (MediaPeer* receiver : {&bob, &carol}) {
+    REQUIRE(receiver->waitFor([&] { return receiver->messages.size() == 302; }, 20s));
+    REQUIRE(receiver->channels.size() == 1);
+    CHECK(receiver->channels.begin()->second.label == "chat");
+    CHECK(receiver->channels.begin()->second.protocol == "from=" + ids["alice"] + ";json");
+    for (int i = 0; i < 300; ++i) {
+      REQUIRE(receiver->messages[static_cast<size_t>(i)].data == bytes("message " + std::to_string(i)));
+    }
+    CHECK(receiver->messages[300].data.empty());
+    CHECK(receiver->messages[300].kind == DataKind::kString);
+    CHECK(receiver->messages[301].kind == DataKind::kBinary);
+    CHECK(receiver->messages[301].data == big);
+  }
+  CHECK(alice.waitFor([&] { return alice.messages.empty() && alice.channels.empty(); }, 100ms));
+
+  // A directed channel reaches Carol only.
+  media::sctp::DataChannelInfo dm;
+  dm.label = "dm";
+  dm.protocol = "to=" + ids["carol"];
+  const auto direct = alice.openChannel(dm);
+  REQUIRE(direct);
+  REQUIRE(alice.sendMessage(*direct, DataKind::kString, bytes("psst")) == Sent::kOk);
+  REQUIRE(carol.waitFor([&] { return carol.messages.size() == 303; }));
+  CHECK(carol.messages.back().data == bytes("psst"));
+  CHECK(carol.channelStream("dm") != 0xffff);
+  CHECK(bob.channelStream("dm") == 0xffff);
+
+  // Closing the sender's channel closes the relayed ones; Alice leaving closes the dm.
+  alice.closeChannel(*stream);
+  REQUIRE(bob.waitFor([&] { return bob.closedChannels.size() == 1; }));
+  REQUIRE(carol.waitFor([&] { return carol.closedChannels.size() == 1; }));
+  REQUIRE(alice.ws.request({{"type", "leave"}})["type"] == "left");
+  REQUIRE(carol.waitFor([&] { return carol.closedChannels.size() == 2; }));
 }
