@@ -20,8 +20,10 @@ namespace {
 std::mutex gLifeMutex;
 std::mutex gRegistryMutex;
 int gUsers = 0;
+bool gUsrsctpUp = false;  // usrsctp initialised and not finished (a failed finish leaves it up)
 uintptr_t gNextId = 1;
 std::atomic<uint64_t> gOrphanPackets{0};
+std::atomic<uint64_t> gFinishFailures{0};
 
 // Never destroyed: an SctpLibrary held by a function-local static (constructed before the map)
 // must still find it while it is destroyed at exit.
@@ -65,10 +67,11 @@ void setWebRtcSysctls() {
 
 SctpLibrary::SctpLibrary() {
   const std::lock_guard lock(gLifeMutex);
-  if (gUsers == 0) {
+  if (gUsers == 0 && !gUsrsctpUp) {
     // Port 0: no UDP encapsulation socket; no debug printf.
     usrsctp_init_nothreads(0, &SctpLibrary::connOutput, nullptr);
     setWebRtcSysctls();
+    gUsrsctpUp = true;
   }
   ++gUsers;
 }
@@ -76,11 +79,20 @@ SctpLibrary::SctpLibrary() {
 SctpLibrary::~SctpLibrary() {
   const std::lock_guard lock(gLifeMutex);
   if (--gUsers == 0) {
-    // usrsctp_finish() fails while a socket or association still exists (e.g. one closed
-    // gracefully whose SHUTDOWN is still pending): advance usrsctp's timers until they expire,
-    // bounded (the longest, the shutdown guard, is far below 100 x 1 s).
-    for (int i = 0; i < 100 && usrsctp_finish() != 0; ++i) {
+    // usrsctp_finish() fails while an endpoint still exists: a socket closed while its association
+    // was still retransmitting (its INIT or data, with the RTO backing off to 60 s) can linger for
+    // minutes (seen with fuzz_sctp_relay: 100 s was not always enough). Advance usrsctp's virtual
+    // timers until it lets go, bounded by 1000 s of virtual time (a loop of cheap calls). If it
+    // still fails, usrsctp stays initialised (its state reachable from its globals) and the next
+    // SctpLibrary reuses it instead of initialising it twice.
+    bool finished = false;
+    for (int i = 0; i < 1000 && !(finished = usrsctp_finish() == 0); ++i) {
       usrsctp_handle_timers(1000);
+    }
+    if (finished) {
+      gUsrsctpUp = false;
+    } else {
+      gFinishFailures.fetch_add(1, std::memory_order_relaxed);
     }
     const std::lock_guard registryLock(gRegistryMutex);
     registry().clear();
@@ -90,6 +102,10 @@ SctpLibrary::~SctpLibrary() {
 bool SctpLibrary::initialised() noexcept {
   const std::lock_guard lock(gLifeMutex);
   return gUsers > 0;
+}
+
+uint64_t SctpLibrary::finishFailures() noexcept {
+  return gFinishFailures.load(std::memory_order_relaxed);
 }
 
 uint64_t SctpLibrary::orphanPackets() noexcept {

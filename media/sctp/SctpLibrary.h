@@ -30,6 +30,9 @@ class SctpLibrary {
 
   // Whether some SctpLibrary is alive (usrsctp is initialised).
   [[nodiscard]] static bool initialised() noexcept;
+  // Times the last SctpLibrary could not shut usrsctp down (an association outlived every socket
+  // and 100 s of timers): usrsctp's state then stays allocated.
+  [[nodiscard]] static uint64_t finishFailures() noexcept;
   // Outgoing packets usrsctp produced for an id no longer registered (dropped).
   [[nodiscard]] static uint64_t orphanPackets() noexcept;
 
