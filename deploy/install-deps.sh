@@ -24,7 +24,7 @@ node_ok() {
     [ "$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)" -ge 18 ] &&
     command -v npm >/dev/null 2>&1
 }
-e2e_packages=(chromium firefox-esr)
+e2e_packages=(chromium firefox-esr nftables)
 node_ok || e2e_packages+=(nodejs npm)
 
 with_tests=0

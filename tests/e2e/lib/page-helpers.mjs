@@ -41,7 +41,8 @@ export function installPageHelpers() {
     trackObjects: new Map(), // trackId -> MediaStreamTrack of every 'track' event (kept after it ends)
     channels: new Map(), // key -> RTCDataChannel made by createChannel
     // Every 'datachannel' event: {peerId, name, label, protocol, channel, messages (every message's
-    // data, string or ArrayBuffer), bytes, at, firstAt, lastAt (Date.now() of the first and last message)}.
+    // data, string or ArrayBuffer), arrivals (Date.now() of each message), bytes, at, firstAt, lastAt
+    // (Date.now() of the first and last message)}.
     remoteChannels: [],
 
     // dataChannels: the client's option (negotiate the data section at join, to receive channels).
@@ -57,9 +58,10 @@ export function installPageHelpers() {
       client.addEventListener('track', (e) => sy.trackObjects.set(e.detail.trackId, e.detail.track));
       client.addEventListener('datachannel', (e) => {
         const { channel, peerId, name: peerName, label, protocol } = e.detail;
-        const entry = { peerId, name: peerName, label, protocol, channel, messages: [], bytes: 0, at: performance.now(), firstAt: null, lastAt: null };
+        const entry = { peerId, name: peerName, label, protocol, channel, messages: [], arrivals: [], bytes: 0, at: performance.now(), firstAt: null, lastAt: null };
         channel.addEventListener('message', (m) => {
           entry.messages.push(m.data);
+          entry.arrivals.push(Date.now());
           entry.bytes += typeof m.data === 'string' ? m.data.length : m.data.byteLength;
           entry.lastAt = Date.now();
           if (entry.firstAt === null) entry.firstAt = entry.lastAt;
