@@ -49,7 +49,7 @@ struct Input {
   }
 };
 
-struct Client : DataChannelEndpoint::Listener, SctpAssociation::Listener {
+struct Client final : DataChannelEndpoint::Listener, SctpAssociation::Listener {
   std::deque<std::vector<uint8_t>> outgoing;
   std::vector<uint16_t> channels;  // streams it can send on
   std::unique_ptr<DataChannelEndpoint> endpoint;

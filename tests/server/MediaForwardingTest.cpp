@@ -595,7 +595,9 @@ TEST_CASE("data channels are relayed between the peers of a room", "[server][med
   MediaPeer bob(running.port);
   MediaPeer carol(running.port);
   std::map<std::string, std::string> ids;
-  for (auto [peer, name] : {std::pair{&alice, "alice"}, std::pair{&bob, "bob"}, std::pair{&carol, "carol"}}) {
+  for (const auto& entry : {std::pair{&alice, "alice"}, std::pair{&bob, "bob"}, std::pair{&carol, "carol"}}) {
+    MediaPeer* peer = entry.first;  // not a structured binding: clang 14 cannot capture those
+    const std::string name = entry.second;
     const json joined = peer->ws.request({{"type", "join"}, {"room", "data"}, {"name", name}});
     REQUIRE(joined["type"] == "joined");
     ids[name] = joined["peerId"];
