@@ -345,11 +345,10 @@ void SctpAssociation::handleTimers(uint32_t elapsedMs) {
 }
 
 void SctpAssociation::pollThread() {
-  const std::thread::id self = std::this_thread::get_id();
-  for (const uintptr_t id : SctpLibrary::ids()) {
-    // Only this thread destroys its associations, so the pointer stays valid until flush().
-    SctpAssociation* association = SctpLibrary::find(id);
-    if (association != nullptr && association->owner_ == self) {
+  for (const uintptr_t id : SctpLibrary::idsOfThisThread()) {
+    // Only this thread destroys its associations: the pointer stays valid until flush() (which a
+    // callback of an earlier one may have destroyed: find() says so).
+    if (SctpAssociation* association = SctpLibrary::find(id)) {
       association->flush();
     }
   }

@@ -29,7 +29,6 @@
 #include <mutex>
 #include <span>
 #include <string_view>
-#include <thread>
 #include <vector>
 
 #include "media/sctp/SctpLibrary.h"
@@ -183,7 +182,6 @@ class SctpAssociation {
 
   Listener& listener_;
   Config config_;
-  std::thread::id owner_ = std::this_thread::get_id();
   std::mutex outgoingMutex_;
   std::vector<std::vector<uint8_t>> outgoing_;  // the mailbox (any thread -> owner)
   std::vector<std::vector<uint8_t>> sending_;   // swapped out of the mailbox by flush()

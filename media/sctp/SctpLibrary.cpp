@@ -6,6 +6,7 @@
 #include <mutex>
 #include <span>
 #include <stdexcept>
+#include <thread>
 #include <unordered_map>
 
 #include "media/sctp/SctpAssociation.h"
@@ -27,8 +28,13 @@ std::atomic<uint64_t> gFinishFailures{0};
 
 // Never destroyed: an SctpLibrary held by a function-local static (constructed before the map)
 // must still find it while it is destroyed at exit.
-std::unordered_map<uintptr_t, SctpAssociation*>& registry() {
-  static auto* map = new std::unordered_map<uintptr_t, SctpAssociation*>();
+struct Entry {
+  SctpAssociation* association = nullptr;
+  std::thread::id owner;  // the thread that created it, the only one that uses and destroys it
+};
+
+std::unordered_map<uintptr_t, Entry>& registry() {
+  static auto* map = new std::unordered_map<uintptr_t, Entry>();
   return *map;
 }
 
@@ -121,7 +127,7 @@ uintptr_t SctpLibrary::add(SctpAssociation* association) {
   }
   const std::lock_guard lock(gRegistryMutex);
   const uintptr_t id = gNextId++;
-  registry().emplace(id, association);
+  registry().emplace(id, Entry{association, std::this_thread::get_id()});
   return id;
 }
 
@@ -133,15 +139,17 @@ void SctpLibrary::remove(uintptr_t id) noexcept {
 SctpAssociation* SctpLibrary::find(uintptr_t id) noexcept {
   const std::lock_guard lock(gRegistryMutex);
   const auto it = registry().find(id);
-  return it == registry().end() ? nullptr : it->second;
+  return it == registry().end() ? nullptr : it->second.association;
 }
 
-std::vector<uintptr_t> SctpLibrary::ids() {
+std::vector<uintptr_t> SctpLibrary::idsOfThisThread() {
+  const std::thread::id self = std::this_thread::get_id();
   const std::lock_guard lock(gRegistryMutex);
   std::vector<uintptr_t> out;
-  out.reserve(registry().size());
-  for (const auto& [id, association] : registry()) {
-    out.push_back(id);
+  for (const auto& [id, entry] : registry()) {
+    if (entry.owner == self) {
+      out.push_back(id);
+    }
   }
   return out;
 }
@@ -156,7 +164,8 @@ int SctpLibrary::connOutput(void* address, void* buffer, size_t length, uint8_t 
     gOrphanPackets.fetch_add(1, std::memory_order_relaxed);
     return 0;
   }
-  it->second->queueOutgoing(std::span<const uint8_t>(static_cast<const uint8_t*>(buffer), length));
+  it->second.association->queueOutgoing(
+      std::span<const uint8_t>(static_cast<const uint8_t*>(buffer), length));
   return 0;
 }
 

@@ -43,7 +43,9 @@ class SctpLibrary {
   static uintptr_t add(SctpAssociation* association);
   static void remove(uintptr_t id) noexcept;
   [[nodiscard]] static SctpAssociation* find(uintptr_t id) noexcept;
-  [[nodiscard]] static std::vector<uintptr_t> ids();
+  // The associations created by the calling thread (only it may use or destroy them, so their
+  // pointers stay valid while it works through the list).
+  [[nodiscard]] static std::vector<uintptr_t> idsOfThisThread();
 
   // usrsctp's conn_output: resolves the id (the AF_CONN address) and queues the packet.
   static int connOutput(void* address, void* buffer, size_t length, uint8_t tos, uint8_t setDf);
