@@ -212,6 +212,16 @@ TEST_CASE("rules between keys are checked", "[config]") {
   CHECK_THAT(ports, Catch::Contains("65537"));
   CHECK_NOTHROW(ConfigLoader::load(std::nullopt,
                                    {{"SWITCHYARD_RTC_UDP_PORT", "0"}, {"SWITCHYARD_WORKERS_COUNT", "4"}}));
+  // One data-channel message must fit in the per-peer buffers.
+  auto buffers = errorOf([] {
+    ConfigLoader::load(std::nullopt, {{"SWITCHYARD_SCTP_MAX_MESSAGE_SIZE", "1048576"},
+                                      {"SWITCHYARD_SCTP_MAX_BUFFERED_BYTES_PER_PEER", "524288"}});
+  });
+  CHECK_THAT(buffers, Catch::Contains("'sctp.max_buffered_bytes_per_peer' (524288)"));
+  CHECK_THAT(buffers, Catch::Contains("'sctp.max_message_size' (1048576)"));
+  CHECK_NOTHROW(
+      ConfigLoader::load(std::nullopt, {{"SWITCHYARD_SCTP_MAX_MESSAGE_SIZE", "1048576"},
+                                        {"SWITCHYARD_SCTP_MAX_BUFFERED_BYTES_PER_PEER", "1048576"}}));
 }
 
 TEST_CASE("values that are not UTF-8 are reported, not thrown as JSON errors", "[config]") {
