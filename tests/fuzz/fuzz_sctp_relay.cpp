@@ -80,8 +80,15 @@ struct Client final : DataChannelEndpoint::Listener, SctpAssociation::Listener {
   void onDataClosed(DataChannelEndpoint::CloseReason) override {}
 };
 
+SctpLibrary& sharedLibrary() {
+  static auto* library = new SctpLibrary();  // never destroyed: usrsctp stays up until exit
+  return *library;
+}
+
 struct Room : DataChannelRelay::Output {
-  SctpLibrary library;
+  // One usrsctp for the whole run (created on first use, never from a static initialiser): shutting
+  // it down after every input costs up to 1000 s of virtual timers when an endpoint lingers.
+  SctpLibrary& library = sharedLibrary();
   std::map<uint32_t, std::deque<std::vector<uint8_t>>> toClient;
   std::map<uint32_t, std::unique_ptr<Client>> clients;
   std::unique_ptr<DataChannelRelay> relay;
@@ -234,10 +241,6 @@ void run(const uint8_t* data, size_t size) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  // Each input gets a fresh usrsctp (the Room owns the only SctpLibrary). Rarely (about 1 input in
-  // a few hundred, not reproducibly) usrsctp 0.9.5 keeps an endpoint after every socket closed and
-  // cannot finish; SctpLibrary then counts it and keeps usrsctp up for the next input instead of
-  // initialising it twice, so this is not a failure here.
   run(data, size);
   return 0;
 }
