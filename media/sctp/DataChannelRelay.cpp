@@ -215,6 +215,7 @@ void DataChannelRelay::openAt(Peer& receiver, Peer& sender, uint16_t senderStrea
   }
   const auto stream = receiver.endpoint->open(info);
   if (!stream) {
+    ++receiver.counters.channelsNotOpened;
     return;
   }
   // open() only hands packets over: the maps are still valid.
