@@ -49,6 +49,7 @@ class DataChannelRelay {
     uint64_t droppedReceiveOnly = 0;  // from this peer, on a channel the relay opened
     uint64_t readPauses = 0;          // times this peer's reading stopped for a full receiver
     uint64_t channelsOpened = 0;      // channels the relay opened at this peer
+    uint64_t channelsNotOpened = 0;   // could not be opened at this peer (channel limit, no free stream)
   };
 
   struct PeerParams {
