@@ -36,4 +36,14 @@ bool Consumer::acceptFir(uint8_t seqNr) noexcept {
   return true;
 }
 
+void Consumer::onReportBlock(uint32_t lastSr, uint32_t delaySinceLastSr, Clock::time_point now) noexcept {
+  if (lastSr == 0 || lastSrCompactNtp_ != lastSr) return;  // not (or no longer) our last SR
+  // DLSR is in 1/65536 s.
+  const auto delay = std::chrono::duration_cast<Clock::duration>(
+      std::chrono::duration<int64_t, std::ratio<1, 65536>>(delaySinceLastSr));
+  const Clock::duration rtt = now - lastSrSentAt_ - delay;
+  if (rtt < Clock::duration::zero() || rtt > std::chrono::seconds(10)) return;  // clock trouble: ignore
+  rtt_ = rtt;
+}
+
 }  // namespace switchyard::media::forward

@@ -45,8 +45,23 @@ class Consumer {
   // request. True for a new request (and remembers the number).
   bool acceptFir(uint8_t seqNr) noexcept;
 
-  void countPacket() noexcept { ++packets_; }
+  // A media packet with `payloadBytes` of payload went out (RFC 3550 sender counts).
+  void countPacket(size_t payloadBytes) noexcept {
+    ++packets_;
+    octets_ += payloadBytes;
+  }
   [[nodiscard]] uint64_t packets() const noexcept { return packets_; }
+  [[nodiscard]] uint64_t octets() const noexcept { return octets_; }
+
+  // Round-trip time from the subscriber's reception reports (RFC 3550 section 6.4.1): the router
+  // notes each SR it sends on this stream (its compact NTP and when), and a report block echoing it
+  // gives RTT = now - sent - DLSR.
+  void noteSenderReport(uint32_t compactNtp, Clock::time_point sentAt) noexcept {
+    lastSrCompactNtp_ = compactNtp;
+    lastSrSentAt_ = sentAt;
+  }
+  void onReportBlock(uint32_t lastSr, uint32_t delaySinceLastSr, Clock::time_point now) noexcept;
+  [[nodiscard]] std::optional<Clock::duration> rtt() const noexcept { return rtt_; }
 
  private:
   ConsumerSpec spec_;
@@ -57,6 +72,10 @@ class Consumer {
   bool writesMid_ = false;
   std::optional<uint8_t> lastFirSeqNr_;
   uint64_t packets_ = 0;
+  uint64_t octets_ = 0;
+  std::optional<uint32_t> lastSrCompactNtp_;
+  Clock::time_point lastSrSentAt_{};
+  std::optional<Clock::duration> rtt_;
 };
 
 }  // namespace switchyard::media::forward

@@ -11,9 +11,11 @@
 #include "media/forward/RtpHeaderRewriter.h"
 #include "media/rtcp/FirView.h"
 #include "media/rtcp/PliView.h"
+#include "media/rtcp/ReceiverReportView.h"
 #include "media/rtcp/RtcpCompound.h"
 #include "media/rtcp/RtcpCompoundBuilder.h"
 #include "media/rtcp/RtcpConstants.h"
+#include "media/rtcp/SenderReportView.h"
 #include "media/srtp/SrtpSession.h"
 #include "media/util/BigEndian.h"
 
@@ -165,7 +167,7 @@ struct Router::State {
       }
       if (output.sendRtp(consumer->transport(), out, *size)) {
         ++counters.rtpForwarded;
-        consumer->countPacket();
+        consumer->countPacket(packet.payloadSize());
       } else {
         ++counters.sendFailed;
         if (tookSequence) consumer->giveBackTransportSequence();
@@ -220,6 +222,50 @@ struct Router::State {
     }
   }
 
+  // --- Sender and receiver reports ---
+
+  // A publisher's SR: each of its consumers gets the same NTP time with the RTP timestamp moved by
+  // the consumer's offset and the consumer's own counts (RFC 3550 section 6.4.1), so subscribers
+  // can synchronise the publisher's audio and video (and estimate RTT from their reports).
+  void onSenderReport(TransportId transport, const rtcp::SenderReportView& sr,
+                      Clock::time_point now) noexcept {
+    Producer* producer = nullptr;
+    for (const auto& p : producers) {
+      if (p->transport() == transport && p->primarySsrc() == sr.senderSsrc()) {
+        producer = p.get();
+        break;
+      }
+    }
+    if (producer == nullptr) return;
+    ++counters.senderReportsReceived;
+    for (Consumer* consumer : producer->consumers()) {
+      rtcp::SenderInfo info;
+      info.ssrc = consumer->ssrc();
+      info.ntpTimestamp = sr.ntpTimestamp();
+      info.rtpTimestamp = consumer->timestampFor(sr.rtpTimestamp());
+      info.packetCount = static_cast<uint32_t>(consumer->packets());
+      info.octetCount = static_cast<uint32_t>(consumer->octets());
+      rtcp::RtcpCompoundBuilder builder(std::span<uint8_t>(rtcpBuffer).first(kMaxRtcpPacketSize));
+      if (!builder.addSr(info)) continue;
+      if (output.sendRtcp(consumer->transport(), rtcpBuffer, builder.size())) {
+        ++counters.senderReportsSent;
+        consumer->noteSenderReport(sr.compactNtp(), now);
+      } else {
+        ++counters.sendFailed;
+      }
+    }
+  }
+
+  // Report blocks from a subscriber about the streams it receives: RTT per consumer.
+  void onReportBlocks(TransportId transport, const rtcp::ReportBlockList& blocks,
+                      Clock::time_point now) noexcept {
+    for (size_t i = 0; i < blocks.size(); ++i) {
+      const rtcp::ReportBlock block = blocks.at(i);
+      const auto it = consumersBySsrc.find(ssrcKey(transport, block.ssrc));
+      if (it != consumersBySsrc.end()) it->second->onReportBlock(block.lastSr, block.delaySinceLastSr, now);
+    }
+  }
+
   // A PLI or FIR entry from `transport` naming `mediaSsrc`; firSeqNr for FIR.
   void onKeyframeRequest(TransportId transport, uint32_t mediaSsrc, std::optional<uint8_t> firSeqNr,
                          Clock::time_point now) noexcept {
@@ -239,6 +285,18 @@ struct Router::State {
       return;
     }
     for (const rtcp::RtcpPacket& packet : compound) {
+      if (packet.packetType() == rtcp::kPtSr) {
+        if (const auto sr = rtcp::SenderReportView::parse(packet)) {
+          onSenderReport(transport, *sr, now);
+          onReportBlocks(transport, sr->reports(), now);
+        }
+        continue;
+      }
+      if (packet.packetType() == rtcp::kPtRr) {
+        if (const auto rr = rtcp::ReceiverReportView::parse(packet))
+          onReportBlocks(transport, rr->reports(), now);
+        continue;
+      }
       if (packet.packetType() != rtcp::kPtPsfb) continue;
       if (const auto pli = rtcp::PliView::parse(packet)) {
         onKeyframeRequest(transport, pli->mediaSsrc(), std::nullopt, now);
@@ -340,6 +398,11 @@ size_t Router::consumerCount() const noexcept {
 uint64_t Router::consumerPackets(uint32_t consumer) const noexcept {
   const Consumer* c = state_->findConsumer(consumer);
   return c != nullptr ? c->packets() : 0;
+}
+
+std::optional<Clock::duration> Router::consumerRtt(uint32_t consumer) const noexcept {
+  const Consumer* c = state_->findConsumer(consumer);
+  return c != nullptr ? c->rtt() : std::nullopt;
 }
 
 }  // namespace switchyard::media::forward

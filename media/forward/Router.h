@@ -84,8 +84,10 @@ class Router {
     uint64_t keyframeRequestsSent = 0;      // PLI sent to publishers
     uint64_t keyframeRequestsMerged = 0;    // held back by the interval and merged
     uint64_t rtpTooLarge = 0;               // a rewritten copy over 1500 bytes: not sent to that consumer
-    uint64_t rtpNotSelected = 0;  // media of a producer SSRC other than the one forwarded (simulcast)
-    uint64_t rtcpMalformed = 0;   // compounds that do not parse: dropped whole
+    uint64_t rtpNotSelected = 0;         // media of a producer SSRC other than the one forwarded (simulcast)
+    uint64_t rtcpMalformed = 0;          // compounds that do not parse: dropped whole
+    uint64_t senderReportsReceived = 0;  // publishers' SRs for a forwarded SSRC
+    uint64_t senderReportsSent = 0;      // SRs rewritten for consumers
   };
 
   Router(Output& output, Options options);
@@ -119,6 +121,8 @@ class Router {
   [[nodiscard]] size_t consumerCount() const noexcept;
   // Packets forwarded to one consumer (tests, stats).
   [[nodiscard]] uint64_t consumerPackets(uint32_t consumer) const noexcept;
+  // The consumer's round-trip time from its subscriber's reports; nullopt until one echoed an SR.
+  [[nodiscard]] std::optional<Clock::duration> consumerRtt(uint32_t consumer) const noexcept;
 
  private:
   struct State;

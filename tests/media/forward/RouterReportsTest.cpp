@@ -1,0 +1,105 @@
+// Sender and receiver reports through the Router: a publisher's SR reaches each consumer rewritten
+// for it (its SSRC, the RTP timestamp moved by its offset, its own packet and octet counts, the same
+// NTP time), and a subscriber's report block echoing that SR gives the consumer's RTT.
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+#include <vector>
+
+#include "media/forward/Router.h"
+#include "media/rtcp/ReceiverReportView.h"
+#include "media/rtcp/RtcpCompoundBuilder.h"
+#include "media/rtcp/SenderReportView.h"
+#include "media/rtp/RtpPacketBuilder.h"
+#include "tests/media/forward/RouterTestKit.h"
+
+namespace {
+
+using namespace switchyard::media;
+using namespace switchyard::media::forward;
+using namespace switchyard::media::forward::test;
+
+const Clock::time_point kT0 = at(10000000us);
+constexpr uint64_t kNtp = 0xE1234567'89ABCDEFULL;
+
+Bytes senderReport(uint32_t ssrc, uint64_t ntp, uint32_t rtpTimestamp) {
+  Bytes out(128);
+  rtcp::RtcpCompoundBuilder builder(out);
+  rtcp::SenderInfo info;
+  info.ssrc = ssrc;
+  info.ntpTimestamp = ntp;
+  info.rtpTimestamp = rtpTimestamp;
+  info.packetCount = 999;
+  info.octetCount = 99999;
+  REQUIRE(builder.addSr(info));
+  out.resize(builder.size());
+  return out;
+}
+
+Bytes receiverReport(uint32_t senderSsrc, rtcp::ReportBlock block) {
+  Bytes out(128);
+  rtcp::RtcpCompoundBuilder builder(out);
+  REQUIRE(builder.addRr(senderSsrc, std::span<const rtcp::ReportBlock>(&block, 1)));
+  out.resize(builder.size());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("Router: a publisher's SR reaches every consumer rewritten for it; RTT from the echo") {
+  RecordingOutput output;
+  Router router(output, {});
+  router.addProducer(videoProducer());
+  router.addProducer(audioProducer());
+  REQUIRE(router.addConsumer(consumer(100, kVideoProducer, kSubscriberA, 0xC100, 96, "1", {}), kT0, false));
+  REQUIRE(router.addConsumer(consumer(200, kVideoProducer, kSubscriberB, 0xC200, 96, "1", {}), kT0, false));
+  REQUIRE(router.addConsumer(consumer(101, kAudioProducer, kSubscriberA, 0xC101, 111, "0", {}), kT0, false));
+  // Three video packets of 100 payload bytes each.
+  for (uint16_t seq = 1; seq <= 3; ++seq) {
+    feedRtp(router, kPublisher,
+            build(rtp::RtpPacketBuilder()
+                      .setPayloadType(96)
+                      .setSsrc(kVideoSsrc)
+                      .setSequenceNumber(seq)
+                      .setTimestamp(3000U * seq)
+                      .setPayload(Bytes(100, 0x11))),
+            kT0);
+  }
+  output.rtcp.clear();
+  router.onRtcp(kPublisher, senderReport(kVideoSsrc, kNtp, 9000), kT0);
+  REQUIRE(output.rtcp.size() == 2);  // the two video consumers, not the audio one
+  for (const SentPacket& sent : output.rtcp) {
+    const rtcp::RtcpCompound compound(sent.bytes);
+    REQUIRE(compound.valid());
+    const auto sr = rtcp::SenderReportView::parse(*compound.begin());
+    REQUIRE(sr);
+    CHECK(sr->senderSsrc() == (sent.transport == kSubscriberA ? 0xC100U : 0xC200U));
+    CHECK(sr->ntpTimestamp() == kNtp);
+    CHECK(sr->rtpTimestamp() == 9000U);  // offset 0 until layer switching moves it
+    CHECK(sr->packetCount() == 3U);
+    CHECK(sr->octetCount() == 300U);
+  }
+  CHECK(router.counters().senderReportsReceived == 1);
+  CHECK(router.counters().senderReportsSent == 2);
+  // An SR for an SSRC the router does not forward is ignored.
+  output.rtcp.clear();
+  router.onRtcp(kPublisher, senderReport(0x12345678, kNtp, 1), kT0);
+  CHECK(output.rtcp.empty());
+
+  // Subscriber A reports 40 ms later, having held the SR for 15 ms (DLSR 983/65536 s): RTT ~25 ms.
+  CHECK_FALSE(router.consumerRtt(100));
+  rtcp::ReportBlock block;
+  block.ssrc = 0xC100;
+  block.lastSr = static_cast<uint32_t>(kNtp >> 16);
+  block.delaySinceLastSr = 983;
+  router.onRtcp(kSubscriberA, receiverReport(0x5B5B5B5B, block), kT0 + 40ms);
+  const auto rtt = router.consumerRtt(100);
+  REQUIRE(rtt);
+  CHECK(std::chrono::duration_cast<std::chrono::microseconds>(*rtt).count() == Approx(25000).margin(100));
+  // A block echoing an unknown SR, or from another transport, changes nothing.
+  block.lastSr = 0x1111;
+  router.onRtcp(kSubscriberA, receiverReport(0x5B5B5B5B, block), kT0 + 80ms);
+  CHECK(std::chrono::duration_cast<std::chrono::microseconds>(*router.consumerRtt(100)).count() ==
+        Approx(25000).margin(100));
+  CHECK_FALSE(router.consumerRtt(200));
+}
