@@ -121,11 +121,13 @@ json RoomManager::join(const std::shared_ptr<signaling::SignalingClient>& client
   members_.emplace(client->clientId(), Membership{roomName, peerId});
   config::logEvent(*roomsLog(), spdlog::level::info, "peer joined", "room", roomName, "peer", peerId, "peers",
                    target.peers.size());
-  return json{{"type", "joined"},
+  json joined{{"type", "joined"},
               {"room", roomName},
               {"peerId", peerId},
               {"peers", std::move(others)},
               {"tracks", std::move(tracks)}};
+  if (!target.activeSpeaker.empty()) joined["activeSpeaker"] = target.activeSpeaker;
+  return joined;
 }
 
 json RoomManager::leave(const std::shared_ptr<signaling::SignalingClient>& client) {
@@ -430,6 +432,7 @@ void RoomManager::removePeer(uint64_t clientId) {
   if (peerIt == room.peers.end()) return;
   Peer peer = std::move(peerIt->second);
   room.peers.erase(peerIt);
+  if (room.activeSpeaker == membership.peerId) room.activeSpeaker.clear();
   if (workerPeers_[room.worker] > 0) --workerPeers_[room.worker];
   for (const auto& [mid, trackId] : peer.published) {
     dropTrack(room, trackId);
@@ -476,6 +479,22 @@ void RoomManager::transportClosed(size_t worker, transport::TransportId id, cons
                    reason);
   removePeer(clientId);
   if (client) client->close("transport closed");
+}
+
+void RoomManager::activeSpeaker(RoomKey key, uint32_t producer) {
+  for (auto& [name, room] : rooms_) {
+    if (room.key != key) continue;
+    for (const auto& [trackId, track] : room.tracks) {
+      if (track.producerId != producer) continue;
+      if (room.activeSpeaker == track.peerId) return;
+      room.activeSpeaker = track.peerId;
+      config::logEvent(*roomsLog(), spdlog::level::debug, "active speaker", "room", name, "peer",
+                       track.peerId);
+      broadcast(room, "", json{{"type", "activeSpeaker"}, {"peerId", track.peerId}, {"trackId", trackId}});
+      return;
+    }
+    return;
+  }
 }
 
 void RoomManager::broadcast(const Room& room, const std::string& except, const json& event) {

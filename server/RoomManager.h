@@ -42,6 +42,9 @@ class RoomManager final : public signaling::SignalingBackend {
   void disconnected(const std::shared_ptr<signaling::SignalingClient>& client) override;
   // A worker reported that a transport closed by itself: its peer is removed (signaling thread).
   void transportClosed(size_t worker, media::transport::TransportId id, const std::string& reason);
+  // A worker reported the room's new active speaker (its audio producer): every peer of the room
+  // gets `activeSpeaker` (signaling thread).
+  void activeSpeaker(RoomKey room, uint32_t producer);
 
   [[nodiscard]] size_t roomCount() const noexcept { return rooms_.size(); }
   // Peers in `room` (0 when it does not exist).
@@ -87,6 +90,7 @@ class RoomManager final : public signaling::SignalingBackend {
     size_t worker = 0;
     std::map<std::string, Peer> peers;    // by peer id
     std::map<std::string, Track> tracks;  // by track id
+    std::string activeSpeaker;            // peer id of the last announced speaker
   };
   struct Membership {
     std::string room;

@@ -75,6 +75,11 @@ std::string Server::start() {
             if (rooms_) rooms_->transportClosed(i, id, std::string(media::transport::toString(reason)));
           });
         });
+        media_[i]->setSpeakerHandler([this](RoomKey room, uint32_t producer) {
+          postToSignaling([this, room, producer] {
+            if (rooms_) rooms_->activeSpeaker(room, producer);
+          });
+        });
         created.set_value();
       } catch (...) {
         created.set_exception(std::current_exception());

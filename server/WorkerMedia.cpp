@@ -66,6 +66,7 @@ WorkerMedia::WorkerMedia(boost::asio::io_context& io, unsigned index, const conf
 
 WorkerMedia::~WorkerMedia() {
   closedHandler_ = nullptr;  // shutting down: nobody to tell
+  speakerHandler_ = nullptr;
   timer_.cancel();
   transportRelays_.clear();
   relays_.clear();  // aborts the associations while their transports can still carry the ABORT
@@ -278,6 +279,20 @@ bool WorkerMedia::sendRtp(transport::TransportId id, std::span<uint8_t> buffer, 
 bool WorkerMedia::sendRtcp(transport::TransportId id, std::span<uint8_t> buffer, size_t length) noexcept {
   transport::WebRtcTransport* t = host_->find(id);
   return t != nullptr && t->sendRtcp(buffer, length);
+}
+
+void WorkerMedia::onActiveSpeaker(const forward::Router& router, uint32_t producer) noexcept {
+  if (!speakerHandler_) return;
+  for (const auto& [key, owned] : routers_) {
+    if (owned.get() != &router) continue;
+    try {
+      speakerHandler_(key, producer);
+    } catch (const std::exception& e) {
+      config::logEvent(*config::logger("media"), spdlog::level::warn, "active speaker not reported", "error",
+                       e.what());
+    }
+    return;
+  }
 }
 
 }  // namespace switchyard::server

@@ -61,6 +61,10 @@ class WorkerMedia final : private media::transport::TransportEvents,
   ~WorkerMedia() override;
 
   void setClosedHandler(ClosedHandler handler) { closedHandler_ = std::move(handler); }
+  // Called on the worker thread when a room's active speaker changes (the audio producer's id); it
+  // must post to the signaling thread.
+  using SpeakerHandler = std::function<void(RoomKey room, uint32_t producer)>;
+  void setSpeakerHandler(SpeakerHandler handler) { speakerHandler_ = std::move(handler); }
 
   // Commands (worker thread). createTransport throws std::runtime_error when the host is full.
   media::transport::TransportHost::LocalParams createTransport(
@@ -96,6 +100,7 @@ class WorkerMedia final : private media::transport::TransportEvents,
   // Router::Output
   bool sendRtp(media::transport::TransportId id, std::span<uint8_t> buffer, size_t length) noexcept override;
   bool sendRtcp(media::transport::TransportId id, std::span<uint8_t> buffer, size_t length) noexcept override;
+  void onActiveSpeaker(const media::forward::Router& router, uint32_t producer) noexcept override;
 
   media::forward::Router& routerFor(RoomKey room);
   media::sctp::DataChannelRelay& relayFor(RoomKey room);
@@ -117,6 +122,7 @@ class WorkerMedia final : private media::transport::TransportEvents,
   std::unordered_map<media::transport::TransportId, media::sctp::DataChannelRelay*> transportRelays_;
   boost::asio::steady_timer timer_;
   ClosedHandler closedHandler_;
+  SpeakerHandler speakerHandler_;
   std::atomic<uint64_t> rtpReceived_{0};
   std::atomic<uint64_t> rtpForwarded_{0};
 };

@@ -66,6 +66,8 @@ class Router {
     virtual ~Output() = default;
     virtual bool sendRtp(TransportId transport, std::span<uint8_t> buffer, size_t length) noexcept = 0;
     virtual bool sendRtcp(TransportId transport, std::span<uint8_t> buffer, size_t length) noexcept = 0;
+    // The room's active speaker changed to the publisher of audio producer `producer` (from tick()).
+    virtual void onActiveSpeaker(const Router& /*router*/, uint32_t /*producer*/) noexcept {}
   };
 
   struct Options {

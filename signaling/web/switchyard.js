@@ -119,12 +119,16 @@
  *   localTracks   Map<trackId, LocalTrack>, published tracks
  *   dataChannels  Set<RTCDataChannel> not closed yet: the ones createDataChannel() made and the ones
  *                 'datachannel' events delivered
+ *   activeSpeaker peerId of the room's active speaker as the server last announced it (null when none;
+ *                 it may be this client's own peerId)
  *   negotiations  number of completed offer/answer rounds
  *   timeline      performance.now() marks: wsOpen, joined, firstAnswer, firstTrack, connected
  *
  * Events (CustomEvent, payload in .detail):
  *   'peerjoined'  {peerId, name}                  another peer joined
  *   'peerleft'    {peerId}                        another peer left (its 'trackended' events come first)
+ *   'activespeaker' {peerId, name, trackId}       the server picked a new active speaker from the
+ *                 publishers' audio levels (RFC 6464), with hysteresis; peerId may be this client's own
  *   'track'       {trackId, peerId, kind, source, track, stream}
  *                 a remote track is live: the answer that subscribed it has been applied. Once per track.
  *   'trackended'  {trackId, peerId}               a remote track (one that had its 'track' event) was
@@ -230,6 +234,7 @@ export class SwitchyardClient extends EventTarget {
   /** @type {Map<string, RemoteTrack>} */ remoteTracks = new Map();
   /** @type {Map<string, LocalTrack>} */ localTracks = new Map();
   /** @type {Set<RTCDataChannel>} */ dataChannels = new Set();
+  /** @type {string|null} */ activeSpeaker = null;
   negotiations = 0;
   timeline = {};
 
@@ -291,6 +296,7 @@ export class SwitchyardClient extends EventTarget {
       this.peerId = reply.peerId;
       this.room = reply.room ?? room;
       this.state = 'joined';
+      if (typeof reply.activeSpeaker === 'string') this.activeSpeaker = reply.activeSpeaker;
       const peers = Array.isArray(reply.peers) ? reply.peers : [];
       const tracks = Array.isArray(reply.tracks) ? reply.tracks : [];
       for (const peer of peers) this.peers.set(peer.peerId, { peerId: peer.peerId, name: peer.name ?? '' });
@@ -519,7 +525,15 @@ export class SwitchyardClient extends EventTarget {
           if (sub.peerId === peerId) this.#unsubscribe(sub.trackId);
         }
         const known = this.peers.delete(peerId);
+        if (this.activeSpeaker === peerId) this.activeSpeaker = null;
         if (known) this.#emit('peerleft', { peerId });
+        break;
+      }
+      case 'activeSpeaker': {
+        if (typeof message.peerId !== 'string' || message.peerId === this.activeSpeaker) break;
+        this.activeSpeaker = message.peerId;
+        const name = message.peerId === this.peerId ? '' : this.peers.get(message.peerId)?.name ?? '';
+        this.#emit('activespeaker', { peerId: message.peerId, name, trackId: message.trackId ?? null });
         break;
       }
       case 'trackPublished':
