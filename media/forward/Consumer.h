@@ -41,6 +41,16 @@ class Consumer {
   [[nodiscard]] uint16_t takeTransportSequence() noexcept { return (*transportSequence_)++; }
   void giveBackTransportSequence() noexcept { --*transportSequence_; }
 
+  // The RTX stream (RFC 4588) of this consumer: its own sequence numbers.
+  [[nodiscard]] bool hasRtx() const noexcept {
+    return spec_.rtxSsrc != 0 && spec_.rtxPayloadType.has_value();
+  }
+  [[nodiscard]] uint16_t takeRtxSequence() noexcept { return rtxSequence_++; }
+  // The producer sequence number a subscriber's sequence number stands for.
+  [[nodiscard]] uint16_t producerSequenceFor(uint16_t out) const noexcept {
+    return static_cast<uint16_t>(out - seqOffset_);
+  }
+
   // RFC 5104 §4.3.1.2: a FIR repeating the last sequence number is a retransmission, not a new
   // request. True for a new request (and remembers the number).
   bool acceptFir(uint8_t seqNr) noexcept;
@@ -73,6 +83,7 @@ class Consumer {
   std::optional<uint8_t> lastFirSeqNr_;
   uint64_t packets_ = 0;
   uint64_t octets_ = 0;
+  uint16_t rtxSequence_ = 0;
   std::optional<uint32_t> lastSrCompactNtp_;
   Clock::time_point lastSrSentAt_{};
   std::optional<Clock::duration> rtt_;

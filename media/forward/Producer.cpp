@@ -7,8 +7,10 @@
 
 namespace switchyard::media::forward {
 
-Producer::Producer(const ProducerSpec& spec, Clock::duration keyframeInterval)
-    : spec_(spec), keyframes_(keyframeInterval) {}
+Producer::Producer(const ProducerSpec& spec, Clock::duration keyframeInterval, size_t retransmissionPackets)
+    : spec_(spec),
+      keyframes_(keyframeInterval),
+      retransmissions_(spec.kind == TrackKind::kVideo ? retransmissionPackets : 0) {}
 
 void Producer::update(const ProducerSpec& spec) {
   const bool keepLearned = spec.transport == spec_.transport && spec.mid == spec_.mid;

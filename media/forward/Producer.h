@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "media/forward/KeyframeRequester.h"
+#include "media/forward/RetransmissionBuffer.h"
 #include "media/forward/Router.h"
 #include "media/rtp/RtpPacket.h"
 
@@ -28,7 +29,8 @@ class Producer {
 
   enum class PayloadKind : uint8_t { kMedia, kDtmf, kRtx, kUnknown };
 
-  Producer(const ProducerSpec& spec, Clock::duration keyframeInterval);
+  // `retransmissionPackets`: capacity of the retransmission buffer (video; audio keeps none).
+  Producer(const ProducerSpec& spec, Clock::duration keyframeInterval, size_t retransmissionPackets);
 
   // The same producer re-negotiated: new parameters; consumers and the keyframe throttle stay.
   // Learned SSRCs are kept while the transport and the mid stay the same.
@@ -58,6 +60,8 @@ class Producer {
   void detach(const Consumer& consumer) noexcept;
 
   [[nodiscard]] KeyframeRequester& keyframes() noexcept { return keyframes_; }
+  // Recent packets of the primary stream, as received (decrypted), to answer subscribers' NACKs.
+  [[nodiscard]] RetransmissionBuffer& retransmissions() noexcept { return retransmissions_; }
 
  private:
   ProducerSpec spec_;
@@ -65,6 +69,7 @@ class Producer {
   size_t learnedCount_ = 0;
   std::vector<Consumer*> consumers_;
   KeyframeRequester keyframes_;
+  RetransmissionBuffer retransmissions_;
 };
 
 }  // namespace switchyard::media::forward

@@ -10,12 +10,14 @@
 #include "media/forward/Producer.h"
 #include "media/forward/RtpHeaderRewriter.h"
 #include "media/rtcp/FirView.h"
+#include "media/rtcp/NackView.h"
 #include "media/rtcp/PliView.h"
 #include "media/rtcp/ReceiverReportView.h"
 #include "media/rtcp/RtcpCompound.h"
 #include "media/rtcp/RtcpCompoundBuilder.h"
 #include "media/rtcp/RtcpConstants.h"
 #include "media/rtcp/SenderReportView.h"
+#include "media/rtp/RtxPacket.h"
 #include "media/srtp/SrtpSession.h"
 #include "media/util/BigEndian.h"
 
@@ -30,6 +32,10 @@ constexpr uint32_t kServerSsrc = 1;
 // Largest RTP packet sent (before the SRTP trailer); a rewritten copy above it is dropped.
 constexpr size_t kMaxRtpPacketSize = 1500;
 constexpr size_t kRtpBufferSize = kMaxRtpPacketSize + srtp::kSrtcpMaxTrailer;
+// A retransmission wrapped as RTX carries the 2-byte original sequence number in front of the payload.
+constexpr size_t kRtxBufferSize = kMaxRtpPacketSize + rtp::kRtxOsnSize + srtp::kSrtcpMaxTrailer;
+// Sequence numbers answered per NACK packet at most (a NACK of 17 can name 16 more per entry).
+constexpr size_t kMaxNackedPerPacket = 256;
 constexpr size_t kMaxRtcpPacketSize = 64;  // one PLI is 12 bytes
 constexpr size_t kRtcpBufferSize = kMaxRtcpPacketSize + srtp::kSrtcpMaxTrailer;
 
@@ -55,6 +61,7 @@ struct Router::State {
   std::unordered_map<TransportId, uint16_t> transportSequences;
   RtpHeaderRewriter rewriter;
   std::array<uint8_t, kRtpBufferSize> rtpBuffer{};
+  std::array<uint8_t, kRtxBufferSize> rtxBuffer{};
   std::array<uint8_t, kRtcpBufferSize> rtcpBuffer{};
 
   Producer* findProducer(uint32_t id) const noexcept {
@@ -128,44 +135,67 @@ struct Router::State {
     return nullptr;
   }
 
+  // What one packet contributes to every copy: computed once per packet.
+  struct CopySource {
+    std::array<uint8_t, kAbsSendTimeSize> absSendTime{};
+    std::optional<std::span<const uint8_t>> audioLevel;
+    std::optional<std::span<const uint8_t>> videoOrientation;
+  };
+
+  static CopySource copySource(const Producer& producer, const rtp::RtpPacketView& packet,
+                               Clock::time_point now) noexcept {
+    const rtp::RtpExtensionIds& from = producer.spec().extensions;
+    CopySource source;
+    source.absSendTime = absSendTimeBytes(now);
+    source.audioLevel = packet.extension(from[RtpExtension::kAudioLevel]);
+    source.videoOrientation = packet.extension(from[RtpExtension::kVideoOrientation]);
+    return source;
+  }
+
+  // Writes `packet` rewritten for `consumer` into rtpBuffer (its SSRC, payload type, offsets, its
+  // extension ids, mid, abs-send-time and the next transport-wide sequence number of its
+  // transport). nullopt when the copy would be too large (counted; the sequence number is given
+  // back). `tookSequence` tells the caller to give it back if the send fails.
+  std::optional<size_t> rewriteFor(Consumer& consumer, uint8_t payloadType, const rtp::RtpPacketView& packet,
+                                   const CopySource& source, bool& tookSequence) noexcept {
+    const rtp::RtpExtensionIds& to = consumer.spec().extensions;
+    rewriter.clear();
+    if (consumer.writesMid()) rewriter.add(to[RtpExtension::kMid], consumer.midBytes());
+    if (to.has(RtpExtension::kAbsSendTime)) rewriter.add(to[RtpExtension::kAbsSendTime], source.absSendTime);
+    std::array<uint8_t, 2> transportSequence{};
+    tookSequence = false;
+    if (to.has(RtpExtension::kTransportCc)) {
+      util::write16(transportSequence.data(), consumer.takeTransportSequence());
+      tookSequence = rewriter.add(to[RtpExtension::kTransportCc], transportSequence);
+      if (!tookSequence) consumer.giveBackTransportSequence();
+    }
+    if (source.audioLevel && to.has(RtpExtension::kAudioLevel))
+      rewriter.add(to[RtpExtension::kAudioLevel], *source.audioLevel);
+    if (source.videoOrientation && to.has(RtpExtension::kVideoOrientation)) {
+      rewriter.add(to[RtpExtension::kVideoOrientation], *source.videoOrientation);
+    }
+    const RtpHeaderRewriter::Fields fields{payloadType, consumer.sequenceNumberFor(packet.sequenceNumber()),
+                                           consumer.timestampFor(packet.timestamp()), consumer.ssrc()};
+    const std::optional<size_t> size =
+        rewriter.write(packet, fields, std::span<uint8_t>(rtpBuffer).first(kMaxRtpPacketSize));
+    if (!size) {
+      ++counters.rtpTooLarge;
+      if (tookSequence) consumer.giveBackTransportSequence();
+      tookSequence = false;
+    }
+    return size;
+  }
+
   void forward(Producer& producer, Producer::PayloadKind kind, const rtp::RtpPacketView& packet,
                Clock::time_point now) noexcept {
-    const std::array<uint8_t, kAbsSendTimeSize> absSendTime = absSendTimeBytes(now);
-    const rtp::RtpExtensionIds& from = producer.spec().extensions;
-    const auto audioLevel = packet.extension(from[RtpExtension::kAudioLevel]);
-    const auto videoOrientation = packet.extension(from[RtpExtension::kVideoOrientation]);
-    const std::span<uint8_t> out(rtpBuffer);
-
+    const CopySource source = copySource(producer, packet, now);
     for (Consumer* consumer : producer.consumers()) {
       const std::optional<uint8_t> payloadType = consumer->payloadTypeFor(kind);
       if (!payloadType) continue;
-      const rtp::RtpExtensionIds& to = consumer->spec().extensions;
-      rewriter.clear();
-      if (consumer->writesMid()) rewriter.add(to[RtpExtension::kMid], consumer->midBytes());
-      if (to.has(RtpExtension::kAbsSendTime)) rewriter.add(to[RtpExtension::kAbsSendTime], absSendTime);
-      std::array<uint8_t, 2> transportSequence{};
       bool tookSequence = false;
-      if (to.has(RtpExtension::kTransportCc)) {
-        util::write16(transportSequence.data(), consumer->takeTransportSequence());
-        tookSequence = rewriter.add(to[RtpExtension::kTransportCc], transportSequence);
-        if (!tookSequence) consumer->giveBackTransportSequence();
-      }
-      if (audioLevel && to.has(RtpExtension::kAudioLevel))
-        rewriter.add(to[RtpExtension::kAudioLevel], *audioLevel);
-      if (videoOrientation && to.has(RtpExtension::kVideoOrientation)) {
-        rewriter.add(to[RtpExtension::kVideoOrientation], *videoOrientation);
-      }
-
-      const RtpHeaderRewriter::Fields fields{*payloadType,
-                                             consumer->sequenceNumberFor(packet.sequenceNumber()),
-                                             consumer->timestampFor(packet.timestamp()), consumer->ssrc()};
-      const std::optional<size_t> size = rewriter.write(packet, fields, out.first(kMaxRtpPacketSize));
-      if (!size) {
-        ++counters.rtpTooLarge;
-        if (tookSequence) consumer->giveBackTransportSequence();
-        continue;
-      }
-      if (output.sendRtp(consumer->transport(), out, *size)) {
+      const std::optional<size_t> size = rewriteFor(*consumer, *payloadType, packet, source, tookSequence);
+      if (!size) continue;
+      if (output.sendRtp(consumer->transport(), rtpBuffer, *size)) {
         ++counters.rtpForwarded;
         consumer->countPacket(packet.payloadSize());
       } else {
@@ -173,6 +203,90 @@ struct Router::State {
         if (tookSequence) consumer->giveBackTransportSequence();
       }
     }
+  }
+
+  // --- Retransmissions ---
+
+  // A subscriber's NACK for `seq` of `consumer`: the stored packet, rewritten for it again, on its
+  // RTX stream when it negotiated one (RFC 4588), else as the original packet.
+  void retransmit(Consumer& consumer, uint16_t seq, Clock::time_point now) noexcept {
+    ++counters.retransmissionsRequested;
+    Producer& producer = consumer.producer();
+    const auto stored = producer.retransmissions().find(consumer.producerSequenceFor(seq), now);
+    const auto original = stored ? rtp::RtpPacketView::parse(*stored) : std::nullopt;
+    if (!original) {
+      ++counters.retransmissionsMissed;
+      return;
+    }
+    const std::optional<uint8_t> payloadType =
+        consumer.payloadTypeFor(producer.classify(original->payloadType()));
+    if (!payloadType) {
+      ++counters.retransmissionsMissed;
+      return;
+    }
+    bool tookSequence = false;
+    const std::optional<size_t> size =
+        rewriteFor(consumer, *payloadType, *original, copySource(producer, *original, now), tookSequence);
+    if (!size) return;
+    bool sent = false;
+    if (consumer.hasRtx()) {
+      const std::optional<size_t> rtxSize =
+          rtp::wrapRtx(std::span<const uint8_t>(rtpBuffer).first(*size), rtxBuffer,
+                       *consumer.spec().rtxPayloadType, consumer.spec().rtxSsrc, consumer.takeRtxSequence());
+      sent = rtxSize && output.sendRtp(consumer.transport(), rtxBuffer, *rtxSize);
+    } else {
+      sent = output.sendRtp(consumer.transport(), rtpBuffer, *size);
+    }
+    if (sent) {
+      ++counters.retransmissionsSent;
+    } else {
+      ++counters.sendFailed;
+      if (tookSequence) consumer.giveBackTransportSequence();
+    }
+  }
+
+  void onNack(TransportId transport, const rtcp::NackView& nack, Clock::time_point now) noexcept {
+    const auto it = consumersBySsrc.find(ssrcKey(transport, nack.mediaSsrc()));
+    if (it == consumersBySsrc.end()) return;
+    Consumer& consumer = *it->second;
+    size_t handled = 0;
+    nack.forEachLostSeq([&](uint16_t seq) {
+      if (handled++ < kMaxNackedPerPacket) retransmit(consumer, seq, now);
+    });
+  }
+
+  // A repair packet from a publisher (its RTX stream, RFC 4588), asked for by a NACK: unwrapped in
+  // place into the original packet and forwarded like it, unless the original already came.
+  void onRepair(Producer& producer, rtp::RtpPacket& packet, Clock::time_point now) noexcept {
+    const std::optional<uint32_t> primary = producer.primarySsrc();
+    const std::optional<size_t> size =
+        primary ? rtp::unwrapRtx(packet.data(), producer.spec().payloadType, *primary) : std::nullopt;
+    const auto original = size ? rtp::RtpPacket::parse(packet.data().first(*size)) : std::nullopt;
+    if (!original) {
+      ++counters.rtxDropped;  // padding-only probes, or nothing to repair yet
+      return;
+    }
+    const rtp::RtpPacketView view = original->view();
+    if (producer.retransmissions().find(view.sequenceNumber(), now)) {
+      ++counters.rtxDuplicate;  // already received (and forwarded): a probe or a late repair
+      return;
+    }
+    ++counters.rtxRepaired;
+    producer.retransmissions().store(view.sequenceNumber(), view.data(), now);
+    forward(producer, Producer::PayloadKind::kMedia, view, now);
+  }
+
+  // The producer whose RTX stream `packet` belongs to, if any.
+  Producer* repairedProducerOf(TransportId transport, const rtp::RtpPacketView& packet) const noexcept {
+    for (const auto& p : producers) {
+      if (p->transport() != transport) continue;
+      if (p->isRtxSsrc(packet.ssrc())) return p.get();
+      if (p->classify(packet.payloadType()) == Producer::PayloadKind::kRtx && p->matchesMid(packet) &&
+          !p->hasMediaSsrc(packet.ssrc())) {
+        return p.get();
+      }
+    }
+    return nullptr;
   }
 
   void onRtp(TransportId transport, const rtp::RtpPacketView& packet, Clock::time_point now) noexcept {
@@ -193,6 +307,7 @@ struct Router::State {
       return;
     }
     forward(*producer, kind, packet, now);
+    producer->retransmissions().store(packet.sequenceNumber(), packet.data(), now);
   }
 
   // --- Keyframe requests ---
@@ -297,6 +412,10 @@ struct Router::State {
           onReportBlocks(transport, rr->reports(), now);
         continue;
       }
+      if (packet.packetType() == rtcp::kPtRtpfb) {
+        if (const auto nack = rtcp::NackView::parse(packet)) onNack(transport, *nack, now);
+        continue;
+      }
       if (packet.packetType() != rtcp::kPtPsfb) continue;
       if (const auto pli = rtcp::PliView::parse(packet)) {
         onKeyframeRequest(transport, pli->mediaSsrc(), std::nullopt, now);
@@ -320,7 +439,8 @@ void Router::addProducer(const ProducerSpec& spec) {
     existing->update(spec);
     return;
   }
-  state_->producers.push_back(std::make_unique<Producer>(spec, options_.keyframeRequestInterval));
+  state_->producers.push_back(std::make_unique<Producer>(spec, options_.keyframeRequestInterval,
+                                                         options_.retransmissionBufferPackets));
 }
 
 void Router::removeProducer(uint32_t id) noexcept {
@@ -373,6 +493,11 @@ void Router::removeTransport(TransportId transport) noexcept {
 }
 
 void Router::onRtp(TransportId transport, rtp::RtpPacket& packet, Clock::time_point now) noexcept {
+  if (Producer* repaired = state_->repairedProducerOf(transport, packet.view())) {
+    ++counters_.rtpReceived;
+    state_->onRepair(*repaired, packet, now);
+    return;
+  }
   state_->onRtp(transport, packet.view(), now);
 }
 

@@ -72,15 +72,22 @@ class Router {
 
   struct Options {
     std::chrono::milliseconds keyframeRequestInterval{200};
+    // Packets kept per published video stream to answer NACKs (about 1.5 s at 2.5 Mbit/s).
+    size_t retransmissionBufferPackets = 512;
   };
 
   struct Counters {
-    uint64_t rtpReceived = 0;        // RTP from producers' transports
-    uint64_t rtpForwarded = 0;       // copies sent to consumers
-    uint64_t rtpUnknownSsrc = 0;     // no producer for the SSRC (and no known mid extension)
-    uint64_t rtpUnknownPayload = 0;  // a payload type the producer did not negotiate
-    uint64_t rtxDropped = 0;         // repair packets (not forwarded yet)
-    uint64_t sendFailed = 0;         // Output refused (transport not connected, or full)
+    uint64_t rtpReceived = 0;               // RTP from producers' transports
+    uint64_t rtpForwarded = 0;              // copies sent to consumers
+    uint64_t rtpUnknownSsrc = 0;            // no producer for the SSRC (and no known mid extension)
+    uint64_t rtpUnknownPayload = 0;         // a payload type the producer did not negotiate
+    uint64_t rtxDropped = 0;                // repair packets that carry nothing to repair (padding probes)
+    uint64_t rtxRepaired = 0;               // publishers' repairs unwrapped and forwarded
+    uint64_t rtxDuplicate = 0;              // repairs of packets already received (dropped)
+    uint64_t retransmissionsRequested = 0;  // sequence numbers subscribers NACKed
+    uint64_t retransmissionsSent = 0;       // answered (as RTX when negotiated)
+    uint64_t retransmissionsMissed = 0;     // no longer (or never) in the buffer
+    uint64_t sendFailed = 0;                // Output refused (transport not connected, or full)
     uint64_t rtcpReceived = 0;
     uint64_t keyframeRequestsReceived = 0;  // PLI/FIR from subscribers naming a consumer
     uint64_t keyframeRequestsSent = 0;      // PLI sent to publishers

@@ -314,9 +314,9 @@ TEST_CASE("Router: an SSRC without a=ssrc is learned from the producer's mid ext
     CHECK(router.counters().rtpNotSelected == 4);
     CHECK(output.rtp.size() == 2);
   }
-  SECTION("a repair packet carrying the mid is dropped, not learned") {
+  SECTION("a repair packet carrying the mid is taken as a repair, not learned as media") {
     feedRtp(router, kPublisher, withMid(0x6666, mid, 97), kNow);
-    CHECK(router.counters().rtxDropped == 1);
+    CHECK(router.counters().rtxRepaired + router.counters().rtxDropped == 1);
     feedRtp(router, kPublisher, build(videoPacket(3, 0, 0x6666)), kNow);
     CHECK(router.counters().rtpUnknownSsrc == 4);
   }
@@ -338,18 +338,46 @@ TEST_CASE("Router: an SSRC without a=ssrc is learned from the producer's mid ext
   }
 }
 
-TEST_CASE("Router: RTX is dropped and counted") {
+TEST_CASE("Router: a publisher's RTX repair is unwrapped and forwarded once; stray RTX is dropped") {
   RecordingOutput output;
   Router router(output, {});
   router.addProducer(videoProducer());
   REQUIRE(router.addConsumer(consumer(100, kVideoProducer, kSubscriberA, 0xC100, 96, "v", {}), kNow));
-  feedRtp(router, kPublisher, build(videoPacket(1, 0, kVideoRtxSsrc, 97)), kNow);  // RTX SSRC
-  feedRtp(router, kPublisher, build(videoPacket(2, 0, kVideoSsrc, 97)), kNow);     // RTX payload type
+  feedRtp(router, kPublisher, build(videoPacket(1, 3000)), kNow);
+  REQUIRE(output.rtp.size() == 1);
+  // RFC 4588: the repair of seq 1 (already received) is a duplicate; the repair of seq 2 is new.
+  const auto repair = [](uint16_t rtxSeq, uint16_t osn) {
+    Bytes payload = {static_cast<uint8_t>(osn >> 8), static_cast<uint8_t>(osn & 0xff)};
+    payload.insert(payload.end(), kPayload.begin(), kPayload.end());
+    RtpPacketBuilder b;
+    b.setPayloadType(97).setSequenceNumber(rtxSeq).setTimestamp(6000).setSsrc(kVideoRtxSsrc).setPayload(payload);
+    return build(b);
+  };
+  feedRtp(router, kPublisher, repair(500, 1), kNow);
+  CHECK(router.counters().rtxDuplicate == 1);
+  CHECK(output.rtp.size() == 1);
+  feedRtp(router, kPublisher, repair(501, 2), kNow);
+  CHECK(router.counters().rtxRepaired == 1);
+  REQUIRE(output.rtp.size() == 2);
+  const auto forwarded = parsed(output.rtp[1].bytes);
+  CHECK(forwarded.ssrc() == 0xC100);
+  CHECK(forwarded.payloadType() == 96);
+  CHECK(forwarded.sequenceNumber() == 2);
+  CHECK(forwarded.timestamp() == 6000U);
+  CHECK(toBytes(forwarded.payload()) == kPayload);
+  // The repaired packet is kept: a second repair of it is a duplicate.
+  feedRtp(router, kPublisher, repair(502, 2), kNow);
+  CHECK(router.counters().rtxDuplicate == 2);
+  // A padding-only RTX packet (no OSN), and the RTX payload type on the media SSRC, are dropped.
+  RtpPacketBuilder probe;
+  probe.setPayloadType(97).setSequenceNumber(503).setSsrc(kVideoRtxSsrc).setPayload(Bytes{0x00});
+  feedRtp(router, kPublisher, build(probe), kNow);
+  feedRtp(router, kPublisher, build(videoPacket(3, 0, kVideoSsrc, 97)), kNow);
   CHECK(router.counters().rtxDropped == 2);
-  CHECK(output.rtp.empty());
+  CHECK(output.rtp.size() == 2);
   feedRtp(router, kPublisher, build(videoPacket(3, 0, kVideoSsrc, 35)), kNow);
   CHECK(router.counters().rtpUnknownPayload == 1);
-  CHECK(output.rtp.empty());
+  CHECK(output.rtp.size() == 2);
 }
 
 TEST_CASE("Router: DTMF maps to each consumer's telephone-event type, or is skipped") {

@@ -1,0 +1,103 @@
+// Subscribers' NACKs through the Router: the stored packet is rewritten for the subscriber again and
+// sent on its RTX stream (RFC 4588: its RTX SSRC and payload type, its own RTX sequence numbers, the
+// original sequence number in front of the payload) or, without RTX, as the original packet.
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+#include <vector>
+
+#include "media/forward/Router.h"
+#include "media/rtcp/RtcpCompoundBuilder.h"
+#include "media/rtp/RtpPacketBuilder.h"
+#include "media/rtp/RtxPacket.h"
+#include "media/util/BigEndian.h"
+#include "tests/media/forward/RouterTestKit.h"
+
+namespace {
+
+using namespace switchyard::media;
+using namespace switchyard::media::forward;
+using namespace switchyard::media::forward::test;
+
+const Clock::time_point kT0 = at(10000000us);
+const Bytes kPayload = {0x90, 0x80, 0x81, 0x23, 0x10, 0x02, 0x00, 0x9D, 0x01, 0x2A};
+
+Bytes videoPacket(uint16_t seq) {
+  rtp::RtpPacketBuilder b;
+  b.setPayloadType(96)
+      .setSequenceNumber(seq)
+      .setTimestamp(3000U * seq)
+      .setSsrc(kVideoSsrc)
+      .setPayload(kPayload);
+  return build(b);
+}
+
+Bytes nack(uint32_t mediaSsrc, std::vector<uint16_t> seqs) {
+  Bytes out(256);
+  rtcp::RtcpCompoundBuilder builder(out);
+  REQUIRE(builder.addNack(0x5B5B5B5B, mediaSsrc, seqs));
+  out.resize(builder.size());
+  return out;
+}
+
+rtp::RtpPacketView parsed(const Bytes& bytes) {
+  auto view = rtp::RtpPacketView::parse(bytes);
+  REQUIRE(view);
+  return *view;
+}
+
+}  // namespace
+
+TEST_CASE("Router: a subscriber's NACK is answered from the buffer, on its RTX stream when negotiated") {
+  RecordingOutput output;
+  Router router(output, {});
+  router.addProducer(videoProducer());
+  ConsumerSpec withRtx = consumer(100, kVideoProducer, kSubscriberA, 0xC100, 120, "v", {});
+  withRtx.rtxSsrc = 0xC1FF;
+  withRtx.rtxPayloadType = 121;
+  REQUIRE(router.addConsumer(withRtx, kT0, false));
+  REQUIRE(router.addConsumer(consumer(200, kVideoProducer, kSubscriberB, 0xC200, 96, "v", {}), kT0, false));
+  for (uint16_t seq = 10; seq < 15; ++seq)
+    feedRtp(router, kPublisher, videoPacket(seq), kT0);
+  output.rtp.clear();
+
+  router.onRtcp(kSubscriberA, nack(0xC100, {11, 13}), kT0 + 20ms);
+  const auto onA = output.rtpOn(kSubscriberA);
+  REQUIRE(onA.size() == 2);
+  for (size_t i = 0; i < onA.size(); ++i) {
+    const auto rtx = parsed(onA[i]);
+    CHECK(rtx.ssrc() == 0xC1FF);
+    CHECK(rtx.payloadType() == 121);
+    CHECK(rtx.sequenceNumber() == i);  // the RTX stream's own numbering
+    const uint16_t osn = i == 0 ? 11 : 13;
+    REQUIRE(rtx.payload().size() == kPayload.size() + rtp::kRtxOsnSize);
+    CHECK(switchyard::media::util::read16(rtx.payload().data()) == osn);
+    CHECK(rtx.timestamp() == 3000U * osn);
+    // Unwrapped, it is the packet the subscriber missed.
+    Bytes copy = onA[i];
+    const auto size = rtp::unwrapRtx(copy, 120, 0xC100);
+    REQUIRE(size);
+    copy.resize(*size);
+    const auto original = parsed(copy);
+    CHECK(original.sequenceNumber() == osn);
+    CHECK(toBytes(original.payload()) == kPayload);
+  }
+
+  // Without RTX: the original packet again, same sequence number.
+  router.onRtcp(kSubscriberB, nack(0xC200, {12}), kT0 + 20ms);
+  const auto onB = output.rtpOn(kSubscriberB);
+  REQUIRE(onB.size() == 1);
+  CHECK(parsed(onB[0]).ssrc() == 0xC200);
+  CHECK(parsed(onB[0]).sequenceNumber() == 12);
+  CHECK(parsed(onB[0]).payloadType() == 96);
+
+  // Never stored, too old, unknown SSRC: nothing sent.
+  const size_t before = output.rtp.size();
+  router.onRtcp(kSubscriberB, nack(0xC200, {5}), kT0 + 20ms);
+  router.onRtcp(kSubscriberB, nack(0xC200, {12}), kT0 + 2s);
+  router.onRtcp(kSubscriberB, nack(0xC100, {12}), kT0 + 20ms);  // A's SSRC on B's transport
+  CHECK(output.rtp.size() == before);
+  CHECK(router.counters().retransmissionsRequested == 5);
+  CHECK(router.counters().retransmissionsSent == 3);
+  CHECK(router.counters().retransmissionsMissed == 2);
+}
