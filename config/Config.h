@@ -48,7 +48,8 @@ struct Config {
     std::string certificateFile;  // empty: generate
     std::string privateKeyFile;
     uint32_t srtpReplayWindow = 1024;
-    uint32_t keyframeRequestIntervalMs = 200;  // per published video track
+    uint32_t keyframeRequestIntervalMs = 200;    // per published video track
+    uint32_t retransmissionBufferPackets = 512;  // per published video stream, to answer NACKs
   } rtc;
 
   struct Sctp {

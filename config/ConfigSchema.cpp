@@ -174,6 +174,11 @@ ConfigSchema::ConfigSchema() {
                                  "interval; requests from new or recovering subscribers in between are "
                                  "merged into the next one.",
                                  &C::rtc, &C::Rtc::keyframeRequestIntervalMs));
+  fields_.push_back(integerField("rtc.retransmission_buffer_packets", 0, 32768,
+                                 "Packets kept per published video stream to answer subscribers' NACKs "
+                                 "(rounded up to a power of two; 1500 bytes each; 0 turns retransmission "
+                                 "off).",
+                                 &C::rtc, &C::Rtc::retransmissionBufferPackets));
   fields_.push_back(field("sctp.data_channels", FieldKind::Boolean,
                           "Answer data-channel sections (SCTP over DTLS) and relay messages between the "
                           "peers of a room; false rejects them.",

@@ -28,6 +28,7 @@ WorkerMedia::WorkerMedia(boost::asio::io_context& io, unsigned index, const conf
                          const dtls::DtlsCertificate& certificate)
     : index_(index), dtls_(certificate), timer_(io) {
   routerOptions_.keyframeRequestInterval = std::chrono::milliseconds(config.rtc.keyframeRequestIntervalMs);
+  routerOptions_.retransmissionBufferPackets = config.rtc.retransmissionBufferPackets;
   if (config.sctp.dataChannels) {
     sctp_.emplace();
     dataChannelConfig_.sctp.maxReceiveMessageSize = config.sctp.maxMessageSize;
