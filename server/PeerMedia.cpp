@@ -78,6 +78,8 @@ forward::ProducerSpec producerSpec(uint32_t id, transport::TransportId transport
   spec.rtxSsrcs = track.rtxSsrcs;
   spec.mid = track.mid;
   spec.extensions = track.extensions;
+  spec.nack = std::any_of(track.codec.feedback.begin(), track.codec.feedback.end(),
+                          [](const sdp::RtcpFeedback& fb) { return fb.type == "nack" && !fb.subtype; });
   return spec;
 }
 

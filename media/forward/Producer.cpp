@@ -10,10 +10,18 @@ namespace switchyard::media::forward {
 Producer::Producer(const ProducerSpec& spec, Clock::duration keyframeInterval, size_t retransmissionPackets)
     : spec_(spec),
       keyframes_(keyframeInterval),
-      retransmissions_(spec.kind == TrackKind::kVideo ? retransmissionPackets : 0) {}
+      retransmissions_(spec.kind == TrackKind::kVideo ? retransmissionPackets : 0),
+      statistics_(spec.clockRate) {
+  if (spec.nack && spec.kind == TrackKind::kVideo) nack_.emplace();
+}
 
 void Producer::update(const ProducerSpec& spec) {
   const bool keepLearned = spec.transport == spec_.transport && spec.mid == spec_.mid;
+  if (spec.nack && spec.kind == TrackKind::kVideo) {
+    if (!nack_) nack_.emplace();
+  } else {
+    nack_.reset();
+  }
   spec_ = spec;
   if (!keepLearned) learnedCount_ = 0;
 }

@@ -15,6 +15,8 @@
 #include <vector>
 
 #include "media/forward/KeyframeRequester.h"
+#include "media/forward/NackGenerator.h"
+#include "media/forward/ReceiveStatistics.h"
 #include "media/forward/RetransmissionBuffer.h"
 #include "media/forward/Router.h"
 #include "media/rtp/RtpPacket.h"
@@ -62,6 +64,12 @@ class Producer {
   [[nodiscard]] KeyframeRequester& keyframes() noexcept { return keyframes_; }
   // Recent packets of the primary stream, as received (decrypted), to answer subscribers' NACKs.
   [[nodiscard]] RetransmissionBuffer& retransmissions() noexcept { return retransmissions_; }
+  // Loss detection on the primary stream (nullptr when the publisher does not take NACKs).
+  [[nodiscard]] NackGenerator* nack() noexcept { return nack_ ? &*nack_ : nullptr; }
+  // Reception statistics of the primary stream, for receiver reports to the publisher.
+  [[nodiscard]] ReceiveStatistics& statistics() noexcept { return statistics_; }
+  [[nodiscard]] Clock::time_point lastReceiverReport() const noexcept { return lastReceiverReport_; }
+  void setLastReceiverReport(Clock::time_point at) noexcept { lastReceiverReport_ = at; }
 
  private:
   ProducerSpec spec_;
@@ -70,6 +78,9 @@ class Producer {
   std::vector<Consumer*> consumers_;
   KeyframeRequester keyframes_;
   RetransmissionBuffer retransmissions_;
+  std::optional<NackGenerator> nack_;
+  ReceiveStatistics statistics_;
+  Clock::time_point lastReceiverReport_{};
 };
 
 }  // namespace switchyard::media::forward

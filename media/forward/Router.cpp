@@ -34,9 +34,11 @@ constexpr size_t kMaxRtpPacketSize = 1500;
 constexpr size_t kRtpBufferSize = kMaxRtpPacketSize + srtp::kSrtcpMaxTrailer;
 // A retransmission wrapped as RTX carries the 2-byte original sequence number in front of the payload.
 constexpr size_t kRtxBufferSize = kMaxRtpPacketSize + rtp::kRtxOsnSize + srtp::kSrtcpMaxTrailer;
+// Sequence numbers NACKed to a publisher per tick at most.
+constexpr size_t kMaxNackBatch = 64;
 // Sequence numbers answered per NACK packet at most (a NACK of 17 can name 16 more per entry).
 constexpr size_t kMaxNackedPerPacket = 256;
-constexpr size_t kMaxRtcpPacketSize = 64;  // one PLI is 12 bytes
+constexpr size_t kMaxRtcpPacketSize = 1200;  // a PLI is 12 bytes, a NACK of kMaxNackBatch at most 268
 constexpr size_t kRtcpBufferSize = kMaxRtcpPacketSize + srtp::kSrtcpMaxTrailer;
 
 constexpr uint64_t ssrcKey(TransportId transport, uint32_t ssrc) noexcept {
@@ -62,6 +64,7 @@ struct Router::State {
   RtpHeaderRewriter rewriter;
   std::array<uint8_t, kRtpBufferSize> rtpBuffer{};
   std::array<uint8_t, kRtxBufferSize> rtxBuffer{};
+  std::array<uint16_t, kMaxNackBatch> nackBatch{};
   std::array<uint8_t, kRtcpBufferSize> rtcpBuffer{};
 
   Producer* findProducer(uint32_t id) const noexcept {
@@ -267,7 +270,11 @@ struct Router::State {
       return;
     }
     const rtp::RtpPacketView view = original->view();
-    if (producer.retransmissions().find(view.sequenceNumber(), now)) {
+    NackGenerator* nack = producer.nack();
+    const bool duplicate =
+        nack != nullptr ? nack->onPacket(view.sequenceNumber(), now) == NackGenerator::Result::kDuplicate
+                        : producer.retransmissions().find(view.sequenceNumber(), now).has_value();
+    if (duplicate) {
       ++counters.rtxDuplicate;  // already received (and forwarded): a probe or a late repair
       return;
     }
@@ -305,6 +312,20 @@ struct Router::State {
     if (producer->primarySsrc() != packet.ssrc()) {
       ++counters.rtpNotSelected;
       return;
+    }
+    producer->statistics().onPacket(packet.sequenceNumber(), packet.timestamp(), now);
+    if (NackGenerator* nack = producer->nack()) {
+      switch (nack->onPacket(packet.sequenceNumber(), now)) {
+        case NackGenerator::Result::kDuplicate:
+          ++counters.rtpDuplicate;
+          return;
+        case NackGenerator::Result::kReset:
+          requestKeyframe(*producer, now);  // the gap is not repaired: the decoder needs a keyframe
+          break;
+        case NackGenerator::Result::kInOrder:
+        case NackGenerator::Result::kRecovered:
+          break;
+      }
     }
     forward(*producer, kind, packet, now);
     producer->retransmissions().store(packet.sequenceNumber(), packet.data(), now);
@@ -353,6 +374,7 @@ struct Router::State {
     }
     if (producer == nullptr) return;
     ++counters.senderReportsReceived;
+    producer->statistics().onSenderReport(sr.ntpTimestamp(), now);
     for (Consumer* consumer : producer->consumers()) {
       rtcp::SenderInfo info;
       info.ssrc = consumer->ssrc();
@@ -378,6 +400,49 @@ struct Router::State {
       const rtcp::ReportBlock block = blocks.at(i);
       const auto it = consumersBySsrc.find(ssrcKey(transport, block.ssrc));
       if (it != consumersBySsrc.end()) it->second->onReportBlock(block.lastSr, block.delaySinceLastSr, now);
+    }
+  }
+
+  // --- Toward publishers: NACKs and receiver reports ---
+
+  // The round-trip time toward `transport`: from its subscriptions' reports when it has some.
+  Clock::duration rttOf(TransportId transport) const noexcept {
+    for (const auto& consumer : consumers) {
+      if (consumer->transport() == transport && consumer->rtt()) return *consumer->rtt();
+    }
+    return options.defaultRtt;
+  }
+
+  void tickProducer(Producer& producer, Clock::time_point now) noexcept {
+    const std::optional<uint32_t> ssrc = producer.primarySsrc();
+    if (!ssrc) return;
+    if (NackGenerator* nack = producer.nack()) {
+      const size_t count = nack->collect(now, rttOf(producer.transport()), nackBatch);
+      if (count > 0) {
+        rtcp::RtcpCompoundBuilder builder(std::span<uint8_t>(rtcpBuffer).first(kMaxRtcpPacketSize));
+        if (builder.addNack(kServerSsrc, *ssrc, std::span<const uint16_t>(nackBatch).first(count)) &&
+            output.sendRtcp(producer.transport(), rtcpBuffer, builder.size())) {
+          counters.nacksSent += count;
+        } else {
+          ++counters.sendFailed;
+        }
+      }
+      if (nack->keyframeNeeded()) {
+        nack->clearKeyframeNeeded();
+        requestKeyframe(producer, now);
+      }
+    }
+    ReceiveStatistics& statistics = producer.statistics();
+    if (statistics.received() > 0 && now - producer.lastReceiverReport() >= options.receiverReportInterval) {
+      producer.setLastReceiverReport(now);
+      const rtcp::ReportBlock block = statistics.reportBlock(*ssrc, now);
+      rtcp::RtcpCompoundBuilder builder(std::span<uint8_t>(rtcpBuffer).first(kMaxRtcpPacketSize));
+      if (builder.addRr(kServerSsrc, std::span<const rtcp::ReportBlock>(&block, 1)) &&
+          output.sendRtcp(producer.transport(), rtcpBuffer, builder.size())) {
+        ++counters.receiverReportsSent;
+      } else {
+        ++counters.sendFailed;
+      }
     }
   }
 
@@ -508,6 +573,7 @@ void Router::onRtcp(TransportId transport, std::span<const uint8_t> compound,
 
 void Router::tick(Clock::time_point now) noexcept {
   for (const auto& producer : state_->producers) {
+    state_->tickProducer(*producer, now);
     if (producer->isVideo() && producer->keyframes().due(now)) state_->sendKeyframeRequest(*producer, now);
   }
 }

@@ -41,6 +41,7 @@ struct ProducerSpec {
   std::vector<uint32_t> rtxSsrcs;   // repair SSRCs from the SDP
   std::string mid;                  // the publisher's mid of this track's m-section
   rtp::RtpExtensionIds extensions;  // the publisher's ids
+  bool nack = false;                // the publisher honours generic NACK (a=rtcp-fb nack)
 };
 
 struct ConsumerSpec {
@@ -74,6 +75,10 @@ class Router {
     std::chrono::milliseconds keyframeRequestInterval{200};
     // Packets kept per published video stream to answer NACKs (about 1.5 s at 2.5 Mbit/s).
     size_t retransmissionBufferPackets = 512;
+    // Receiver reports to each publisher, per published stream (RFC 3550 section 6.4.2).
+    std::chrono::milliseconds receiverReportInterval{1000};
+    // Round-trip time assumed toward a publisher until its transport's reports give one.
+    std::chrono::milliseconds defaultRtt{100};
   };
 
   struct Counters {
@@ -87,7 +92,10 @@ class Router {
     uint64_t retransmissionsRequested = 0;  // sequence numbers subscribers NACKed
     uint64_t retransmissionsSent = 0;       // answered (as RTX when negotiated)
     uint64_t retransmissionsMissed = 0;     // no longer (or never) in the buffer
-    uint64_t sendFailed = 0;                // Output refused (transport not connected, or full)
+    uint64_t nacksSent = 0;                 // sequence numbers NACKed to publishers
+    uint64_t rtpDuplicate = 0;              // publishers' packets already received (dropped)
+    uint64_t receiverReportsSent = 0;
+    uint64_t sendFailed = 0;  // Output refused (transport not connected, or full)
     uint64_t rtcpReceived = 0;
     uint64_t keyframeRequestsReceived = 0;  // PLI/FIR from subscribers naming a consumer
     uint64_t keyframeRequestsSent = 0;      // PLI sent to publishers

@@ -7,6 +7,9 @@
 #include <vector>
 
 #include "media/forward/Router.h"
+#include "media/rtcp/NackView.h"
+#include "media/rtcp/ReceiverReportView.h"
+#include "media/rtcp/RtcpCompound.h"
 #include "media/rtcp/RtcpCompoundBuilder.h"
 #include "media/rtp/RtpPacketBuilder.h"
 #include "media/rtp/RtxPacket.h"
@@ -100,4 +103,82 @@ TEST_CASE("Router: a subscriber's NACK is answered from the buffer, on its RTX s
   CHECK(router.counters().retransmissionsRequested == 5);
   CHECK(router.counters().retransmissionsSent == 3);
   CHECK(router.counters().retransmissionsMissed == 2);
+}
+
+TEST_CASE("Router: a publisher's lost packets are NACKed, repaired by RTX, and reported in RRs") {
+  RecordingOutput output;
+  Router router(output, {});
+  ProducerSpec spec = videoProducer();
+  spec.nack = true;
+  router.addProducer(spec);
+  REQUIRE(router.addConsumer(consumer(100, kVideoProducer, kSubscriberA, 0xC100, 96, "v", {}), kT0, false));
+  for (const uint16_t seq : {1, 2, 4, 5, 8})
+    feedRtp(router, kPublisher, videoPacket(seq), kT0);
+  output.rtcp.clear();
+  router.tick(kT0 + 10ms);  // past the reorder delay
+  std::vector<uint16_t> nacked;
+  for (const SentPacket& sent : output.rtcp) {
+    CHECK(sent.transport == kPublisher);
+    const rtcp::RtcpCompound compound(sent.bytes);
+    REQUIRE(compound.valid());
+    for (const auto& packet : compound) {
+      if (const auto view = rtcp::NackView::parse(packet)) {
+        CHECK(view->mediaSsrc() == kVideoSsrc);
+        view->forEachLostSeq([&](uint16_t seq) { nacked.push_back(seq); });
+      }
+    }
+  }
+  CHECK(nacked == std::vector<uint16_t>{3, 6, 7});
+  CHECK(router.counters().nacksSent == 3);
+  // The publisher repairs 3 on its RTX stream: forwarded once; a second copy is a duplicate.
+  const auto repair = [](uint16_t rtxSeq, uint16_t osn) {
+    Bytes payload = {static_cast<uint8_t>(osn >> 8), static_cast<uint8_t>(osn & 0xff)};
+    payload.insert(payload.end(), kPayload.begin(), kPayload.end());
+    rtp::RtpPacketBuilder b;
+    b.setPayloadType(97)
+        .setSequenceNumber(rtxSeq)
+        .setTimestamp(3000U * osn)
+        .setSsrc(kVideoRtxSsrc)
+        .setPayload(payload);
+    return build(b);
+  };
+  output.rtp.clear();
+  feedRtp(router, kPublisher, repair(900, 3), kT0 + 30ms);
+  feedRtp(router, kPublisher, repair(901, 3), kT0 + 31ms);
+  REQUIRE(output.rtp.size() == 1);
+  CHECK(parsed(output.rtp[0].bytes).sequenceNumber() == 3);
+  CHECK(router.counters().rtxRepaired == 1);
+  CHECK(router.counters().rtxDuplicate == 1);
+  // A media packet received twice is forwarded once.
+  feedRtp(router, kPublisher, videoPacket(8), kT0 + 32ms);
+  CHECK(router.counters().rtpDuplicate == 1);
+  CHECK(output.rtp.size() == 1);
+  // Within the RTT (100 ms assumed) 6 and 7 are not asked again; after it they are.
+  output.rtcp.clear();
+  router.tick(kT0 + 40ms);
+  CHECK(output.rtcp.empty());
+  router.tick(kT0 + 200ms);
+  nacked.clear();
+  for (const SentPacket& sent : output.rtcp) {
+    for (const auto& packet : rtcp::RtcpCompound(sent.bytes)) {
+      if (const auto view = rtcp::NackView::parse(packet))
+        view->forEachLostSeq([&](uint16_t s) { nacked.push_back(s); });
+    }
+  }
+  CHECK(nacked == std::vector<uint16_t>{6, 7});
+  // Once a second a receiver report: highest seq 8, 2 of 8 still lost.
+  output.rtcp.clear();
+  router.tick(kT0 + 1100ms);
+  std::optional<rtcp::ReportBlock> block;
+  for (const SentPacket& sent : output.rtcp) {
+    for (const auto& packet : rtcp::RtcpCompound(sent.bytes)) {
+      if (const auto rr = rtcp::ReceiverReportView::parse(packet); rr && rr->reportCount() == 1)
+        block = rr->reportBlock(0);
+    }
+  }
+  REQUIRE(block);
+  CHECK(block->ssrc == kVideoSsrc);
+  CHECK((block->extendedHighestSeq & 0xffff) == 8);
+  CHECK(block->cumulativeLost == 2);
+  CHECK(router.counters().receiverReportsSent == 2);  // the first went with the first tick
 }
