@@ -369,8 +369,9 @@ TEST_CASE("Router: a publisher's RTX repair is unwrapped and forwarded once; str
   feedRtp(router, kPublisher, repair(502, 2), kNow);
   CHECK(router.counters().rtxDuplicate == 2);
   // A padding-only RTX packet (no OSN), and the RTX payload type on the media SSRC, are dropped.
+  const Bytes oneByte{0x00};  // the builder keeps a view: not a temporary
   RtpPacketBuilder probe;
-  probe.setPayloadType(97).setSequenceNumber(503).setSsrc(kVideoRtxSsrc).setPayload(Bytes{0x00});
+  probe.setPayloadType(97).setSequenceNumber(503).setSsrc(kVideoRtxSsrc).setPayload(oneByte);
   feedRtp(router, kPublisher, build(probe), kNow);
   feedRtp(router, kPublisher, build(videoPacket(3, 0, kVideoSsrc, 97)), kNow);
   CHECK(router.counters().rtxDropped == 2);
