@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstdint>
+#include <initializer_list>
 #include <vector>
 
 #include "media/forward/Router.h"
@@ -112,7 +113,7 @@ TEST_CASE("Router: a publisher's lost packets are NACKed, repaired by RTX, and r
   spec.nack = true;
   router.addProducer(spec);
   REQUIRE(router.addConsumer(consumer(100, kVideoProducer, kSubscriberA, 0xC100, 96, "v", {}), kT0, false));
-  for (const uint16_t seq : {1, 2, 4, 5, 8})
+  for (const uint16_t seq : std::initializer_list<uint16_t>{1, 2, 4, 5, 8})
     feedRtp(router, kPublisher, videoPacket(seq), kT0);
   output.rtcp.clear();
   router.tick(kT0 + 10ms);  // past the reorder delay
