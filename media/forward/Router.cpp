@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "media/forward/AbsSendTime.h"
+#include "media/forward/ActiveSpeakerDetector.h"
 #include "media/forward/Consumer.h"
 #include "media/forward/Producer.h"
 #include "media/forward/RtpHeaderRewriter.h"
@@ -50,7 +51,10 @@ constexpr uint64_t ssrcKey(TransportId transport, uint32_t ssrc) noexcept {
 // The router's tables and scratch buffers, and the logic that needs them. The Output must not
 // call back into the router from sendRtp/sendRtcp.
 struct Router::State {
-  State(Output& out, const Options& opts, Counters& counts) : output(out), options(opts), counters(counts) {}
+  State(const Router& owner, Output& out, const Options& opts, Counters& counts)
+      : router(owner), output(out), options(opts), counters(counts) {}
+
+  const Router& router;
 
   Output& output;
   const Options& options;
@@ -65,6 +69,8 @@ struct Router::State {
   std::array<uint8_t, kRtpBufferSize> rtpBuffer{};
   std::array<uint8_t, kRtxBufferSize> rtxBuffer{};
   std::array<uint16_t, kMaxNackBatch> nackBatch{};
+  ActiveSpeakerDetector speakers;
+  Clock::time_point lastSpeakerEvaluation{};
   std::array<uint8_t, kRtcpBufferSize> rtcpBuffer{};
 
   Producer* findProducer(uint32_t id) const noexcept {
@@ -95,6 +101,7 @@ struct Router::State {
     for (size_t i = consumers.size(); i-- > 0;) {
       if (&consumers[i]->producer() == producer) removeConsumer(consumers[i].get());
     }
+    speakers.removeStream(producer->id());
     const auto it = std::find_if(producers.begin(), producers.end(),
                                  [producer](const auto& p) { return p.get() == producer; });
     if (it != producers.end()) producers.erase(it);
@@ -314,6 +321,14 @@ struct Router::State {
       return;
     }
     producer->statistics().onPacket(packet.sequenceNumber(), packet.timestamp(), now);
+    if (!producer->isVideo() && kind == Producer::PayloadKind::kMedia) {
+      // RFC 6464: one byte, V flag in the top bit, the level in -dBov below it.
+      const auto level = packet.extension(producer->spec().extensions[RtpExtension::kAudioLevel]);
+      if (level && !level->empty()) {
+        const uint8_t byte = (*level)[0];
+        speakers.onLevel(producer->id(), static_cast<uint8_t>(byte & 0x7f), (byte & 0x80) != 0, now);
+      }
+    }
     if (NackGenerator* nack = producer->nack()) {
       switch (nack->onPacket(packet.sequenceNumber(), now)) {
         case NackGenerator::Result::kDuplicate:
@@ -495,7 +510,9 @@ struct Router::State {
 };
 
 Router::Router(Output& output, Options options)
-    : output_(output), options_(options), state_(std::make_unique<State>(output_, options_, counters_)) {}
+    : output_(output),
+      options_(options),
+      state_(std::make_unique<State>(*this, output_, options_, counters_)) {}
 
 Router::~Router() = default;
 
@@ -506,6 +523,14 @@ void Router::addProducer(const ProducerSpec& spec) {
   }
   state_->producers.push_back(std::make_unique<Producer>(spec, options_.keyframeRequestInterval,
                                                          options_.retransmissionBufferPackets));
+  if (spec.kind == TrackKind::kAudio) {
+    try {
+      state_->speakers.addStream(spec.id);
+    } catch (...) {
+      state_->producers.pop_back();
+      throw;
+    }
+  }
 }
 
 void Router::removeProducer(uint32_t id) noexcept {
@@ -575,6 +600,13 @@ void Router::tick(Clock::time_point now) noexcept {
   for (const auto& producer : state_->producers) {
     state_->tickProducer(*producer, now);
     if (producer->isVideo() && producer->keyframes().due(now)) state_->sendKeyframeRequest(*producer, now);
+  }
+  if (now - state_->lastSpeakerEvaluation >= ActiveSpeakerDetector::kBinLength) {
+    state_->lastSpeakerEvaluation = now;
+    if (const std::optional<uint32_t> speaker = state_->speakers.evaluate(now)) {
+      ++counters_.speakerChanges;
+      output_.onActiveSpeaker(*this, *speaker);
+    }
   }
 }
 

@@ -95,7 +95,8 @@ class Router {
     uint64_t nacksSent = 0;                 // sequence numbers NACKed to publishers
     uint64_t rtpDuplicate = 0;              // publishers' packets already received (dropped)
     uint64_t receiverReportsSent = 0;
-    uint64_t sendFailed = 0;  // Output refused (transport not connected, or full)
+    uint64_t speakerChanges = 0;  // active speaker announcements (Output::onActiveSpeaker)
+    uint64_t sendFailed = 0;      // Output refused (transport not connected, or full)
     uint64_t rtcpReceived = 0;
     uint64_t keyframeRequestsReceived = 0;  // PLI/FIR from subscribers naming a consumer
     uint64_t keyframeRequestsSent = 0;      // PLI sent to publishers

@@ -103,3 +103,46 @@ TEST_CASE("Router: a publisher's SR reaches every consumer rewritten for it; RTT
         Approx(25000).margin(100));
   CHECK_FALSE(router.consumerRtt(200));
 }
+
+TEST_CASE("Router: audio levels (RFC 6464) pick the room's active speaker, announced from tick()") {
+  struct SpeakerOutput : RecordingOutput {
+    std::vector<uint32_t> speakers;
+    void onActiveSpeaker(const Router&, uint32_t producer) noexcept override { speakers.push_back(producer); }
+  };
+  SpeakerOutput output;
+  Router router(output, {});
+  router.addProducer(audioProducer());  // kAudioProducer, SSRC kAudioSsrc, level id kPubAudioLevel
+  ProducerSpec quiet = audioProducer();
+  quiet.id = 21;
+  quiet.transport = kSubscriberA;  // another publisher
+  quiet.ssrcs = {0xA1A1A1A1};
+  router.addProducer(quiet);
+  Clock::time_point now = kT0;
+  uint16_t seq = 0;
+  const auto audio = [&](uint32_t ssrc, uint8_t level) {
+    const Bytes value = {static_cast<uint8_t>(0x80 | level)};  // voice activity + level
+    rtp::RtpPacketBuilder b;
+    b.setPayloadType(111)
+        .setSequenceNumber(seq)
+        .setTimestamp(960U * seq)
+        .setSsrc(ssrc)
+        .setPayload(Bytes(20, 1));
+    b.addExtension(kPubAudioLevel, value);
+    return build(b);
+  };
+  // 3 s of 50 packets/s: the first publisher at -20 dBov, the second at -50 dBov.
+  for (int i = 0; i < 150; ++i, ++seq, now += 20ms) {
+    feedRtp(router, kPublisher, audio(kAudioSsrc, 20), now);
+    feedRtp(router, kSubscriberA, audio(0xA1A1A1A1, 50), now);
+    router.tick(now);
+  }
+  REQUIRE(output.speakers == std::vector<uint32_t>{kAudioProducer});
+  CHECK(router.counters().speakerChanges == 1);
+  // The speaker's producer goes away: the other one, still talking, takes over.
+  router.removeProducer(kAudioProducer);
+  for (int i = 0; i < 100; ++i, ++seq, now += 20ms) {
+    feedRtp(router, kSubscriberA, audio(0xA1A1A1A1, 50), now);
+    router.tick(now);
+  }
+  CHECK(output.speakers == std::vector<uint32_t>{kAudioProducer, 21});
+}
