@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "media/forward/Router.h"
+#include "media/rtcp/RtcpCompoundBuilder.h"
+#include "media/rtcp/SenderReportView.h"
 #include "media/rtp/RtpPacketBuilder.h"
 #include "tests/media/forward/RouterTestKit.h"
 
@@ -152,4 +154,106 @@ TEST_CASE("the allocation counter sees allocations", "[allocation]") {
   auto* block = new std::vector<char>(100);
   delete block;
   CHECK(gAllocations.load() - before >= 2);
+}
+
+TEST_CASE("Router: loss recovery, reports and the speaker detector allocate nothing after warm-up",
+          "[allocation]") {
+  CountingOutput output;
+  Router router(output, {});
+  ProducerSpec video = videoProducer();
+  video.nack = true;
+  router.addProducer(video);
+  router.addProducer(audioProducer());
+  for (uint32_t i = 0; i < 10; ++i) {
+    ConsumerSpec spec = consumer(100 + i, kVideoProducer, 10 + i, 0xC000 + i, 96, "1", {});
+    spec.rtxSsrc = 0xE000 + i;
+    spec.rtxPayloadType = 97;
+    REQUIRE(router.addConsumer(spec, at(0us)));
+    REQUIRE(router.addConsumer(consumer(200 + i, kAudioProducer, 10 + i, 0xD000 + i, 111, "0", {}), at(0us)));
+  }
+  const Bytes payload(1000, 0x33);
+  const Bytes level = {0x85};
+  RtpPacketBuilder videoBuilder;
+  videoBuilder.setPayloadType(96).setSsrc(kVideoSsrc).setPayload(payload);
+  RtpPacketBuilder audioBuilder;
+  audioBuilder.setPayloadType(111).setSsrc(kAudioSsrc).setPayload(payload);
+  audioBuilder.addExtension(kPubAudioLevel, level);
+  Bytes videoBytes = build(videoBuilder);
+  Bytes audioBytes = build(audioBuilder);
+  auto videoPacket = RtpPacket::parse(videoBytes);
+  auto audioPacket = RtpPacket::parse(audioBytes);
+  REQUIRE(videoPacket);
+  REQUIRE(audioPacket);
+  // An RTX repair (OSN then payload), refreshed each round.
+  Bytes rtxPayload(1002, 0x44);
+  RtpPacketBuilder rtxBuilder;
+  rtxBuilder.setPayloadType(97).setSsrc(kVideoRtxSsrc).setPayload(rtxPayload);
+  const Bytes rtxTemplate = build(rtxBuilder);
+  Bytes rtxBytes = rtxTemplate;
+
+  // Subscriber NACKs, publisher SRs and subscriber RRs, prebuilt.
+  std::vector<Bytes> nacks;
+  for (uint32_t i = 0; i < 10; ++i) {
+    Bytes out(64);
+    switchyard::media::rtcp::RtcpCompoundBuilder builder(out);
+    const uint16_t seqs[] = {5, 6, 7};
+    REQUIRE(builder.addNack(0x5B, 0xC000 + i, seqs));
+    out.resize(builder.size());
+    nacks.push_back(out);
+  }
+  Bytes srBytes(64);
+  {
+    switchyard::media::rtcp::RtcpCompoundBuilder builder(srBytes);
+    switchyard::media::rtcp::SenderInfo info;
+    info.ssrc = kVideoSsrc;
+    info.ntpTimestamp = 0xE0000000'00000000ULL;
+    REQUIRE(builder.addSr(info));
+    srBytes.resize(builder.size());
+  }
+  Bytes rrBytes(64);
+  {
+    switchyard::media::rtcp::RtcpCompoundBuilder builder(rrBytes);
+    switchyard::media::rtcp::ReportBlock block;
+    block.ssrc = 0xC003;
+    block.lastSr = 0xE0000000U >> 16;
+    REQUIRE(builder.addRr(0x5B, std::span<const switchyard::media::rtcp::ReportBlock>(&block, 1)));
+    rrBytes.resize(builder.size());
+  }
+
+  uint16_t seq = 0;
+  auto round = [&](int i) {
+    const Clock::time_point now = at(std::chrono::microseconds(1000000 + i * 10000));
+    // Every 10th video packet is lost on the way in: NACKed, then repaired by RTX.
+    if (i % 10 != 3) {
+      videoPacket->setSequenceNumber(seq);
+      router.onRtp(kPublisher, *videoPacket, now);
+    }
+    if (i % 10 == 8) {
+      rtxBytes = rtxTemplate;
+      const uint16_t lost = static_cast<uint16_t>(seq - 5);
+      rtxBytes[12] = static_cast<uint8_t>(lost >> 8);
+      rtxBytes[13] = static_cast<uint8_t>(lost & 0xff);
+      auto rtx = RtpPacket::parse(rtxBytes);
+      router.onRtp(kPublisher, *rtx, now);
+    }
+    ++seq;
+    audioPacket->setSequenceNumber(static_cast<uint16_t>(i));
+    router.onRtp(kPublisher, *audioPacket, now);
+    router.onRtcp(static_cast<TransportId>(10 + i % 10), nacks[static_cast<size_t>(i % 10)], now);
+    if (i % 50 == 0) router.onRtcp(kPublisher, srBytes, now);
+    router.onRtcp(13, rrBytes, now);
+    router.tick(now);
+  };
+  for (int i = 0; i < 20; ++i)
+    round(i);  // warm-up
+
+  const uint64_t before = gAllocations.load();
+  for (int i = 20; i < 1020; ++i)
+    round(i);
+  CHECK(gAllocations.load() - before == 0);
+  CHECK(router.counters().nacksSent > 0);
+  CHECK(router.counters().rtxRepaired > 0);
+  CHECK(router.counters().retransmissionsSent > 0);
+  CHECK(router.counters().senderReportsSent > 0);
+  CHECK(router.counters().receiverReportsSent > 0);
 }
