@@ -25,8 +25,11 @@
 #include <vector>
 
 #include "media/forward/Router.h"
+#include "media/rtcp/NackView.h"
 #include "media/rtcp/PliView.h"
+#include "media/rtcp/ReceiverReportView.h"
 #include "media/rtcp/RtcpCompound.h"
+#include "media/rtcp/SenderReportView.h"
 #include "media/rtp/RtpExtensionForm.h"
 #include "media/rtp/RtpPacket.h"
 #include "media/srtp/SrtpSession.h"
@@ -89,6 +92,7 @@ forward::ProducerSpec videoProducer() {
   spec.rtxSsrcs = {0xB1B1B1B1};
   spec.mid = "1";
   spec.extensions = publisherIds();
+  spec.nack = true;  // NACKs to the publisher, RTX repairs checked against them
   return spec;
 }
 
@@ -117,13 +121,20 @@ forward::ConsumerSpec makeConsumer(uint32_t id, uint32_t producer, TransportId t
   return spec;
 }
 
+forward::ConsumerSpec withRtx(forward::ConsumerSpec spec, uint32_t rtxSsrc, uint8_t rtxPayloadType) {
+  spec.rtxSsrc = rtxSsrc;  // NACKs to this consumer are answered on its RTX stream
+  spec.rtxPayloadType = rtxPayloadType;
+  return spec;
+}
+
 const std::vector<forward::ConsumerSpec>& consumerSpecs() {
   static const std::vector<forward::ConsumerSpec> specs = {
       makeConsumer(100, kVideoProducer, 2, 0xC100, 98, std::nullopt, "v2", ids(1, 3, 5, 0, 7)),
       makeConsumer(101, kAudioProducer, 2, 0xC101, 109, 101, "a2", ids(1, 3, 5, 10, 0)),
       makeConsumer(200, kVideoProducer, 3, 0xC200, 100, std::nullopt, "v3", ids(9, 0, 200, 0, 15)),
       makeConsumer(201, kAudioProducer, 3, 0xC201, 111, std::nullopt, "", ids(250, 0, 200, 20, 0)),
-      makeConsumer(300, kVideoProducer, 4, 0xC300, 96, std::nullopt, "v4", ids(0, 0, 0, 0, 0)),
+      withRtx(makeConsumer(300, kVideoProducer, 4, 0xC300, 96, std::nullopt, "v4", ids(0, 0, 0, 0, 0)),
+              0xC3FF, 97),
       makeConsumer(301, kAudioProducer, 4, 0xC301, 0, 127, std::string(300, 'm'), ids(2, 14, 13, 12, 0)),
       makeConsumer(400, kAudioProducer, kPublisher, 0xC400, 111, 126, "0", ids(4, 2, 3, 1, 13)),
       makeConsumer(500, kVideoProducer, 5, 0xC500, 96, std::nullopt, std::string(16, 'x'),
@@ -148,7 +159,7 @@ class CheckingOutput : public forward::Router::Output {
   std::optional<rtp::RtpPacketView> input;
 
   bool sendRtp(TransportId transport, std::span<uint8_t> buffer, size_t length) noexcept override {
-    FUZZ_REQUIRE(input.has_value());
+    if (!input) return checkRepairOrRetransmission(transport, buffer, length);
     FUZZ_REQUIRE(length <= 1500 && buffer.size() >= length + switchyard::media::srtp::kSrtpMaxTrailer);
     const auto packet = rtp::RtpPacketView::parse(std::span<const uint8_t>(buffer.data(), length));
     FUZZ_REQUIRE(packet.has_value());
@@ -202,21 +213,68 @@ class CheckingOutput : public forward::Router::Output {
     FUZZ_REQUIRE(buffer.size() >= length + switchyard::media::srtp::kSrtcpMaxTrailer);
     const rtcp::RtcpCompound compound(std::span<const uint8_t>(buffer.data(), length));
     FUZZ_REQUIRE(compound.valid() && compound.packetCount() == 1);
-    const auto pli = rtcp::PliView::parse(*compound.begin());
-    FUZZ_REQUIRE(pli.has_value() && pli->senderSsrc() == 1);
+    const rtcp::RtcpPacket packet = *compound.begin();  // a copy: the iterator is a temporary
     bool toVideoProducer = false;
+    bool toProducer = false;
     for (size_t i = 0; i < 2; ++i) {
-      toVideoProducer = toVideoProducer || (model_.producerLive[i] && model_.producerVideoKind[i] &&
-                                            model_.producerTransport[i] == transport);
+      const bool live = model_.producerLive[i] && model_.producerTransport[i] == transport;
+      toProducer = toProducer || live;
+      toVideoProducer = toVideoProducer || (live && model_.producerVideoKind[i]);
     }
-    FUZZ_REQUIRE(toVideoProducer);
+    if (const auto pli = rtcp::PliView::parse(packet)) {
+      // Keyframe requests go to video publishers only.
+      FUZZ_REQUIRE(pli->senderSsrc() == 1 && toVideoProducer);
+    } else if (const auto nack = rtcp::NackView::parse(packet)) {
+      // NACKs for lost packets of a video publisher's stream.
+      FUZZ_REQUIRE(nack->senderSsrc() == 1 && nack->lostCount() > 0 && toVideoProducer);
+    } else if (const auto rr = rtcp::ReceiverReportView::parse(packet)) {
+      // One report block per published stream, to its publisher.
+      FUZZ_REQUIRE(rr->senderSsrc() == 1 && rr->reportCount() == 1 && toProducer);
+    } else {
+      // A publisher's SR rewritten for a consumer: no report blocks, the consumer's SSRC.
+      const auto sr = rtcp::SenderReportView::parse(packet);
+      FUZZ_REQUIRE(sr.has_value() && sr->reportCount() == 0 && sr->senderSsrc() != 1);
+    }
     const bool accept = (++rtcpSends % 5) != 0;
     (accept ? rtcpAccepted : refused)++;
+    if (accept && rtcp::PliView::parse(packet)) ++plisAccepted;
+    if (accept && rtcp::ReceiverReportView::parse(packet)) ++receiverReportsAccepted;
+    if (accept && rtcp::SenderReportView::parse(packet)) ++senderReportsAccepted;
+    return accept;
+  }
+
+  // A packet sent while no media packet is being fed: a retransmission answering a NACK (on the
+  // consumer's RTX stream, or as the original) or a publisher's repair forwarded: a live consumer's
+  // SSRC on its transport, one of its payload types, at most 1500 bytes (+2 for the RTX OSN).
+  bool checkRepairOrRetransmission(TransportId transport, std::span<uint8_t> buffer, size_t length) noexcept {
+    FUZZ_REQUIRE(length <= 1502 && buffer.size() >= length + switchyard::media::srtp::kSrtpMaxTrailer);
+    const auto packet = rtp::RtpPacketView::parse(std::span<const uint8_t>(buffer.data(), length));
+    FUZZ_REQUIRE(packet.has_value());
+    bool known = false;
+    for (size_t i = 0; i < consumerSpecs().size(); ++i) {
+      const forward::ConsumerSpec& spec = consumerSpecs()[i];
+      if (!model_.consumerLive[i] || spec.transport != transport) continue;
+      if (spec.ssrc == packet->ssrc()) {
+        known = length <= 1500 && (packet->payloadType() == (spec.payloadType & 0x7F) ||
+                                   (spec.dtmfPayloadType && packet->payloadType() == *spec.dtmfPayloadType));
+      } else if (spec.rtxSsrc != 0 && spec.rtxSsrc == packet->ssrc()) {
+        known = spec.rtxPayloadType && packet->payloadType() == *spec.rtxPayloadType &&
+                packet->payloadSize() >= 2;
+      }
+      if (known) break;
+    }
+    FUZZ_REQUIRE(known);
+    const bool accept = (++rtpSends % 7) != 0;
+    (accept ? otherRtpAccepted : refused)++;
     return accept;
   }
 
   uint64_t rtpSends = 0;
   uint64_t rtcpSends = 0;
+  uint64_t otherRtpAccepted = 0;  // retransmissions and forwarded repairs
+  uint64_t plisAccepted = 0;
+  uint64_t receiverReportsAccepted = 0;
+  uint64_t senderReportsAccepted = 0;
   uint64_t rtpAccepted = 0;
   uint64_t rtcpAccepted = 0;
   uint64_t refused = 0;
@@ -342,7 +400,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const forward::Router::Counters before = router.counters();
     if (kind == 0 && !rtcp::RtcpCompound::looksLikeRtcp(chunk)) {
       if (auto packet = rtp::RtpPacket::parse(std::span<uint8_t>(chunk))) {
-        output.input = packet->view();
+        // A repair (the video producer's RTX SSRC or payload type) is unwrapped in place: checked
+        // like a retransmission, not against the fed bytes.
+        const bool repair = packet->view().ssrc() == 0xB1B1B1B1 || packet->view().payloadType() == 97;
+        if (!repair) output.input = packet->view();
         router.onRtp(transport, *packet, now);
         output.input.reset();
         const forward::Router::Counters& after = router.counters();
@@ -356,8 +417,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   router.tick(now + std::chrono::seconds(1));
   const forward::Router::Counters& c = router.counters();
-  FUZZ_REQUIRE(c.rtpForwarded == output.rtpAccepted);
-  FUZZ_REQUIRE(c.keyframeRequestsSent == output.rtcpAccepted);
+  FUZZ_REQUIRE(c.rtpForwarded + c.retransmissionsSent == output.rtpAccepted + output.otherRtpAccepted);
+  FUZZ_REQUIRE(c.keyframeRequestsSent == output.plisAccepted);
+  FUZZ_REQUIRE(c.receiverReportsSent == output.receiverReportsAccepted);
+  FUZZ_REQUIRE(c.senderReportsSent == output.senderReportsAccepted);
   FUZZ_REQUIRE(c.sendFailed == output.refused);
   return 0;
 }
