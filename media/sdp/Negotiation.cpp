@@ -371,8 +371,40 @@ class AnswerBuilder {
     for (const auto& rid : offered.rids) {
       if (rid.direction == Rid::Direction::kSend) track.rids.push_back(rid.id);
     }
+    if (options_.simulcast) answerSimulcast(offered, track, out);
     result.role = MediaAnswer::Role::kPublish;
     result.published = std::move(track);
+  }
+
+  // RFC 8853 section 5.3: the answerer receives what the offer sends: each simulcast stream's first
+  // alternative that is not paused and names an a=rid ... send line, as a=rid ... recv and one
+  // a=simulcast:recv list in the offer's order.
+  static void answerSimulcast(const MediaDescription& offered, PublishedTrack& track, MediaDescription& out) {
+    if (!offered.simulcast || offered.simulcast->send.empty()) return;
+    Simulcast answer;
+    for (const Simulcast::Stream& stream : offered.simulcast->send) {
+      for (const Simulcast::Alternative& alternative : stream) {
+        if (alternative.paused ||
+            std::find(track.rids.begin(), track.rids.end(), alternative.rid) == track.rids.end() ||
+            std::find(track.simulcastRids.begin(), track.simulcastRids.end(), alternative.rid) !=
+                track.simulcastRids.end()) {
+          continue;
+        }
+        answer.recv.push_back({Simulcast::Alternative{alternative.rid, false}});
+        track.simulcastRids.push_back(alternative.rid);
+        Rid rid;
+        rid.id = alternative.rid;
+        rid.direction = Rid::Direction::kRecv;
+        out.rids.push_back(std::move(rid));
+        break;
+      }
+    }
+    if (track.simulcastRids.size() < 2) {  // one layer is no simulcast
+      track.simulcastRids.clear();
+      out.rids.clear();
+      return;
+    }
+    out.simulcast = std::move(answer);
   }
 
   // RFC 5576: media SSRCs (the first of each FID group, then every other a=ssrc id that is not the

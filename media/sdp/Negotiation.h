@@ -47,6 +47,9 @@ struct NegotiationOptions {
   bool dataChannels = true;          // false: application sections are rejected
   uint16_t sctpPort = 5000;          // our a=sctp-port
   uint64_t maxMessageSize = 262144;  // our a=max-message-size: the largest message we accept
+  // Answer a publisher's simulcast (RFC 8853: a=rid recv + a=simulcast:recv for its send RIDs) so
+  // it sends every layer; false: no a=simulcast, browsers send one encoding.
+  bool simulcast = false;
 };
 
 // What the application (data channel) section negotiated.
@@ -79,7 +82,8 @@ struct PublishedTrack {
   rtp::RtpExtensionIds extensions;  // the publisher's ids of the answered extensions
   std::vector<uint32_t> ssrcs;      // media SSRCs from a=ssrc (the first of each FID group); may be empty
   std::vector<uint32_t> rtxSsrcs;   // the repair SSRC of each a=ssrc-group:FID
-  std::vector<std::string> rids;    // a=rid ... send (simulcast is answered without a=simulcast for now)
+  std::vector<std::string> rids;    // a=rid ... send (every one the offer lists)
+  std::vector<std::string> simulcastRids;  // the layers answered with a=simulcast:recv (empty: none)
   std::optional<Msid> msid;
   std::string cname;  // a=ssrc:<ssrc> cname:<...>, if any
 

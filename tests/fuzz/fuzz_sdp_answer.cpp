@@ -3,6 +3,7 @@
 // (opus or VP8), once subscribed to the tracks the first answer published. Every answer must write
 // to text that parses back to an equal description, with one m-section per offered one, port 0
 // exactly for the rejected ones and a BUNDLE group listing exactly the others.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -81,6 +82,16 @@ void check(const SessionDescription& offer, const Answer& answer) {
       __builtin_trap();
     }
     if (a.published && m.direction != Direction::kRecvOnly) __builtin_trap();
+    // Simulcast answered: every answered layer is an offered send RID, listed once, as a recv RID.
+    if (a.published && !a.published->simulcastRids.empty()) {
+      if (!m.simulcast || m.simulcast->recv.size() != a.published->simulcastRids.size()) __builtin_trap();
+      if (m.rids.size() != a.published->simulcastRids.size()) __builtin_trap();
+      for (const auto& rid : a.published->simulcastRids) {
+        if (std::count(a.published->rids.begin(), a.published->rids.end(), rid) < 1) __builtin_trap();
+      }
+    } else if (m.simulcast) {
+      __builtin_trap();
+    }
     if (a.subscribed && m.direction != Direction::kSendOnly) __builtin_trap();
   }
   const Group* bundle = sd.bundleGroup();
@@ -144,6 +155,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   NegotiationOptions options;
   options.opusDtx = false;
   options.opusInbandFec = (size & 1) != 0;
+  options.simulcast = (size & 2) != 0;
   try {
     check(offer, answerOffer(offer, kLocal, fromOffer, 1, 3, options));
   } catch (const NegotiationError&) {

@@ -989,3 +989,48 @@ TEST_CASE("answer session and transport lines", "[negotiation]") {
   const Answer c = answerText(removeLines(readFixture("chromium-audio.sdp"), "a=extmap-allow-mixed"));
   CHECK_FALSE(c.description.extmapAllowMixed);
 }
+
+TEST_CASE("simulcast is answered with a=rid recv and a=simulcast:recv when enabled", "[negotiation]") {
+  const std::string offer = readFixture("chromium-audio-video-simulcast-data.sdp");
+  SECTION("off (the default): one encoding, no a=simulcast") {
+    const Answer a = answerText(offer);
+    const auto& video = *a.media[1].published;
+    CHECK(video.rids == std::vector<std::string>{"q", "h", "f"});
+    CHECK(video.simulcastRids.empty());
+    CHECK_FALSE(a.description.media[1].simulcast);
+    CHECK(a.description.media[1].rids.empty());
+  }
+  SECTION("on: every send RID, in the offer's order") {
+    NegotiationOptions options;
+    options.simulcast = true;
+    const Answer a = answerText(offer, kNoSubscriptions, options);
+    requireRoundTrip(a);
+    const auto& video = *a.media[1].published;
+    CHECK(video.simulcastRids == std::vector<std::string>{"q", "h", "f"});
+    const auto& m = a.description.media[1];
+    REQUIRE(m.simulcast);
+    CHECK(m.simulcast->send.empty());
+    REQUIRE(m.simulcast->recv.size() == 3);
+    CHECK(m.simulcast->recv[0][0].rid == "q");
+    CHECK(m.simulcast->recv[2][0].rid == "f");
+    REQUIRE(m.rids.size() == 3);
+    for (const auto& rid : m.rids)
+      CHECK(rid.direction == Rid::Direction::kRecv);
+    const std::string text = write(a.description);
+    CHECK(text.find("a=rid:q recv\r\n") != std::string::npos);
+    CHECK(text.find("a=simulcast:recv q;h;f\r\n") != std::string::npos);
+    // Audio has no simulcast.
+    CHECK_FALSE(a.description.media[0].simulcast);
+  }
+  SECTION("paused or unknown RIDs are left out; one layer left is no simulcast") {
+    std::string edited = offer;
+    const auto at = edited.find("a=simulcast:send q;h;f");
+    REQUIRE(at != std::string::npos);
+    edited.replace(at, 22, "a=simulcast:send ~q;x;f");
+    NegotiationOptions options;
+    options.simulcast = true;
+    const Answer a = answerText(edited, kNoSubscriptions, options);
+    CHECK_FALSE(a.description.media[1].simulcast);
+    CHECK(a.media[1].published->simulcastRids.empty());
+  }
+}
