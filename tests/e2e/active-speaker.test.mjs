@@ -46,6 +46,21 @@ function publishTone(peer, frequency, gain) {
   );
 }
 
+// The level Chromium measures at the published tone (media-source audioLevel, 0..1), which is what
+// its RFC 6464 extension carries (as -dBov).
+function toneLevel(peer) {
+  return peer.evaluate(async () => {
+    let level = null;
+    for (const t of window.sy.client.localTracks.values()) {
+      if (t.kind !== 'audio' || !t.transceiver) continue;
+      (await t.transceiver.sender.getStats()).forEach((s) => {
+        if (s.type === 'media-source' && s.audioLevel !== undefined) level = s.audioLevel;
+      });
+    }
+    return level;
+  });
+}
+
 function setGain(peer, gain) {
   return peer.evaluate((g) => {
     window.tone.amp.gain.setValueAtTime(g, window.tone.ctx.currentTime);
@@ -107,6 +122,7 @@ e2eTest(
 
     // a stays the speaker while it is the louder one; b is never announced.
     await delay(2000);
+    t.diagnostic(`tone levels before the swap (media-source audioLevel): a ${await toneLevel(a)}, b ${await toneLevel(b)}`);
     const before = await Promise.all(peers.map(speakerState));
     for (const [i, s] of before.entries()) {
       assert.equal(s.activeSpeaker, a.peerId, `${peers[i].label}: ${JSON.stringify(s)}`);
@@ -133,6 +149,7 @@ e2eTest(
     t.diagnostic(`b announced ${((switchAt - swapped) / 1000).toFixed(2)} s after the swap`);
     assert.ok(switchAt - swapped <= kSwitchMs, `b was announced ${switchAt - swapped} ms after the swap`);
     await delay(kSettleMs);
+    t.diagnostic(`tone levels after the swap: a ${await toneLevel(a)}, b ${await toneLevel(b)}`);
     const settled = await Promise.all(peers.map(speakerState));
     for (const [i, s] of settled.entries()) {
       assert.equal(s.activeSpeaker, b.peerId, `${peers[i].label}: ${JSON.stringify(s)}`);
@@ -151,6 +168,8 @@ e2eTest(
       timeoutMs: 15000,
     });
     const changes = /speaker_changes=(\d+)/.exec(closed);
+    const warnings = server.logLines.filter((l) => /^\S+ \S+ (warn|warning|error|critical)\b/.test(l));
+    t.diagnostic(`server warnings/errors: ${warnings.length}${warnings.length ? `\n${warnings.slice(0, 10).join('\n')}` : ''}`);
     t.diagnostic(`server: speaker_changes=${changes ? changes[1] : '?'}`);
     assert.ok(changes && Number(changes[1]) === 2, `the server counted other than 2 speaker changes: ${closed}`);
   },

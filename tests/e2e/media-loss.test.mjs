@@ -280,6 +280,8 @@ e2eTest(
       'speaker_changes',
       'send_failed',
     ];
+    const warnings = server.logLines.filter((l) => /^\S+ \S+ (warn|warning|error|critical)\b/.test(l));
+    t.diagnostic(`server warnings/errors: ${warnings.length}${warnings.length ? `\n${warnings.slice(0, 10).join('\n')}` : ''}`);
     t.diagnostic(`server: ${names.map((k) => `${k}=${sc[k]}`).join(' ')}`);
 
     assert.ok(counters.toServer.dropped > 0 && counters.fromServer.dropped > 0, `nft dropped no packets: ${JSON.stringify(counters)}`);
