@@ -26,6 +26,13 @@ uint32_t timestampAdvance(SimulcastSwitcher::Clock::duration elapsed) noexcept {
   return static_cast<uint32_t>(std::max<int64_t>(ticks, 1));
 }
 
+// `a` is ahead of `b` by 1 .. 32767. Unlike rtp::seqNewer, a distance of exactly 32768 is never
+// ahead: its RFC 1982 tie-break by plain value could differ between an input and its output.
+bool ahead(uint16_t a, uint16_t b) noexcept {
+  const auto forward = static_cast<uint16_t>(a - b);
+  return forward != 0 && forward < 0x8000;
+}
+
 }  // namespace
 
 bool SimulcastSwitcher::setTargetLayer(int layer) noexcept {
@@ -36,7 +43,7 @@ bool SimulcastSwitcher::setTargetLayer(int layer) noexcept {
 }
 
 bool SimulcastSwitcher::inSegment(uint16_t seq) const noexcept {
-  if (seq == highestIn_ || rtp::seqNewer(seq, highestIn_)) return true;
+  if (seq == highestIn_ || ahead(seq, highestIn_)) return true;
   return static_cast<uint16_t>(highestIn_ - seq) <= segmentSpan_;
 }
 
@@ -73,7 +80,7 @@ SimulcastSwitcher::Decision SimulcastSwitcher::onPacket(int layer, uint16_t seq,
   } else if (layer != current_ || !inSegment(seq)) {
     decision.needKeyframe = waitingForKeyframe();
     return decision;
-  } else if (rtp::seqNewer(seq, highestIn_)) {
+  } else if (ahead(seq, highestIn_)) {
     segmentSpan_ = std::min<uint32_t>(segmentSpan_ + static_cast<uint16_t>(seq - highestIn_), kMaxReorder);
     highestIn_ = seq;
     inOrder = true;
@@ -106,7 +113,7 @@ SimulcastSwitcher::Decision SimulcastSwitcher::onPacket(int layer, uint16_t seq,
     if (inOrder || !lastTl0PicIdx_) lastTl0PicIdx_ = out;
   }
 
-  if (!sentAny_ || rtp::seqNewer(decision.seq, highestOutSeq_)) highestOutSeq_ = decision.seq;
+  if (inOrder) highestOutSeq_ = decision.seq;  // the first packet ever is a switch, so in order
   if (!sentAny_ || rtp::timestampNewer(decision.timestamp, highestOutTs_)) {
     highestOutTs_ = decision.timestamp;
     highestOutTsArrival_ = arrival;
@@ -119,7 +126,7 @@ SimulcastSwitcher::Decision SimulcastSwitcher::onPacket(int layer, uint16_t seq,
 std::optional<uint16_t> SimulcastSwitcher::inputSequenceFor(uint16_t outputSeq) const noexcept {
   if (current_ == kPaused) return std::nullopt;
   const auto in = static_cast<uint16_t>(outputSeq - seqOffset_);
-  if (in != highestIn_ && rtp::seqNewer(in, highestIn_)) return std::nullopt;
+  if (ahead(in, highestIn_)) return std::nullopt;
   if (static_cast<uint16_t>(highestIn_ - in) > segmentSpan_) return std::nullopt;
   return in;
 }

@@ -19,8 +19,9 @@
 // - At a switch the offsets are recomputed: first output seq = highest output seq + 1, timestamp =
 //   highest output timestamp + the arrival time elapsed since that timestamp was first sent, at
 //   90 kHz (at least 1 tick), picture id = last + 1, TL0PICIDX = last + 1.
-// - Packets of other layers, and packets of the current layer older than the switch point, are
-//   dropped. The first segment passes sequence numbers, timestamps and picture ids through unchanged.
+// - Packets of other layers, and packets of the current layer older than the switch point (or more
+//   than kMaxReorder behind the segment's highest, or exactly 32768 ahead of it), are dropped. The first
+//   segment passes sequence numbers, timestamps and picture ids through unchanged.
 //
 // Data plane: no heap, no exceptions, no logs, no locks; all state is a few fixed members.
 #include <chrono>

@@ -355,6 +355,16 @@ TEST_CASE("SimulcastSwitcher: reordering, duplicates and packets from before the
   CHECK(d.tl0PicIdx == uint8_t{4});
 }
 
+TEST_CASE("SimulcastSwitcher: a jump of half the sequence space is not taken as in order") {
+  SimulcastSwitcher s;
+  REQUIRE(s.setTargetLayer(0));
+  REQUIRE(s.onPacket(0, 100, 0, key(), Width::k15Bit, kT0).forward);
+  CHECK_FALSE(s.onPacket(0, 100 + 32768, 0, delta(), Width::k15Bit, kT0).forward);
+  CHECK(s.onPacket(0, 101, 0, delta(), Width::k15Bit, kT0).seq == 101);
+  REQUIRE(s.setTargetLayer(1));
+  CHECK(s.onPacket(1, 5, 0, key(), Width::k15Bit, kT0).seq == 102);
+}
+
 TEST_CASE("SimulcastSwitcher: inputSequenceFor maps the current segment only") {
   SimulcastSwitcher s;
   CHECK(s.inputSequenceFor(0) == std::nullopt);
