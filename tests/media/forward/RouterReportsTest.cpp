@@ -121,12 +121,9 @@ TEST_CASE("Router: audio levels (RFC 6464) pick the room's active speaker, annou
   uint16_t seq = 0;
   const auto audio = [&](uint32_t ssrc, uint8_t level) {
     const Bytes value = {static_cast<uint8_t>(0x80 | level)};  // voice activity + level
+    const Bytes payload(20, 1);                                // the builder keeps views: no temporaries
     rtp::RtpPacketBuilder b;
-    b.setPayloadType(111)
-        .setSequenceNumber(seq)
-        .setTimestamp(960U * seq)
-        .setSsrc(ssrc)
-        .setPayload(Bytes(20, 1));
+    b.setPayloadType(111).setSequenceNumber(seq).setTimestamp(960U * seq).setSsrc(ssrc).setPayload(payload);
     b.addExtension(kPubAudioLevel, value);
     return build(b);
   };
