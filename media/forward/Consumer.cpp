@@ -10,7 +10,12 @@ Consumer::Consumer(const ConsumerSpec& spec, Producer& producer, uint16_t& trans
       producer_(&producer),
       transportSequence_(&transportSequence),
       writesMid_(spec.extensions.has(rtp::RtpExtension::kMid) &&
-                 spec.mid.size() <= RtpHeaderRewriter::kMaxTwoByteLength) {}
+                 spec.mid.size() <= RtpHeaderRewriter::kMaxTwoByteLength) {
+  if (producer.simulcast()) {
+    switcher_.emplace();
+    switcher_->setTargetLayer(producer.layerCount() - 1);  // the best until the subscriber asks otherwise
+  }
+}
 
 std::optional<uint8_t> Consumer::payloadTypeFor(Producer::PayloadKind kind) const noexcept {
   switch (kind) {

@@ -9,6 +9,7 @@
 
 #include "media/forward/Producer.h"
 #include "media/forward/Router.h"
+#include "media/forward/SimulcastSwitcher.h"
 
 namespace switchyard::media::forward {
 
@@ -40,6 +41,9 @@ class Consumer {
   // undoes the last take when the packet was not sent (so the subscriber sees no false loss).
   [[nodiscard]] uint16_t takeTransportSequence() noexcept { return (*transportSequence_)++; }
   void giveBackTransportSequence() noexcept { --*transportSequence_; }
+
+  // The layer switcher of a simulcast track's consumer (nullptr otherwise).
+  [[nodiscard]] SimulcastSwitcher* switcher() noexcept { return switcher_ ? &*switcher_ : nullptr; }
 
   // The RTX stream (RFC 4588) of this consumer: its own sequence numbers.
   [[nodiscard]] bool hasRtx() const noexcept {
@@ -84,6 +88,7 @@ class Consumer {
   uint64_t packets_ = 0;
   uint64_t octets_ = 0;
   uint16_t rtxSequence_ = 0;
+  std::optional<SimulcastSwitcher> switcher_;
   std::optional<uint32_t> lastSrCompactNtp_;
   Clock::time_point lastSrSentAt_{};
   std::optional<Clock::duration> rtt_;

@@ -8,21 +8,54 @@
 namespace switchyard::media::forward {
 
 Producer::Producer(const ProducerSpec& spec, Clock::duration keyframeInterval, size_t retransmissionPackets)
-    : spec_(spec),
-      keyframes_(keyframeInterval),
-      retransmissions_(spec.kind == TrackKind::kVideo ? retransmissionPackets : 0),
-      statistics_(spec.clockRate) {
-  if (spec.nack && spec.kind == TrackKind::kVideo) nack_.emplace();
+    : spec_(spec), keyframes_(keyframeInterval), statistics_(spec.clockRate) {
+  for (int layer = 0; layer < layerCount(); ++layer)
+    retransmissions_.emplace_back(spec.kind == TrackKind::kVideo ? retransmissionPackets : 0);
+  // NACKs toward the publisher follow one stream; a simulcast track is repaired by subscribers'
+  // NACKs from the buffers and by keyframes.
+  if (spec.nack && spec.kind == TrackKind::kVideo && !simulcast()) nack_.emplace();
+}
+
+int Producer::layerOf(uint32_t ssrc) const noexcept {
+  for (size_t i = 0; i < kMaxLayers; ++i) {
+    if (layerKnown_[i] && layerSsrcs_[i] == ssrc) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+int Producer::learnLayer(const rtp::RtpPacketView& packet) noexcept {
+  if (!simulcast()) return -1;
+  const auto rid = packet.extension(spec_.extensions[rtp::RtpExtension::kRid]);
+  if (!rid) return -1;
+  for (size_t i = 0; i < static_cast<size_t>(layerCount()); ++i) {
+    const std::string& name = spec_.simulcastRids[i];
+    if (name.size() == rid->size() && std::memcmp(name.data(), rid->data(), name.size()) == 0) {
+      layerSsrcs_[i] = packet.ssrc();
+      layerKnown_[i] = true;
+      return static_cast<int>(i);
+    }
+  }
+  return -1;
+}
+
+std::optional<uint32_t> Producer::layerSsrc(int layer) const noexcept {
+  if (layer < 0 || static_cast<size_t>(layer) >= kMaxLayers || !layerKnown_[static_cast<size_t>(layer)]) {
+    return std::nullopt;
+  }
+  return layerSsrcs_[static_cast<size_t>(layer)];
 }
 
 void Producer::update(const ProducerSpec& spec) {
   const bool keepLearned = spec.transport == spec_.transport && spec.mid == spec_.mid;
-  if (spec.nack && spec.kind == TrackKind::kVideo) {
+  const size_t bufferCapacity = retransmissions_.empty() ? 0 : retransmissions_.front().capacity();
+  spec_ = spec;
+  if (spec.nack && spec.kind == TrackKind::kVideo && !simulcast()) {
     if (!nack_) nack_.emplace();
   } else {
     nack_.reset();
   }
-  spec_ = spec;
+  while (retransmissions_.size() < static_cast<size_t>(layerCount()))
+    retransmissions_.emplace_back(bufferCapacity);
   if (!keepLearned) learnedCount_ = 0;
 }
 

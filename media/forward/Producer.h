@@ -7,6 +7,7 @@
 // forwarded: a simulcast publisher sends several encodings (one SSRC each) of the same track and a
 // subscriber stream can carry only one of them at a time. The primary SSRC is also the media SSRC
 // of the PLIs sent to the publisher. Layer selection will replace this rule.
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -28,6 +29,7 @@ class Consumer;
 class Producer {
  public:
   static constexpr size_t kMaxLearnedSsrcs = 4;
+  static constexpr size_t kMaxLayers = 3;
 
   enum class PayloadKind : uint8_t { kMedia, kDtmf, kRtx, kUnknown };
 
@@ -62,8 +64,28 @@ class Producer {
   void detach(const Consumer& consumer) noexcept;
 
   [[nodiscard]] KeyframeRequester& keyframes() noexcept { return keyframes_; }
-  // Recent packets of the primary stream, as received (decrypted), to answer subscribers' NACKs.
-  [[nodiscard]] RetransmissionBuffer& retransmissions() noexcept { return retransmissions_; }
+  // Recent packets of the primary stream (of a simulcast layer), as received (decrypted), to answer
+  // subscribers' NACKs.
+  [[nodiscard]] RetransmissionBuffer& retransmissions(int layer = 0) noexcept {
+    return retransmissions_[layer > 0 && static_cast<size_t>(layer) < retransmissions_.size()
+                                ? static_cast<size_t>(layer)
+                                : 0];
+  }
+
+  // --- Simulcast ---
+  // True when the track has two or more negotiated layers and a codec the router can inspect.
+  [[nodiscard]] bool simulcast() const noexcept {
+    return spec_.simulcastRids.size() >= 2 && spec_.videoCodec.has_value();
+  }
+  [[nodiscard]] int layerCount() const noexcept {
+    return simulcast() ? static_cast<int>(std::min<size_t>(spec_.simulcastRids.size(), kMaxLayers)) : 1;
+  }
+  // The layer an SSRC carries (learned from the rid extension), or -1.
+  [[nodiscard]] int layerOf(uint32_t ssrc) const noexcept;
+  // Learns the layer of `packet`'s SSRC from its rid extension; the layer, or -1.
+  int learnLayer(const rtp::RtpPacketView& packet) noexcept;
+  // The SSRC of a layer, when known.
+  [[nodiscard]] std::optional<uint32_t> layerSsrc(int layer) const noexcept;
   // Loss detection on the primary stream (nullptr when the publisher does not take NACKs).
   [[nodiscard]] NackGenerator* nack() noexcept { return nack_ ? &*nack_ : nullptr; }
   // Reception statistics of the primary stream, for receiver reports to the publisher.
@@ -77,7 +99,9 @@ class Producer {
   size_t learnedCount_ = 0;
   std::vector<Consumer*> consumers_;
   KeyframeRequester keyframes_;
-  RetransmissionBuffer retransmissions_;
+  std::vector<RetransmissionBuffer> retransmissions_;  // one per layer
+  std::array<uint32_t, kMaxLayers> layerSsrcs_{};
+  std::array<bool, kMaxLayers> layerKnown_{};
   std::optional<NackGenerator> nack_;
   ReceiveStatistics statistics_;
   Clock::time_point lastReceiverReport_{};

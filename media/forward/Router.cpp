@@ -5,11 +5,14 @@
 #include <unordered_map>
 #include <utility>
 
+#include "media/codec/PayloadInspector.h"
+#include "media/codec/Vp8Descriptor.h"
 #include "media/forward/AbsSendTime.h"
 #include "media/forward/ActiveSpeakerDetector.h"
 #include "media/forward/Consumer.h"
 #include "media/forward/Producer.h"
 #include "media/forward/RtpHeaderRewriter.h"
+#include "media/forward/SimulcastSwitcher.h"
 #include "media/rtcp/FirView.h"
 #include "media/rtcp/NackView.h"
 #include "media/rtcp/PliView.h"
@@ -167,7 +170,8 @@ struct Router::State {
   // transport). nullopt when the copy would be too large (counted; the sequence number is given
   // back). `tookSequence` tells the caller to give it back if the send fails.
   std::optional<size_t> rewriteFor(Consumer& consumer, uint8_t payloadType, const rtp::RtpPacketView& packet,
-                                   const CopySource& source, bool& tookSequence) noexcept {
+                                   const CopySource& source, bool& tookSequence,
+                                   const SimulcastSwitcher::Decision* layer = nullptr) noexcept {
     const rtp::RtpExtensionIds& to = consumer.spec().extensions;
     rewriter.clear();
     if (consumer.writesMid()) rewriter.add(to[RtpExtension::kMid], consumer.midBytes());
@@ -184,16 +188,77 @@ struct Router::State {
     if (source.videoOrientation && to.has(RtpExtension::kVideoOrientation)) {
       rewriter.add(to[RtpExtension::kVideoOrientation], *source.videoOrientation);
     }
-    const RtpHeaderRewriter::Fields fields{payloadType, consumer.sequenceNumberFor(packet.sequenceNumber()),
-                                           consumer.timestampFor(packet.timestamp()), consumer.ssrc()};
+    const RtpHeaderRewriter::Fields fields{
+        payloadType, layer ? layer->seq : consumer.sequenceNumberFor(packet.sequenceNumber()),
+        layer ? layer->timestamp : consumer.timestampFor(packet.timestamp()), consumer.ssrc()};
     const std::optional<size_t> size =
         rewriter.write(packet, fields, std::span<uint8_t>(rtpBuffer).first(kMaxRtpPacketSize));
     if (!size) {
       ++counters.rtpTooLarge;
       if (tookSequence) consumer.giveBackTransportSequence();
       tookSequence = false;
+      return size;
     }
+    if (layer && (layer->pictureId || layer->tl0PicIdx)) renumberVp8(consumer, *layer, *size);
     return size;
+  }
+
+  // Simulcast: the VP8 picture id and TL0PICIDX of the copy in rtpBuffer become the switcher's
+  // (RFC 7741 section 4.2), so the subscriber's decoder sees one continuous picture sequence.
+  void renumberVp8(Consumer& consumer, const SimulcastSwitcher::Decision& layer, size_t size) noexcept {
+    if (consumer.producer().spec().videoCodec != codec::CodecKind::Vp8) return;
+    auto copy = rtp::RtpPacket::parse(std::span<uint8_t>(rtpBuffer).first(size));
+    if (!copy) return;
+    const std::span<uint8_t> payload = copy->payload();
+    auto descriptor = codec::Vp8Descriptor::parse(payload);
+    if (!descriptor) return;
+    if (layer.pictureId) descriptor->setPictureId(payload, *layer.pictureId);
+    if (layer.tl0PicIdx) descriptor->setTl0PicIdx(payload, *layer.tl0PicIdx);
+  }
+
+  static SimulcastSwitcher::PictureIdWidth pictureIdWidth(const Producer& producer,
+                                                          const rtp::RtpPacketView& packet) noexcept {
+    if (producer.spec().videoCodec == codec::CodecKind::Vp8) {
+      if (const auto descriptor = codec::Vp8Descriptor::parse(packet.payload())) {
+        if (descriptor->longPictureId()) return SimulcastSwitcher::PictureIdWidth::k15Bit;
+      }
+      return SimulcastSwitcher::PictureIdWidth::k7Bit;
+    }
+    return SimulcastSwitcher::PictureIdWidth::k15Bit;  // VP9's picture ids are 15 bits in practice
+  }
+
+  // A packet of simulcast layer `layer`: each consumer's switcher decides whether it goes out (its
+  // current layer) and with which numbers; a consumer waiting for its target layer asks for a keyframe.
+  void forwardSimulcast(Producer& producer, int layer, Producer::PayloadKind kind,
+                        const rtp::RtpPacketView& packet, Clock::time_point now) noexcept {
+    const CopySource source = copySource(producer, packet, now);
+    const codec::PayloadInfo info =
+        codec::inspectPayload(*producer.spec().videoCodec, packet.payload()).value_or(codec::PayloadInfo{});
+    const SimulcastSwitcher::PictureIdWidth width = pictureIdWidth(producer, packet);
+    for (Consumer* consumer : producer.consumers()) {
+      SimulcastSwitcher* switcher = consumer->switcher();
+      const std::optional<uint8_t> payloadType = consumer->payloadTypeFor(kind);
+      if (switcher == nullptr || !payloadType) continue;
+      const SimulcastSwitcher::Decision decision =
+          switcher->onPacket(layer, packet.sequenceNumber(), packet.timestamp(), info, width, now);
+      if (decision.needKeyframe) requestKeyframe(producer, now);
+      if (!decision.forward) {
+        ++counters.rtpLayerDropped;
+        continue;
+      }
+      if (decision.switched) ++counters.layerSwitches;
+      bool tookSequence = false;
+      const std::optional<size_t> size =
+          rewriteFor(*consumer, *payloadType, packet, source, tookSequence, &decision);
+      if (!size) continue;
+      if (output.sendRtp(consumer->transport(), rtpBuffer, *size)) {
+        ++counters.rtpForwarded;
+        consumer->countPacket(packet.payloadSize());
+      } else {
+        ++counters.sendFailed;
+        if (tookSequence) consumer->giveBackTransportSequence();
+      }
+    }
   }
 
   void forward(Producer& producer, Producer::PayloadKind kind, const rtp::RtpPacketView& packet,
@@ -222,11 +287,30 @@ struct Router::State {
   void retransmit(Consumer& consumer, uint16_t seq, Clock::time_point now) noexcept {
     ++counters.retransmissionsRequested;
     Producer& producer = consumer.producer();
-    const auto stored = producer.retransmissions().find(consumer.producerSequenceFor(seq), now);
+    SimulcastSwitcher* switcher = consumer.switcher();
+    // A simulcast consumer's numbers map back to its current layer's segment only.
+    const std::optional<uint16_t> inputSeq = switcher
+                                                 ? switcher->inputSequenceFor(seq)
+                                                 : std::optional<uint16_t>(consumer.producerSequenceFor(seq));
+    const int layer = switcher ? switcher->currentLayer() : 0;
+    const auto stored =
+        inputSeq && layer >= 0 ? producer.retransmissions(layer).find(*inputSeq, now) : std::nullopt;
     const auto original = stored ? rtp::RtpPacketView::parse(*stored) : std::nullopt;
     if (!original) {
       ++counters.retransmissionsMissed;
       return;
+    }
+    std::optional<SimulcastSwitcher::Decision> decision;
+    if (switcher) {
+      // The switcher maps a packet of its current segment again to the same output numbers.
+      const codec::PayloadInfo info = codec::inspectPayload(*producer.spec().videoCodec, original->payload())
+                                          .value_or(codec::PayloadInfo{});
+      decision = switcher->onPacket(layer, original->sequenceNumber(), original->timestamp(), info,
+                                    pictureIdWidth(producer, *original), now);
+      if (!decision->forward || decision->seq != seq) {
+        ++counters.retransmissionsMissed;
+        return;
+      }
     }
     const std::optional<uint8_t> payloadType =
         consumer.payloadTypeFor(producer.classify(original->payloadType()));
@@ -236,7 +320,8 @@ struct Router::State {
     }
     bool tookSequence = false;
     const std::optional<size_t> size =
-        rewriteFor(consumer, *payloadType, *original, copySource(producer, *original, now), tookSequence);
+        rewriteFor(consumer, *payloadType, *original, copySource(producer, *original, now), tookSequence,
+                   decision ? &*decision : nullptr);
     if (!size) return;
     bool sent = false;
     if (consumer.hasRtx()) {
@@ -293,7 +378,7 @@ struct Router::State {
   // The producer whose RTX stream `packet` belongs to, if any.
   Producer* repairedProducerOf(TransportId transport, const rtp::RtpPacketView& packet) const noexcept {
     for (const auto& p : producers) {
-      if (p->transport() != transport) continue;
+      if (p->transport() != transport || p->simulcast()) continue;  // simulcast layers are not NACKed
       if (p->isRtxSsrc(packet.ssrc())) return p.get();
       if (p->classify(packet.payloadType()) == Producer::PayloadKind::kRtx && p->matchesMid(packet) &&
           !p->hasMediaSsrc(packet.ssrc())) {
@@ -314,6 +399,17 @@ struct Router::State {
     }
     if (kind == Producer::PayloadKind::kUnknown) {
       ++counters.rtpUnknownPayload;
+      return;
+    }
+    if (producer->simulcast()) {
+      int layer = producer->layerOf(packet.ssrc());
+      if (layer < 0) layer = producer->learnLayer(packet);
+      if (layer < 0) {
+        ++counters.rtpNotSelected;  // no rid seen for this SSRC yet
+        return;
+      }
+      forwardSimulcast(*producer, layer, kind, packet, now);
+      producer->retransmissions(layer).store(packet.sequenceNumber(), packet.data(), now);
       return;
     }
     if (producer->primarySsrc() != packet.ssrc()) {
@@ -363,7 +459,17 @@ struct Router::State {
     const std::optional<uint32_t> mediaSsrc = producer.primarySsrc();
     if (!mediaSsrc) return;
     rtcp::RtcpCompoundBuilder builder(std::span<uint8_t>(rtcpBuffer).first(kMaxRtcpPacketSize));
-    if (!builder.addPli(kServerSsrc, *mediaSsrc)) return;
+    if (producer.simulcast()) {
+      // One PLI per known layer: the subscriber waiting for a layer needs its keyframe, and the others
+      // switch on theirs.
+      bool any = false;
+      for (int layer = 0; layer < producer.layerCount(); ++layer) {
+        if (const auto ssrc = producer.layerSsrc(layer)) any = builder.addPli(kServerSsrc, *ssrc) || any;
+      }
+      if (!any) return;
+    } else if (!builder.addPli(kServerSsrc, *mediaSsrc)) {
+      return;
+    }
     const bool sent = output.sendRtcp(producer.transport(), rtcpBuffer, builder.size());
     producer.keyframes().attempted(now, sent);
     if (sent) {
@@ -562,6 +668,16 @@ void Router::requestKeyframes(TransportId transport, Clock::time_point now) noex
   for (const auto& consumer : state_->consumers) {
     if (consumer->transport() == transport) state_->requestKeyframe(consumer->producer(), now);
   }
+}
+
+bool Router::setConsumerLayer(uint32_t id, int layer, Clock::time_point now) noexcept {
+  Consumer* consumer = state_->findConsumer(id);
+  SimulcastSwitcher* switcher = consumer != nullptr ? consumer->switcher() : nullptr;
+  if (switcher == nullptr) return false;
+  const int highest = consumer->producer().layerCount() - 1;
+  if (!switcher->setTargetLayer(std::min(layer, highest))) return false;
+  if (switcher->waitingForKeyframe()) state_->requestKeyframe(consumer->producer(), now);
+  return true;
 }
 
 void Router::removeConsumer(uint32_t id) noexcept {

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "media/codec/CodecKind.h"
 #include "media/rtp/RtpHeaderExtensions.h"
 #include "media/rtp/RtpPacket.h"
 #include "media/transport/TransportTypes.h"
@@ -42,6 +43,10 @@ struct ProducerSpec {
   std::string mid;                  // the publisher's mid of this track's m-section
   rtp::RtpExtensionIds extensions;  // the publisher's ids
   bool nack = false;                // the publisher honours generic NACK (a=rtcp-fb nack)
+  // Simulcast (RFC 8853): the layers' RIDs, lowest first, as answered; empty or one: no simulcast.
+  // Layers are told apart by the rid header extension; needs a codec the router can inspect.
+  std::vector<std::string> simulcastRids;
+  std::optional<codec::CodecKind> videoCodec;  // VP8, VP9, H264 (keyframes, picture ids)
 };
 
 struct ConsumerSpec {
@@ -96,6 +101,8 @@ class Router {
     uint64_t rtpDuplicate = 0;              // publishers' packets already received (dropped)
     uint64_t receiverReportsSent = 0;
     uint64_t speakerChanges = 0;  // active speaker announcements (Output::onActiveSpeaker)
+    uint64_t layerSwitches = 0;   // simulcast consumers that moved to another layer
+    uint64_t rtpLayerDropped = 0; // simulcast copies not sent: another layer is the consumer's
     uint64_t sendFailed = 0;      // Output refused (transport not connected, or full)
     uint64_t rtcpReceived = 0;
     uint64_t keyframeRequestsReceived = 0;  // PLI/FIR from subscribers naming a consumer
@@ -125,6 +132,10 @@ class Router {
   // throttle): the subscriber's transport just connected.
   void requestKeyframes(TransportId transport, Clock::time_point now) noexcept;
   void removeConsumer(uint32_t id) noexcept;
+  // The layer a subscriber wants of a simulcast track (0 = lowest .. 2, -1 = pause); the switch
+  // happens at the next keyframe of that layer (one is requested). False for an unknown consumer or
+  // one whose producer is not simulcast.
+  bool setConsumerLayer(uint32_t id, int layer, Clock::time_point now) noexcept;
   // Every producer and consumer on `transport` (the peer left or its transport closed).
   void removeTransport(TransportId transport) noexcept;
 
