@@ -50,6 +50,7 @@ struct Config {
     uint32_t srtpReplayWindow = 1024;
     uint32_t keyframeRequestIntervalMs = 200;    // per published video track
     uint32_t retransmissionBufferPackets = 512;  // per published video stream, to answer NACKs
+    bool simulcast = true;                       // answer publishers' simulcast (RFC 8853)
   } rtc;
 
   struct Sctp {

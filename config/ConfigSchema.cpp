@@ -179,6 +179,11 @@ ConfigSchema::ConfigSchema() {
                                  "(rounded up to a power of two; 1500 bytes each; 0 turns retransmission "
                                  "off).",
                                  &C::rtc, &C::Rtc::retransmissionBufferPackets));
+  fields_.push_back(field("rtc.simulcast", FieldKind::Boolean,
+                          "Answer a publisher's simulcast (RFC 8853: up to three layers of one video track) "
+                          "so each subscriber gets the layer it asks for (`setLayer`); false: publishers "
+                          "send one encoding.",
+                          &C::rtc, &C::Rtc::simulcast));
   fields_.push_back(field("sctp.data_channels", FieldKind::Boolean,
                           "Answer data-channel sections (SCTP over DTLS) and relay messages between the "
                           "peers of a room; false rejects them.",

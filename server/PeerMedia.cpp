@@ -78,6 +78,11 @@ forward::ProducerSpec producerSpec(uint32_t id, transport::TransportId transport
   spec.rtxSsrcs = track.rtxSsrcs;
   spec.mid = track.mid;
   spec.extensions = track.extensions;
+  spec.simulcastRids = track.simulcastRids;
+  if (track.codec.name == "VP8" || track.codec.name == "vp8") spec.videoCodec = media::codec::CodecKind::Vp8;
+  if (track.codec.name == "VP9" || track.codec.name == "vp9") spec.videoCodec = media::codec::CodecKind::Vp9;
+  if (track.codec.name == "H264" || track.codec.name == "h264")
+    spec.videoCodec = media::codec::CodecKind::H264;
   spec.nack = std::any_of(track.codec.feedback.begin(), track.codec.feedback.end(),
                           [](const sdp::RtcpFeedback& fb) { return fb.type == "nack" && !fb.subtype; });
   return spec;

@@ -56,6 +56,7 @@ void RoomManager::handle(const std::shared_ptr<signaling::SignalingClient>& clie
   if (type == "join") return reply(join(client, request));
   if (type == "leave") return reply(leave(client));
   if (type == "offer") return offer(client, request, std::move(reply));
+  if (type == "setLayer") return reply(setLayer(client, request));
   throw SignalingError("unknown_type", "unknown message type \"" + type + "\"");
 }
 
@@ -128,6 +129,36 @@ json RoomManager::join(const std::shared_ptr<signaling::SignalingClient>& client
               {"tracks", std::move(tracks)}};
   if (!target.activeSpeaker.empty()) joined["activeSpeaker"] = target.activeSpeaker;
   return joined;
+}
+
+json RoomManager::setLayer(const std::shared_ptr<signaling::SignalingClient>& client, const json& request) {
+  const auto member = members_.find(client->clientId());
+  if (member == members_.end()) throw SignalingError("not_joined", "join a room first");
+  const auto trackId = request.find("trackId");
+  const auto layer = request.find("layer");
+  static const std::map<std::string, int> kLayers = {{"off", -1}, {"low", 0}, {"medium", 1}, {"high", 2}};
+  if (trackId == request.end() || !trackId->is_string() || layer == request.end() || !layer->is_string() ||
+      !kLayers.contains(layer->get<std::string>())) {
+    throw SignalingError("bad_request",
+                         "setLayer needs \"trackId\" and \"layer\": \"low\", \"medium\", "
+                         "\"high\" or \"off\"");
+  }
+  Room& room = rooms_.at(member->second.room);
+  Peer& peer = room.peers.at(member->second.peerId);
+  const std::string track = trackId->get<std::string>();
+  if (!room.tracks.contains(track))
+    throw SignalingError("unknown_track", "no track \"" + track + "\" in this room");
+  const int value = kLayers.at(layer->get<std::string>());
+  peer.layers[track] = value;
+  for (const auto& [mid, sub] : peer.subscriptions) {
+    if (sub.trackId != track || sub.consumerId == 0 || media_ == nullptr) continue;
+    const RoomKey key = room.key;
+    const uint32_t consumerId = sub.consumerId;
+    media_->runOnWorker(room.worker, [key, consumerId, value](WorkerMedia& media) {
+      media.setConsumerLayer(key, consumerId, value);
+    });
+  }
+  return json{{"type", "layerSet"}, {"trackId", track}, {"layer", layer->get<std::string>()}};
 }
 
 json RoomManager::leave(const std::shared_ptr<signaling::SignalingClient>& client) {
@@ -345,6 +376,9 @@ void RoomManager::answer(uint64_t clientId, const std::string& peerId, const Off
       sub.consumerId = ++nextConsumer_;
       update.addConsumers.push_back(
           consumerSpec(sub.consumerId, track.producerId, transportId, *media.subscribed));
+      if (const auto layer = peer->layers.find(sub.trackId); layer != peer->layers.end()) {
+        update.addConsumers.back().layer = layer->second;
+      }
     }
     subscriptions[media.mid] = sub;
   }

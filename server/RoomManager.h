@@ -81,6 +81,7 @@ class RoomManager final : public signaling::SignalingBackend {
     uint64_t sessionVersion = 0;
     bool negotiating = false;
     bool dataChannel = false;                           // its association has joined the room's relay
+    std::map<std::string, int> layers;                  // simulcast layer wanted per track id (setLayer)
     std::map<std::string, std::string> published;       // mid -> track id
     std::map<std::string, Subscription> subscriptions;  // mid -> subscription
   };
@@ -106,6 +107,8 @@ class RoomManager final : public signaling::SignalingBackend {
   nlohmann::json join(const std::shared_ptr<signaling::SignalingClient>& client,
                       const nlohmann::json& request);
   nlohmann::json leave(const std::shared_ptr<signaling::SignalingClient>& client);
+  nlohmann::json setLayer(const std::shared_ptr<signaling::SignalingClient>& client,
+                          const nlohmann::json& request);
   void offer(const std::shared_ptr<signaling::SignalingClient>& client, const nlohmann::json& request,
              Reply reply);
   void answer(uint64_t clientId, const std::string& peerId, const OfferRequest& request, Reply reply);

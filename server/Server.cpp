@@ -20,6 +20,7 @@ RoomManager::Options roomOptions(const config::Config& config) {
   options.tokenSecret = config.rooms.tokenSecret;
   options.negotiation.dataChannels = config.sctp.dataChannels;
   options.negotiation.maxMessageSize = config.sctp.maxMessageSize;
+  options.negotiation.simulcast = config.rtc.simulcast;
   return options;
 }
 

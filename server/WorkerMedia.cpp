@@ -201,6 +201,13 @@ void WorkerMedia::removeRoom(RoomKey room) noexcept {
   routers_.erase(it);
 }
 
+void WorkerMedia::setConsumerLayer(RoomKey room, uint32_t consumer, int layer) noexcept {
+  const auto it = routers_.find(room);
+  if (it == routers_.end()) return;
+  it->second->setConsumerLayer(consumer, layer, transport::Clock::now());
+  host_->flush();  // the keyframe request
+}
+
 const forward::Router* WorkerMedia::router(RoomKey room) const noexcept {
   const auto it = routers_.find(room);
   return it == routers_.end() ? nullptr : it->second.get();

@@ -73,6 +73,8 @@ class WorkerMedia final : private media::transport::TransportEvents,
   // Closes the transport and removes its producers and consumers (no ClosedHandler call).
   void closeTransport(media::transport::TransportId id) noexcept;
   void removeRoom(RoomKey room) noexcept;
+  // A subscriber's simulcast layer for one consumer (see Router::setConsumerLayer).
+  void setConsumerLayer(RoomKey room, uint32_t consumer, int layer) noexcept;
 
   [[nodiscard]] media::transport::TransportHost& host() noexcept { return *host_; }
   [[nodiscard]] uint64_t rtpReceived() const noexcept { return rtpReceived_.load(std::memory_order_relaxed); }

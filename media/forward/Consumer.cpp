@@ -1,5 +1,7 @@
 #include "media/forward/Consumer.h"
 
+#include <algorithm>
+
 #include "media/forward/RtpHeaderRewriter.h"
 #include "media/util/AsBytes.h"
 
@@ -13,7 +15,7 @@ Consumer::Consumer(const ConsumerSpec& spec, Producer& producer, uint16_t& trans
                  spec.mid.size() <= RtpHeaderRewriter::kMaxTwoByteLength) {
   if (producer.simulcast()) {
     switcher_.emplace();
-    switcher_->setTargetLayer(producer.layerCount() - 1);  // the best until the subscriber asks otherwise
+    switcher_->setTargetLayer(std::min(spec.layer, producer.layerCount() - 1));
   }
 }
 

@@ -371,6 +371,8 @@ struct Router::State {
       return;
     }
     ++counters.rtxRepaired;
+    // A repaired packet is a received one (receiver reports do not count it as lost).
+    producer.statistics().onPacket(view.sequenceNumber(), view.timestamp(), now);
     producer.retransmissions().store(view.sequenceNumber(), view.data(), now);
     forward(producer, Producer::PayloadKind::kMedia, view, now);
   }
