@@ -98,6 +98,12 @@
  *   packetization-mode=1. sendEncodings (optional): passed to addTransceiver (e.g. simulcast).
  * unpublish(trackId) -> Promise<void>      stops the transceiver and renegotiates
  * setMuted(trackId, muted) -> void         local only: the sender track's `enabled`
+ * setLayer(trackId, 'low'|'medium'|'high'|'off') -> Promise<void>
+ *   For a remote track whose publisher sends simulcast (publish() with sendEncodings carrying rids,
+ *   lowest resolution first, e.g. [{rid:'q', scaleResolutionDownBy:4}, {rid:'h', scaleResolutionDownBy:2},
+ *   {rid:'f'}]): which layer this client receives (default 'high'; 'low' for thumbnails; 'off' pauses
+ *   it). The server switches at the layer's next keyframe. May be called before the track's 'track'
+ *   event (the preference is kept). Tracks without simulcast ignore it.
  * createDataChannel(label, {to, protocol, ordered, maxRetransmits, maxPacketLifeTime}?) -> RTCDataChannel
  *   Creates a channel on client.pc (binaryType 'arraybuffer') whose messages the server relays to every
  *   other peer, or only to peer `to`. Its protocol is `to=<to>[;protocol]` with `to`, else `protocol`
@@ -381,6 +387,20 @@ export class SwitchyardClient extends EventTarget {
     if (!entry) throw makeError('unknown_track', `no published track ${trackId}`);
     entry.muted = Boolean(muted);
     entry.track.enabled = !entry.muted;
+  }
+
+  /**
+   * Chooses the simulcast layer received for a remote track.
+   * @param {string} trackId
+   * @param {'low'|'medium'|'high'|'off'} layer
+   */
+  async setLayer(trackId, layer) {
+    this.#requireJoined();
+    if (!['low', 'medium', 'high', 'off'].includes(layer)) {
+      throw makeError('bad_request', "setLayer(): layer must be 'low', 'medium', 'high' or 'off'");
+    }
+    const reply = await this.#request({ type: 'setLayer', trackId: String(trackId), layer });
+    if (reply.type !== 'layerSet') throw makeError('bad_reply', `unexpected reply to setLayer: ${reply.type}`);
   }
 
   /**
