@@ -13,6 +13,7 @@
 #include "media/forward/Producer.h"
 #include "media/forward/RtpHeaderRewriter.h"
 #include "media/forward/SimulcastSwitcher.h"
+#include "media/forward/TransportCcRecorder.h"
 #include "media/rtcp/FirView.h"
 #include "media/rtcp/NackView.h"
 #include "media/rtcp/PliView.h"
@@ -73,6 +74,14 @@ struct Router::State {
   std::array<uint8_t, kRtxBufferSize> rtxBuffer{};
   std::array<uint16_t, kMaxNackBatch> nackBatch{};
   ActiveSpeakerDetector speakers;
+  // Transport-wide congestion control feedback toward each publisher transport.
+  struct Feedback {
+    TransportCcRecorder recorder;
+    uint8_t extensionId = 0;  // the publisher's transport-wide sequence number extension
+    Clock::time_point last{};
+  };
+  std::unordered_map<TransportId, std::unique_ptr<Feedback>> feedback;
+  std::array<rtcp::TwccPacket, TransportCcRecorder::kMaxReported> feedbackList{};
   Clock::time_point lastSpeakerEvaluation{};
   std::array<uint8_t, kRtcpBufferSize> rtcpBuffer{};
 
@@ -105,9 +114,15 @@ struct Router::State {
       if (&consumers[i]->producer() == producer) removeConsumer(consumers[i].get());
     }
     speakers.removeStream(producer->id());
+    const TransportId transport = producer->transport();
     const auto it = std::find_if(producers.begin(), producers.end(),
                                  [producer](const auto& p) { return p.get() == producer; });
     if (it != producers.end()) producers.erase(it);
+    // No more published tracks on that transport: no more congestion control feedback to it.
+    if (std::none_of(producers.begin(), producers.end(),
+                     [&](const auto& p) { return p->transport() == transport; })) {
+      feedback.erase(transport);
+    }
   }
 
   // --- RTP ---
@@ -526,7 +541,55 @@ struct Router::State {
     }
   }
 
-  // --- Toward publishers: NACKs and receiver reports ---
+  // --- Toward publishers: congestion control feedback, NACKs and receiver reports ---
+
+  // Feedback goes only to transports that still publish something (control plane).
+  void pruneFeedback() {
+    for (auto it = feedback.begin(); it != feedback.end();) {
+      const TransportId transport = it->first;
+      const bool publishes = std::any_of(producers.begin(), producers.end(),
+                                         [&](const auto& p) { return p->transport() == transport; });
+      it = publishes ? std::next(it) : feedback.erase(it);
+    }
+  }
+
+  void recordArrival(TransportId transport, const rtp::RtpPacketView& packet,
+                     Clock::time_point now) noexcept {
+    const auto it = feedback.find(transport);
+    if (it == feedback.end()) return;
+    const auto value = packet.extension(it->second->extensionId);
+    if (value && value->size() == 2) it->second->recorder.onPacket(util::read16(value->data()), now);
+  }
+
+  // Every 50 ms (or sooner when many packets wait): what arrived, as transport-cc feedback.
+  void sendFeedback(Clock::time_point now) noexcept {
+    for (auto& [transport, state] : feedback) {
+      TransportCcRecorder& recorder = state->recorder;
+      if (recorder.pending() == 0 ||
+          (now - state->last < std::chrono::milliseconds(50) && recorder.pending() < 100)) {
+        continue;
+      }
+      state->last = now;
+      const uint8_t count = recorder.feedbackCount();
+      const size_t n = recorder.take(feedbackList);
+      if (n == 0) continue;
+      uint32_t mediaSsrc = 0;
+      for (const auto& p : producers) {
+        if (p->transport() == transport && p->primarySsrc()) {
+          mediaSsrc = *p->primarySsrc();
+          break;
+        }
+      }
+      rtcp::RtcpCompoundBuilder builder(std::span<uint8_t>(rtcpBuffer).first(kMaxRtcpPacketSize));
+      if (builder.addTransportCc(kServerSsrc, mediaSsrc, count,
+                                 std::span<const rtcp::TwccPacket>(feedbackList).first(n)) &&
+          output.sendRtcp(transport, rtcpBuffer, builder.size())) {
+        ++counters.transportFeedbackSent;
+      } else {
+        ++counters.sendFailed;
+      }
+    }
+  }
 
   // The round-trip time toward `transport`: from its subscriptions' reports when it has some.
   Clock::duration rttOf(TransportId transport) const noexcept {
@@ -625,8 +688,14 @@ Router::Router(Output& output, Options options)
 Router::~Router() = default;
 
 void Router::addProducer(const ProducerSpec& spec) {
+  if (spec.extensions.has(RtpExtension::kTransportCc) && !state_->feedback.contains(spec.transport)) {
+    auto feedback = std::make_unique<State::Feedback>();
+    feedback->extensionId = spec.extensions[RtpExtension::kTransportCc];
+    state_->feedback.emplace(spec.transport, std::move(feedback));
+  }
   if (Producer* existing = state_->findProducer(spec.id)) {
     existing->update(spec);
+    state_->pruneFeedback();  // it may have moved to another transport
     return;
   }
   state_->producers.push_back(std::make_unique<Producer>(spec, options_.keyframeRequestInterval,
@@ -698,9 +767,11 @@ void Router::removeTransport(TransportId transport) noexcept {
     }
   }
   state_->transportSequences.erase(transport);
+  state_->feedback.erase(transport);
 }
 
 void Router::onRtp(TransportId transport, rtp::RtpPacket& packet, Clock::time_point now) noexcept {
+  state_->recordArrival(transport, packet.view(), now);
   if (Producer* repaired = state_->repairedProducerOf(transport, packet.view())) {
     ++counters_.rtpReceived;
     state_->onRepair(*repaired, packet, now);
@@ -719,6 +790,7 @@ void Router::tick(Clock::time_point now) noexcept {
     state_->tickProducer(*producer, now);
     if (producer->isVideo() && producer->keyframes().due(now)) state_->sendKeyframeRequest(*producer, now);
   }
+  state_->sendFeedback(now);
   if (now - state_->lastSpeakerEvaluation >= ActiveSpeakerDetector::kBinLength) {
     state_->lastSpeakerEvaluation = now;
     if (const std::optional<uint32_t> speaker = state_->speakers.evaluate(now)) {

@@ -102,10 +102,11 @@ class Router {
     uint64_t nacksSent = 0;                 // sequence numbers NACKed to publishers
     uint64_t rtpDuplicate = 0;              // publishers' packets already received (dropped)
     uint64_t receiverReportsSent = 0;
-    uint64_t speakerChanges = 0;   // active speaker announcements (Output::onActiveSpeaker)
-    uint64_t layerSwitches = 0;    // simulcast consumers that moved to another layer
-    uint64_t rtpLayerDropped = 0;  // simulcast copies not sent: another layer is the consumer's
-    uint64_t sendFailed = 0;       // Output refused (transport not connected, or full)
+    uint64_t speakerChanges = 0;         // active speaker announcements (Output::onActiveSpeaker)
+    uint64_t layerSwitches = 0;          // simulcast consumers that moved to another layer
+    uint64_t transportFeedbackSent = 0;  // transport-cc feedback packets to publishers
+    uint64_t rtpLayerDropped = 0;        // simulcast copies not sent: another layer is the consumer's
+    uint64_t sendFailed = 0;             // Output refused (transport not connected, or full)
     uint64_t rtcpReceived = 0;
     uint64_t keyframeRequestsReceived = 0;  // PLI/FIR from subscribers naming a consumer
     uint64_t keyframeRequestsSent = 0;      // PLI sent to publishers

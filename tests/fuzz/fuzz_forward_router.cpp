@@ -30,6 +30,7 @@
 #include "media/rtcp/ReceiverReportView.h"
 #include "media/rtcp/RtcpCompound.h"
 #include "media/rtcp/SenderReportView.h"
+#include "media/rtcp/TransportCcView.h"
 #include "media/rtp/RtpExtensionForm.h"
 #include "media/rtp/RtpPacket.h"
 #include "media/srtp/SrtpSession.h"
@@ -227,6 +228,9 @@ class CheckingOutput : public forward::Router::Output {
     } else if (const auto nack = rtcp::NackView::parse(packet)) {
       // NACKs for lost packets of a video publisher's stream.
       FUZZ_REQUIRE(nack->senderSsrc() == 1 && nack->lostCount() > 0 && toVideoProducer);
+    } else if (const auto twcc = rtcp::TransportCcView::parse(packet)) {
+      // Congestion control feedback to a publisher: at least one packet received.
+      FUZZ_REQUIRE(twcc->senderSsrc() == 1 && twcc->receivedCount() > 0 && toProducer);
     } else if (const auto rr = rtcp::ReceiverReportView::parse(packet)) {
       // One report block per published stream, to its publisher.
       FUZZ_REQUIRE(rr->senderSsrc() == 1 && rr->reportCount() == 1 && toProducer);

@@ -4,12 +4,14 @@
 #include <catch2/catch.hpp>
 
 #include <cstdint>
+#include <initializer_list>
 #include <vector>
 
 #include "media/forward/Router.h"
 #include "media/rtcp/ReceiverReportView.h"
 #include "media/rtcp/RtcpCompoundBuilder.h"
 #include "media/rtcp/SenderReportView.h"
+#include "media/rtcp/TransportCcView.h"
 #include "media/rtp/RtpPacketBuilder.h"
 #include "tests/media/forward/RouterTestKit.h"
 
@@ -142,4 +144,64 @@ TEST_CASE("Router: audio levels (RFC 6464) pick the room's active speaker, annou
     router.tick(now);
   }
   CHECK(output.speakers == std::vector<uint32_t>{kAudioProducer, 21});
+}
+
+TEST_CASE("Router: publishers get transport-wide congestion control feedback every 50 ms") {
+  RecordingOutput output;
+  Router router(output, {});
+  router.addProducer(videoProducer());  // transport-cc id kPubTransportCc
+  Clock::time_point now = kT0;
+  const auto withTransportSequence = [&](uint16_t seq, uint16_t transportSeq) {
+    const Bytes twcc = {static_cast<uint8_t>(transportSeq >> 8), static_cast<uint8_t>(transportSeq & 0xff)};
+    const Bytes payload(50, 7);
+    rtp::RtpPacketBuilder b;
+    b.setPayloadType(96)
+        .setSequenceNumber(seq)
+        .setTimestamp(seq * 3000U)
+        .setSsrc(kVideoSsrc)
+        .setPayload(payload);
+    b.addExtension(kPubTransportCc, twcc);
+    return build(b);
+  };
+  // Transport-wide 100, 101, 103 (102 lost), 5 ms apart.
+  uint16_t seq = 1;
+  for (const uint16_t t : std::initializer_list<uint16_t>{100, 101, 103}) {
+    feedRtp(router, kPublisher, withTransportSequence(seq++, t), now);
+    now += 5ms;
+  }
+  output.rtcp.clear();
+  router.tick(now);  // less than 50 ms since... the first feedback goes out at once
+  const auto feedbackOf = [&]() -> std::vector<std::pair<uint16_t, bool>> {
+    std::vector<std::pair<uint16_t, bool>> out;
+    for (const SentPacket& sent : output.rtcp) {
+      for (const auto& packet : rtcp::RtcpCompound(sent.bytes)) {
+        const auto view = rtcp::TransportCcView::parse(packet);
+        if (!view) continue;
+        CHECK(sent.transport == kPublisher);
+        uint16_t s = view->baseSeq();
+        view->forEachPacket(
+            [&](const rtcp::TwccPacketStatus& status) { out.emplace_back(s++, status.received); });
+      }
+    }
+    return out;
+  };
+  const auto first = feedbackOf();
+  REQUIRE(first.size() == 4);
+  CHECK(first[0] == std::pair<uint16_t, bool>{100, true});
+  CHECK(first[2] == std::pair<uint16_t, bool>{102, false});
+  CHECK(first[3] == std::pair<uint16_t, bool>{103, true});
+  // Next: 104 lost at the border, 105 and 106 arrive; reported after 50 ms, starting at 104.
+  output.rtcp.clear();
+  for (const uint16_t t : std::initializer_list<uint16_t>{105, 106}) {
+    feedRtp(router, kPublisher, withTransportSequence(seq++, t), now);
+    now += 5ms;
+  }
+  router.tick(now);
+  CHECK(feedbackOf().empty());  // within 50 ms of the last feedback
+  router.tick(now + 50ms);
+  const auto second = feedbackOf();
+  REQUIRE(second.size() == 3);
+  CHECK(second[0] == std::pair<uint16_t, bool>{104, false});
+  CHECK(second[2] == std::pair<uint16_t, bool>{106, true});
+  CHECK(router.counters().transportFeedbackSent == 2);
 }
