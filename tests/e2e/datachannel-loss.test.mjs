@@ -9,9 +9,8 @@
 // about the number dropped, and the 'state' loss falls to ~0.5%): the sender sees the drop, which a
 // network loss never shows. Dropped on the input hook, the datagram was sent and is silently lost.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { delay, e2eTest } from './lib/harness.mjs';
+import { PacketLoss, mediaUdpPorts } from './lib/packet-loss.mjs';
 
 const kRunMs = 8000;
 const kStateEveryMs = 10;
@@ -19,71 +18,14 @@ const kLogEveryMs = 50;
 const kLossPercent = 5;
 const kTable = `switchyard_e2e_${process.pid}`;
 
-function nftBinary() {
-  for (const dir of (process.env.PATH || '').split(':').concat(['/usr/sbin', '/sbin'])) {
-    if (dir && existsSync(`${dir}/nft`)) return `${dir}/nft`;
-  }
-  return null;
-}
-
-function nft(binary, args, input) {
-  const r = spawnSync(binary, args, { input, encoding: 'utf8', timeout: 10000 });
-  if (r.error) throw new Error(`nft ${args.join(' ')}: ${r.error.message}`);
-  return r;
-}
-
-function deleteTable(binary) {
-  const r = nft(binary, ['delete', 'table', 'inet', kTable]);
-  // A table that is not there is fine (deleted already, or never made).
-  if (r.status !== 0 && !/No such file or directory/.test(r.stderr)) throw new Error(`nft delete table inet ${kTable}: ${r.stderr}`);
-}
-
-// {toServer: {packets, dropped}, fromServer: {packets, dropped}} from the table's counters.
-function readCounters(binary) {
-  const r = nft(binary, ['-j', 'list', 'table', 'inet', kTable]);
-  if (r.status !== 0) throw new Error(`nft list table inet ${kTable}: ${r.stderr}`);
-  const out = { toServer: { packets: 0, dropped: 0 }, fromServer: { packets: 0, dropped: 0 } };
-  for (const item of JSON.parse(r.stdout).nftables) {
-    if (!item.rule) continue;
-    const expr = item.rule.expr;
-    const port = expr.find((e) => e.match && e.match.left.payload && e.match.left.payload.protocol === 'udp');
-    const counter = expr.find((e) => e.counter);
-    if (!port || !counter) continue;
-    const side = port.match.left.payload.field === 'dport' ? out.toServer : out.fromServer;
-    if (expr.some((e) => 'drop' in e)) side.dropped += counter.counter.packets;
-    else side.packets += counter.counter.packets;
-  }
-  return out;
-}
-
-// The UDP ports of every worker's media socket, from the server's 'worker media listening' lines.
-function mediaUdpPorts(server, workers) {
-  const ports = new Set();
-  for (const line of server.logLines) {
-    if (!line.includes('worker media listening')) continue;
-    for (const m of line.matchAll(/udp=(\S+)/g)) {
-      for (const addr of m[1].split(',')) {
-        const port = Number(addr.slice(addr.lastIndexOf(':') + 1));
-        if (port > 0) ports.add(port);
-      }
-    }
-  }
-  return ports.size >= workers ? [...ports] : null;
-}
 
 e2eTest(
   'data channels: an unreliable channel keeps working and a reliable one delivers everything at 5% packet loss',
   async (h, t) => {
-    const binary = nftBinary();
-    if (!binary) throw new Error('this test needs nft (Debian package nftables: deploy/install-deps.sh --test installs it)');
-    if (typeof process.getuid === 'function' && process.getuid() !== 0) {
-      throw new Error(`this test needs root to install an nftables rule (uid ${process.getuid()})`);
-    }
+    const loss = PacketLoss.require(kTable);
     const workers = 2;
     const server = await h.startServer({ workers });
-    const ports = await h.waitFor(`${workers} 'worker media listening' lines with a UDP port`, async () => mediaUdpPorts(server, workers), {
-      timeoutMs: 5000,
-    });
+    const ports = await mediaUdpPorts(h, server, workers);
     h.mark(`server media UDP ports ${ports.join(',')}`);
 
     const chromium = await h.chromium();
@@ -113,23 +55,8 @@ e2eTest(
     h.mark('channels open at b');
 
     // The loss: this test's own table, made fresh and always deleted.
-    deleteTable(binary);
-    h.defer(() => deleteTable(binary));
-    const set = `{ ${ports.join(', ')} }`;
-    const ruleset = [
-      `table inet ${kTable} {`,
-      '  chain loss {',
-      '    type filter hook input priority 0; policy accept;',
-      `    udp dport ${set} counter`,
-      `    udp dport ${set} numgen random mod 100 < ${kLossPercent} counter drop`,
-      `    udp sport ${set} counter`,
-      `    udp sport ${set} numgen random mod 100 < ${kLossPercent} counter drop`,
-      '  }',
-      '}',
-      '',
-    ].join('\n');
-    const made = nft(binary, ['-f', '-'], ruleset);
-    if (made.status !== 0) throw new Error(`nft -f - failed (${made.status}): ${made.stderr}\n${ruleset}`);
+    h.defer(() => loss.remove());
+    loss.install(ports, kLossPercent);
     h.mark(`nft table ${kTable} drops ${kLossPercent}% of UDP to/from ${ports.join(',')}`);
 
     // a sends for kRunMs: 'state' every 10 ms and 'log' every 50 ms, on a schedule (a late timer
@@ -198,8 +125,8 @@ e2eTest(
         throw e;
       });
     await delay(1000);
-    const counters = readCounters(binary);
-    deleteTable(binary);
+    const counters = loss.counters();
+    loss.remove();
     h.mark('nft table deleted');
 
     const result = await b.evaluate(
