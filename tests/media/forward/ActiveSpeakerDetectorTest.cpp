@@ -1,4 +1,5 @@
 #include "media/forward/ActiveSpeakerDetector.h"
+#include "tests/media/forward/HeapCounter.h"
 
 #include <catch2/catch.hpp>
 
@@ -10,21 +11,11 @@
 #include <optional>
 #include <vector>
 
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SPEAKER_TEST_HAS_ASAN 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__)
-#define SPEAKER_TEST_HAS_ASAN 1
-#endif
-#ifdef SPEAKER_TEST_HAS_ASAN
-#include <sanitizer/allocator_interface.h>
-#endif
-
 using switchyard::media::forward::ActiveSpeakerDetector;
 using namespace std::chrono_literals;
 using Clock = ActiveSpeakerDetector::Clock;
+
+using switchyard::media::forward::test::heapAllocations;
 
 namespace {
 
@@ -357,29 +348,12 @@ TEST_CASE("ActiveSpeakerDetector: long gaps and a clock that stands still or jum
   CHECK(sim.detector.current() == kA);
 }
 
-#ifdef SPEAKER_TEST_HAS_ASAN
-namespace {
-std::atomic<bool> gCountAllocations{false};
-std::atomic<uint64_t> gAllocations{0};
-void countMalloc(const volatile void*, size_t) {
-  if (gCountAllocations.load(std::memory_order_relaxed)) gAllocations.fetch_add(1, std::memory_order_relaxed);
-}
-void ignoreFree(const volatile void*) {}
-bool installHooks() {
-  static const bool installed = __sanitizer_install_malloc_and_free_hooks(countMalloc, ignoreFree) != 0;
-  return installed;
-}
-}  // namespace
-
 TEST_CASE("ActiveSpeakerDetector: no allocation in onLevel, evaluate or removeStream after addStream") {
-  // The runner's operator new (RouterAllocationTest.cpp) ends in malloc, which these hooks count.
-  REQUIRE(installHooks());
   ActiveSpeakerDetector detector;
   constexpr uint32_t kStreams = 300;
   for (uint32_t id = 0; id < kStreams; ++id)
     detector.addStream(id * 3 + 1);
-  gAllocations = 0;
-  gCountAllocations = true;
+  const uint64_t allocationsBefore = heapAllocations();
   uint64_t changes = 0;
   auto now = kT0;
   for (int step = 0; step < 2000; ++step) {  // 40 s
@@ -395,22 +369,13 @@ TEST_CASE("ActiveSpeakerDetector: no allocation in onLevel, evaluate or removeSt
   detector.removeStream(1);
   detector.removeStream(4);
   detector.evaluate(now + 100ms);
-  gCountAllocations = false;
-  CHECK(gAllocations == 0);
+  CHECK(heapAllocations() - allocationsBefore == 0);
   CHECK(changes >= 10);
 }
 
-TEST_CASE("ActiveSpeakerDetector: the allocation hooks see allocations") {
-  REQUIRE(installHooks());
-  gAllocations = 0;
-  gCountAllocations = true;
+TEST_CASE("ActiveSpeakerDetector: the allocation counter sees allocations") {
+  const uint64_t allocationsBefore = heapAllocations();
   ActiveSpeakerDetector detector;
   detector.addStream(1);
-  gCountAllocations = false;
-  CHECK(gAllocations > 0);
+  CHECK(heapAllocations() - allocationsBefore > 0);
 }
-#else
-TEST_CASE("ActiveSpeakerDetector: no allocation in onLevel, evaluate or removeStream after addStream") {
-  WARN("needs the AddressSanitizer allocator hooks (SWITCHYARD_SANITIZE=ON); not checked");
-}
-#endif

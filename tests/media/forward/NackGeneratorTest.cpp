@@ -1,4 +1,5 @@
 #include "media/forward/NackGenerator.h"
+#include "tests/media/forward/HeapCounter.h"
 
 #include <catch2/catch.hpp>
 
@@ -10,23 +11,13 @@
 #include <span>
 #include <vector>
 
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define NACK_TEST_HAS_ASAN 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__)
-#define NACK_TEST_HAS_ASAN 1
-#endif
-#ifdef NACK_TEST_HAS_ASAN
-#include <sanitizer/allocator_interface.h>
-#endif
-
 using switchyard::media::forward::NackGenerator;
 using namespace std::chrono_literals;
 using Clock = NackGenerator::Clock;
 using Result = NackGenerator::Result;
 using Seqs = std::vector<uint16_t>;
+
+using switchyard::media::forward::test::heapAllocations;
 
 namespace {
 
@@ -279,25 +270,12 @@ TEST_CASE("NackGenerator: options are sanitized") {
   CHECK(NackGenerator(options).options().maxGap == 32767);
 }
 
-#ifdef NACK_TEST_HAS_ASAN
-namespace {
-std::atomic<bool> gCountAllocations{false};
-std::atomic<uint64_t> gAllocations{0};
-void countMalloc(const volatile void*, size_t) {
-  if (gCountAllocations.load(std::memory_order_relaxed)) gAllocations.fetch_add(1, std::memory_order_relaxed);
-}
-void ignoreFree(const volatile void*) {}
-}  // namespace
-
 TEST_CASE("NackGenerator: no allocation after construction") {
-  static const bool installed = __sanitizer_install_malloc_and_free_hooks(countMalloc, ignoreFree) != 0;
-  REQUIRE(installed);
   NackGenerator::Options options;
   options.maxMissing = 64;
   NackGenerator nack(options);
   std::array<uint16_t, 16> out{};
-  gAllocations = 0;
-  gCountAllocations = true;
+  const uint64_t allocationsBefore = heapAllocations();
   auto now = kT0;
   uint16_t seq = 65000;
   for (int i = 0; i < 20000; ++i) {
@@ -308,14 +286,8 @@ TEST_CASE("NackGenerator: no allocation after construction") {
     if (i % 1000 == 0) nack.onPacket(static_cast<uint16_t>(seq + 5000), now);  // reset
     nack.collect(now, std::chrono::milliseconds(i % 50), out);
   }
-  gCountAllocations = false;
-  CHECK(gAllocations == 0);
+  CHECK(heapAllocations() - allocationsBefore == 0);
   CHECK(nack.counters().packetsMissing > 0);
   CHECK(nack.counters().resets > 0);
   checkBalance(nack);
 }
-#else
-TEST_CASE("NackGenerator: no allocation after construction") {
-  WARN("needs the AddressSanitizer allocator hooks (SWITCHYARD_SANITIZE=ON); not checked");
-}
-#endif

@@ -12,6 +12,7 @@
 #include "media/rtcp/RtcpCompoundBuilder.h"
 #include "media/rtcp/SenderReportView.h"
 #include "media/rtp/RtpPacketBuilder.h"
+#include "tests/media/forward/HeapCounter.h"
 #include "tests/media/forward/RouterTestKit.h"
 
 namespace {
@@ -26,6 +27,10 @@ void* allocate(size_t size) {
 }
 
 }  // namespace
+
+uint64_t switchyard::media::forward::test::heapAllocations() noexcept {
+  return gAllocations.load(std::memory_order_relaxed);
+}
 
 void* operator new(size_t size) {
   return allocate(size);

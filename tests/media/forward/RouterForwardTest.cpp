@@ -350,7 +350,11 @@ TEST_CASE("Router: a publisher's RTX repair is unwrapped and forwarded once; str
     Bytes payload = {static_cast<uint8_t>(osn >> 8), static_cast<uint8_t>(osn & 0xff)};
     payload.insert(payload.end(), kPayload.begin(), kPayload.end());
     RtpPacketBuilder b;
-    b.setPayloadType(97).setSequenceNumber(rtxSeq).setTimestamp(6000).setSsrc(kVideoRtxSsrc).setPayload(payload);
+    b.setPayloadType(97)
+        .setSequenceNumber(rtxSeq)
+        .setTimestamp(6000)
+        .setSsrc(kVideoRtxSsrc)
+        .setPayload(payload);
     return build(b);
   };
   feedRtp(router, kPublisher, repair(500, 1), kNow);

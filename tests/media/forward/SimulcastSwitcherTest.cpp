@@ -12,18 +12,7 @@
 
 #include "media/codec/PayloadInfo.h"
 #include "media/rtp/SequenceNumber.h"
-
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SIMULCAST_TEST_HAS_ASAN 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__)
-#define SIMULCAST_TEST_HAS_ASAN 1
-#endif
-#ifdef SIMULCAST_TEST_HAS_ASAN
-#include <sanitizer/allocator_interface.h>
-#endif
+#include "tests/media/forward/HeapCounter.h"
 
 using switchyard::media::codec::PayloadInfo;
 using switchyard::media::forward::SimulcastSwitcher;
@@ -31,6 +20,8 @@ using namespace std::chrono_literals;
 using Clock = SimulcastSwitcher::Clock;
 using Decision = SimulcastSwitcher::Decision;
 using Width = SimulcastSwitcher::PictureIdWidth;
+
+using switchyard::media::forward::test::heapAllocations;
 
 namespace {
 
@@ -420,23 +411,9 @@ TEST_CASE("SimulcastSwitcher: the timestamp advance at a switch is clamped after
   CHECK(switchyard::media::rtp::timestampNewer(d.timestamp, 1000));
 }
 
-#ifdef SIMULCAST_TEST_HAS_ASAN
-namespace {
-std::atomic<bool> gCountAllocations{false};
-std::atomic<uint64_t> gAllocations{0};
-void countMalloc(const volatile void*, size_t) {
-  if (gCountAllocations.load(std::memory_order_relaxed)) gAllocations.fetch_add(1, std::memory_order_relaxed);
-}
-void ignoreFree(const volatile void*) {}
-}  // namespace
-
 TEST_CASE("SimulcastSwitcher: no allocation") {
-  // The runner's operator new (RouterAllocationTest.cpp) ends in malloc, which these hooks count.
-  static const bool installed = __sanitizer_install_malloc_and_free_hooks(countMalloc, ignoreFree) != 0;
-  REQUIRE(installed);
   SimulcastSwitcher s;
-  gAllocations = 0;
-  gCountAllocations = true;
+  const uint64_t allocationsBefore = heapAllocations();
   auto now = kT0;
   uint64_t forwarded = 0;
   for (uint32_t i = 0; i < 30000; ++i) {
@@ -450,13 +427,7 @@ TEST_CASE("SimulcastSwitcher: no allocation") {
     if (d.forward) ++forwarded;
     (void)s.inputSequenceFor(d.seq);
   }
-  gCountAllocations = false;
-  CHECK(gAllocations == 0);
+  CHECK(heapAllocations() - allocationsBefore == 0);
   CHECK(forwarded > 1000);
   CHECK(s.switches() > 5);
 }
-#else
-TEST_CASE("SimulcastSwitcher: no allocation") {
-  WARN("needs the AddressSanitizer allocator hooks (SWITCHYARD_SANITIZE=ON); not checked");
-}
-#endif
