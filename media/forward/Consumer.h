@@ -44,6 +44,10 @@ class Consumer {
 
   // The layer switcher of a simulcast track's consumer (nullptr otherwise).
   [[nodiscard]] SimulcastSwitcher* switcher() noexcept { return switcher_ ? &*switcher_ : nullptr; }
+  // The layer the subscriber asked for (setLayer); the switcher's target is the best layer the
+  // publisher actually sends at or below it (Producer::effectiveLayer).
+  [[nodiscard]] int wantedLayer() const noexcept { return wantedLayer_; }
+  void setWantedLayer(int layer) noexcept { wantedLayer_ = layer; }
 
   // The RTX stream (RFC 4588) of this consumer: its own sequence numbers.
   [[nodiscard]] bool hasRtx() const noexcept {
@@ -89,6 +93,7 @@ class Consumer {
   uint64_t octets_ = 0;
   uint16_t rtxSequence_ = 0;
   std::optional<SimulcastSwitcher> switcher_;
+  int wantedLayer_ = 2;
   std::optional<uint32_t> lastSrCompactNtp_;
   Clock::time_point lastSrSentAt_{};
   std::optional<Clock::duration> rtt_;

@@ -38,6 +38,23 @@ int Producer::learnLayer(const rtp::RtpPacketView& packet) noexcept {
   return -1;
 }
 
+int Producer::effectiveLayer(int wanted, Clock::time_point now) const noexcept {
+  if (wanted < 0) return -1;
+  const int count = layerCount();
+  const int capped = std::min(wanted, count - 1);
+  const auto active = [&](int layer) {
+    const Clock::time_point seen = layerSeen_[static_cast<size_t>(layer)];
+    return seen != Clock::time_point{} && now - seen <= kLayerTimeout;
+  };
+  for (int layer = capped; layer >= 0; --layer) {
+    if (active(layer)) return layer;
+  }
+  for (int layer = capped + 1; layer < count; ++layer) {
+    if (active(layer)) return layer;
+  }
+  return capped;
+}
+
 std::optional<uint32_t> Producer::layerSsrc(int layer) const noexcept {
   if (layer < 0 || static_cast<size_t>(layer) >= kMaxLayers || !layerKnown_[static_cast<size_t>(layer)]) {
     return std::nullopt;

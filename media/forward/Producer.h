@@ -86,6 +86,16 @@ class Producer {
   int learnLayer(const rtp::RtpPacketView& packet) noexcept;
   // The SSRC of a layer, when known.
   [[nodiscard]] std::optional<uint32_t> layerSsrc(int layer) const noexcept;
+  // A packet of `layer` arrived: the layer is active (the publisher may turn layers off when its
+  // bandwidth estimate is low).
+  void noteLayerPacket(int layer, Clock::time_point now) noexcept {
+    if (layer >= 0 && static_cast<size_t>(layer) < kMaxLayers) layerSeen_[static_cast<size_t>(layer)] = now;
+  }
+  // The layer to send a subscriber that wants `wanted`: the best active layer not above it, else the
+  // lowest active one above it; -1 stays -1 (paused). Without recent packets of any layer: `wanted`
+  // capped at the layer count.
+  [[nodiscard]] int effectiveLayer(int wanted, Clock::time_point now) const noexcept;
+  static constexpr Clock::duration kLayerTimeout = std::chrono::milliseconds(1000);
   // Loss detection on the primary stream (nullptr when the publisher does not take NACKs).
   [[nodiscard]] NackGenerator* nack() noexcept { return nack_ ? &*nack_ : nullptr; }
   // Reception statistics of the primary stream, for receiver reports to the publisher.
@@ -102,6 +112,7 @@ class Producer {
   std::vector<RetransmissionBuffer> retransmissions_;  // one per layer
   std::array<uint32_t, kMaxLayers> layerSsrcs_{};
   std::array<bool, kMaxLayers> layerKnown_{};
+  std::array<Clock::time_point, kMaxLayers> layerSeen_{};
   std::optional<NackGenerator> nack_;
   ReceiveStatistics statistics_;
   Clock::time_point lastReceiverReport_{};

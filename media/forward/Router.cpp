@@ -254,6 +254,9 @@ struct Router::State {
       SimulcastSwitcher* switcher = consumer->switcher();
       const std::optional<uint8_t> payloadType = consumer->payloadTypeFor(kind);
       if (switcher == nullptr || !payloadType) continue;
+      // Follow the layers the publisher actually sends (it turns some off on a low estimate).
+      const int target = producer.effectiveLayer(consumer->wantedLayer(), now);
+      if (target != switcher->targetLayer()) switcher->setTargetLayer(target);
       const SimulcastSwitcher::Decision decision =
           switcher->onPacket(layer, packet.sequenceNumber(), packet.timestamp(), info, width, now);
       if (decision.needKeyframe) requestKeyframe(producer, now);
@@ -425,6 +428,7 @@ struct Router::State {
         ++counters.rtpNotSelected;  // no rid seen for this SSRC yet
         return;
       }
+      producer->noteLayerPacket(layer, now);
       forwardSimulcast(*producer, layer, kind, packet, now);
       producer->retransmissions(layer).store(packet.sequenceNumber(), packet.data(), now);
       return;
@@ -745,8 +749,9 @@ bool Router::setConsumerLayer(uint32_t id, int layer, Clock::time_point now) noe
   Consumer* consumer = state_->findConsumer(id);
   SimulcastSwitcher* switcher = consumer != nullptr ? consumer->switcher() : nullptr;
   if (switcher == nullptr) return false;
-  const int highest = consumer->producer().layerCount() - 1;
-  if (!switcher->setTargetLayer(std::min(layer, highest))) return false;
+  if (layer < -1 || layer > 2) return false;
+  consumer->setWantedLayer(layer);
+  if (!switcher->setTargetLayer(consumer->producer().effectiveLayer(layer, now))) return false;
   if (switcher->waitingForKeyframe()) state_->requestKeyframe(consumer->producer(), now);
   return true;
 }

@@ -160,3 +160,41 @@ TEST_CASE("Router: simulcast layers reach a subscriber as one stream, switching 
   // Not simulcast, or unknown: refused.
   CHECK_FALSE(router.setConsumerLayer(999, 0, now));
 }
+
+TEST_CASE("Router: a subscriber gets the best layer the publisher actually sends") {
+  RecordingOutput output;
+  Router router(output, {});
+  router.addProducer(simulcastProducer());
+  REQUIRE(router.addConsumer(consumer(100, kVideoProducer, kSubscriberA, 0xC100, 96, "v", {}), kT0, false));
+  Clock::time_point now = kT0;
+  uint16_t seq[3] = {100, 2000, 30000};
+  uint16_t picture[3] = {10, 500, 9000};
+  uint32_t ts = 90000;
+  // The publisher's estimate is low: it sends q and h only (f is off).
+  const auto frame = [&](bool withFull, bool key) {
+    for (int layer = 0; layer < (withFull ? 3 : 2); ++layer) {
+      feedRtp(router, kPublisher, layerPacket(layer, seq[layer]++, ts, picture[layer]++, key), now);
+    }
+    ts += 3000;
+    now += 33ms;
+  };
+  frame(false, false);  // delta frames: the layers are seen, nothing can start yet
+  CHECK(output.rtp.empty());
+  frame(false, true);
+  frame(false, false);
+  REQUIRE(output.rtp.size() == 2);  // 'high' wanted, h is the best sent: from h's numbering
+  CHECK(decode(output.rtp[0].bytes).seq == 2001);
+  // f comes on: the switch up happens at its keyframe.
+  frame(true, false);
+  CHECK(decode(output.rtp.back().bytes).seq == 2003);  // still h: f has no keyframe yet
+  frame(true, true);
+  CHECK(decode(output.rtp.back().bytes).seq == 2005);  // h's 2004, then f's keyframe: continuous
+  CHECK(decode(output.rtp.back().bytes).pictureId == 505);
+  frame(true, false);
+  CHECK(decode(output.rtp.back().bytes).seq == 2006);
+  // f stops for more than a second: back to h at its next keyframe, still continuous.
+  for (int i = 0; i < 40; ++i)
+    frame(false, i == 39);
+  CHECK(decode(output.rtp.back().bytes).seq == 2007);
+  CHECK(router.counters().layerSwitches == 3);
+}
