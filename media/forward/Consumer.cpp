@@ -15,7 +15,6 @@ Consumer::Consumer(const ConsumerSpec& spec, Producer& producer, uint16_t& trans
                  spec.mid.size() <= RtpHeaderRewriter::kMaxTwoByteLength) {
   if (producer.simulcast()) {
     switcher_.emplace();
-    wantedLayer_ = spec.layer;
     switcher_->setTargetLayer(std::min(spec.layer, producer.layerCount() - 1));
   }
 }

@@ -46,8 +46,8 @@ class Consumer {
   [[nodiscard]] SimulcastSwitcher* switcher() noexcept { return switcher_ ? &*switcher_ : nullptr; }
   // The layer the subscriber asked for (setLayer); the switcher's target is the best layer the
   // publisher actually sends at or below it (Producer::effectiveLayer).
-  [[nodiscard]] int wantedLayer() const noexcept { return wantedLayer_; }
-  void setWantedLayer(int layer) noexcept { wantedLayer_ = layer; }
+  [[nodiscard]] int wantedLayer() const noexcept { return spec_.layer; }
+  void setWantedLayer(int layer) noexcept { spec_.layer = layer; }
 
   // The RTX stream (RFC 4588) of this consumer: its own sequence numbers.
   [[nodiscard]] bool hasRtx() const noexcept {
@@ -93,7 +93,6 @@ class Consumer {
   uint64_t octets_ = 0;
   uint16_t rtxSequence_ = 0;
   std::optional<SimulcastSwitcher> switcher_;
-  int wantedLayer_ = 2;
   std::optional<uint32_t> lastSrCompactNtp_;
   Clock::time_point lastSrSentAt_{};
   std::optional<Clock::duration> rtt_;
