@@ -76,6 +76,11 @@ class Router {
     virtual bool sendRtcp(TransportId transport, std::span<uint8_t> buffer, size_t length) noexcept = 0;
     // The room's active speaker changed to the publisher of audio producer `producer` (from tick()).
     virtual void onActiveSpeaker(const Router& /*router*/, uint32_t /*producer*/) noexcept {}
+    // Simulcast: the layers of `producer` its subscribers currently need, as a bit mask (bit i =
+    // layer i, lowest first; the lowest layer is always in it). Called from tick() when the set
+    // changes: a layer is added at once, removed once nobody needed it for a while. The worker asks
+    // the publisher to turn the other layers off (the client module's setParameters) and on again.
+    virtual void onLayersNeeded(const Router& /*router*/, uint32_t /*producer*/, uint8_t /*layers*/) noexcept {}
   };
 
   struct Options {
