@@ -10,6 +10,7 @@
 #include "media/forward/Producer.h"
 #include "media/forward/Router.h"
 #include "media/forward/SimulcastSwitcher.h"
+#include "media/forward/Subscriber.h"
 
 namespace switchyard::media::forward {
 
@@ -48,6 +49,14 @@ class Consumer {
   // publisher actually sends at or below it (Producer::effectiveLayer).
   [[nodiscard]] int wantedLayer() const noexcept { return spec_.layer; }
   void setWantedLayer(int layer) noexcept { spec_.layer = layer; }
+  // The layer its subscriber's bandwidth estimate allows (at most the wanted one); the wanted one
+  // while the subscriber has no estimate.
+  [[nodiscard]] int allocatedLayer() const noexcept { return allocatedLayer_.value_or(spec_.layer); }
+  void setAllocatedLayer(std::optional<int> layer) noexcept { allocatedLayer_ = layer; }
+
+  // The subscriber transport it belongs to (owned by the router).
+  [[nodiscard]] Subscriber* subscriber() const noexcept { return subscriber_; }
+  void setSubscriber(Subscriber* subscriber) noexcept { subscriber_ = subscriber; }
 
   // The RTX stream (RFC 4588) of this consumer: its own sequence numbers.
   [[nodiscard]] bool hasRtx() const noexcept {
@@ -93,6 +102,8 @@ class Consumer {
   uint64_t octets_ = 0;
   uint16_t rtxSequence_ = 0;
   std::optional<SimulcastSwitcher> switcher_;
+  std::optional<int> allocatedLayer_;
+  Subscriber* subscriber_ = nullptr;
   std::optional<uint32_t> lastSrCompactNtp_;
   Clock::time_point lastSrSentAt_{};
   std::optional<Clock::duration> rtt_;

@@ -55,6 +55,31 @@ int Producer::effectiveLayer(int wanted, Clock::time_point now) const noexcept {
   return capped;
 }
 
+void Producer::updateRates(Clock::time_point now) noexcept {
+  for (size_t layer = 0; layer < kMaxLayers; ++layer) {
+    if (simulcast()) {
+      // Only a full second of sending gives the layer's rate (a layer just turned on again
+      // would average its new packets with the silence before them).
+      const bool active =
+          layerSeen_[layer] != Clock::time_point{} && now - layerSeen_[layer] <= kLayerTimeout;
+      if (!active || now - layerActiveSince_[layer] < std::chrono::seconds(1)) continue;
+    }
+    // Over the second up to its last packet: a layer just turned off has no silence counted.
+    const uint64_t rate = rates_[layer].bitsPerSecond(toUs(simulcast() ? layerSeen_[layer] : now));
+    if (rate > 0) lastRates_[layer] = static_cast<uint32_t>(std::min<uint64_t>(rate, UINT32_MAX));
+  }
+}
+
+uint8_t Producer::neededLayers(Clock::time_point now, Clock::duration hold) const noexcept {
+  uint8_t layers = 1;
+  for (int layer = 1; layer < layerCount(); ++layer) {
+    const Clock::time_point needed = layerNeeded_[static_cast<size_t>(layer)];
+    if (needed != Clock::time_point{} && now - needed <= hold)
+      layers = static_cast<uint8_t>(layers | (1U << layer));
+  }
+  return layers;
+}
+
 std::optional<uint32_t> Producer::layerSsrc(int layer) const noexcept {
   if (layer < 0 || static_cast<size_t>(layer) >= kMaxLayers || !layerKnown_[static_cast<size_t>(layer)]) {
     return std::nullopt;

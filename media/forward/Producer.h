@@ -17,6 +17,7 @@
 
 #include "media/forward/KeyframeRequester.h"
 #include "media/forward/NackGenerator.h"
+#include "media/forward/RateWindow.h"
 #include "media/forward/ReceiveStatistics.h"
 #include "media/forward/RetransmissionBuffer.h"
 #include "media/forward/Router.h"
@@ -89,14 +90,51 @@ class Producer {
   // A packet of `layer` arrived: the layer is active (the publisher may turn layers off when its
   // bandwidth estimate is low).
   void noteLayerPacket(int layer, Clock::time_point now) noexcept {
-    if (layer >= 0 && static_cast<size_t>(layer) < kMaxLayers) layerSeen_[static_cast<size_t>(layer)] = now;
+    if (layer < 0 || static_cast<size_t>(layer) >= kMaxLayers) return;
+    const size_t i = static_cast<size_t>(layer);
+    if (layerSeen_[i] == Clock::time_point{} || now - layerSeen_[i] > kLayerTimeout)
+      layerActiveSince_[i] = now;
+    layerSeen_[i] = now;
+    // A layer counts as needed when it first arrives, so it is not turned off before subscribers
+    // had a chance to ask for it.
+    if (layerNeeded_[static_cast<size_t>(layer)] == Clock::time_point{})
+      layerNeeded_[static_cast<size_t>(layer)] = now;
   }
   // The layer to send a subscriber that wants `wanted`: the best active layer not above it, else the
   // lowest active one above it; -1 stays -1 (paused). Without recent packets of any layer: `wanted`
   // capped at the layer count.
   [[nodiscard]] int effectiveLayer(int wanted, Clock::time_point now) const noexcept;
   static constexpr Clock::duration kLayerTimeout = std::chrono::milliseconds(1000);
+
+  // --- Bit rates and needed layers (subscribers' bandwidth allocation) ---
+  // `bytes` of `layer` (0 without simulcast) arrived.
+  void noteBytes(int layer, size_t bytes, Clock::time_point now) noexcept {
+    if (layer >= 0 && static_cast<size_t>(layer) < kMaxLayers)
+      rates_[static_cast<size_t>(layer)].add(toUs(now), bytes);
+  }
+  // Refreshes the layers' rates (from the router's periodic allocation, not per packet).
+  void updateRates(Clock::time_point now) noexcept;
+  // The rate of `layer` over the last second once it has been sent for a second without a pause;
+  // else the last such rate (the publisher turned it off, or just on again); `fallback` when it
+  // was never sent that long.
+  [[nodiscard]] uint32_t layerBitrate(int layer, uint32_t fallback) const noexcept {
+    if (layer < 0 || static_cast<size_t>(layer) >= kMaxLayers) return 0;
+    const uint32_t rate = lastRates_[static_cast<size_t>(layer)];
+    return rate > 0 ? rate : fallback;
+  }
+  // A subscriber is allocated `layer` now.
+  void noteLayerNeeded(int layer, Clock::time_point now) noexcept {
+    if (layer >= 0 && static_cast<size_t>(layer) < kMaxLayers) layerNeeded_[static_cast<size_t>(layer)] = now;
+  }
+  // The layers needed by someone within `hold` (bit i = layer i), the lowest always included.
+  [[nodiscard]] uint8_t neededLayers(Clock::time_point now, Clock::duration hold) const noexcept;
+  // The mask last reported through Output::onLayersNeeded (all layers until the first report).
+  [[nodiscard]] uint8_t reportedLayers() const noexcept { return reportedLayers_; }
+  void setReportedLayers(uint8_t layers) noexcept { reportedLayers_ = layers; }
   // Loss detection on the primary stream (nullptr when the publisher does not take NACKs).
+  static int64_t toUs(Clock::time_point t) noexcept {
+    return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+  }
   [[nodiscard]] NackGenerator* nack() noexcept { return nack_ ? &*nack_ : nullptr; }
   // Reception statistics of the primary stream, for receiver reports to the publisher.
   [[nodiscard]] ReceiveStatistics& statistics() noexcept { return statistics_; }
@@ -113,6 +151,11 @@ class Producer {
   std::array<uint32_t, kMaxLayers> layerSsrcs_{};
   std::array<bool, kMaxLayers> layerKnown_{};
   std::array<Clock::time_point, kMaxLayers> layerSeen_{};
+  std::array<RateWindow, kMaxLayers> rates_{};
+  std::array<uint32_t, kMaxLayers> lastRates_{};
+  std::array<Clock::time_point, kMaxLayers> layerActiveSince_{};  // sent without a pause since
+  std::array<Clock::time_point, kMaxLayers> layerNeeded_{};
+  uint8_t reportedLayers_ = 0xff;  // every layer on (the publisher's initial state)
   std::optional<NackGenerator> nack_;
   ReceiveStatistics statistics_;
   Clock::time_point lastReceiverReport_{};

@@ -18,7 +18,8 @@ class RateWindow {
  public:
   static constexpr size_t kBuckets = 20;
 
-  explicit RateWindow(int64_t bucketUs = 50'000) noexcept : bucketUs_(bucketUs > 0 ? bucketUs : 1) {}
+  RateWindow() noexcept = default;  // 50 ms buckets: a 1 s window
+  explicit RateWindow(int64_t bucketUs) noexcept : bucketUs_(bucketUs > 0 ? bucketUs : 1) {}
 
   void add(int64_t timeUs, size_t bytes) noexcept {
     const int64_t index = bucketOf(timeUs);
@@ -71,7 +72,7 @@ class RateWindow {
     return static_cast<size_t>(((index % n) + n) % n);
   }
 
-  int64_t bucketUs_;
+  int64_t bucketUs_ = 50'000;
   std::array<uint64_t, kBuckets> buckets_{};
   bool started_ = false;
   int64_t firstIndex_ = 0;

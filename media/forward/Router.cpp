@@ -9,10 +9,12 @@
 #include "media/codec/Vp8Descriptor.h"
 #include "media/forward/AbsSendTime.h"
 #include "media/forward/ActiveSpeakerDetector.h"
+#include "media/forward/BandwidthEstimator.h"
 #include "media/forward/Consumer.h"
 #include "media/forward/Producer.h"
 #include "media/forward/RtpHeaderRewriter.h"
 #include "media/forward/SimulcastSwitcher.h"
+#include "media/forward/Subscriber.h"
 #include "media/forward/TransportCcRecorder.h"
 #include "media/rtcp/FirView.h"
 #include "media/rtcp/NackView.h"
@@ -22,6 +24,8 @@
 #include "media/rtcp/RtcpCompoundBuilder.h"
 #include "media/rtcp/RtcpConstants.h"
 #include "media/rtcp/SenderReportView.h"
+#include "media/rtcp/TransportCcView.h"
+#include "media/rtp/RtpPacketBuilder.h"
 #include "media/rtp/RtxPacket.h"
 #include "media/srtp/SrtpSession.h"
 #include "media/util/BigEndian.h"
@@ -46,6 +50,22 @@ constexpr size_t kMaxNackedPerPacket = 256;
 constexpr size_t kMaxRtcpPacketSize = 1200;  // a PLI is 12 bytes, a NACK of kMaxNackBatch at most 268
 constexpr size_t kRtcpBufferSize = kMaxRtcpPacketSize + srtp::kSrtcpMaxTrailer;
 
+// Bandwidth allocation: how often each subscriber's estimate is shared out again.
+constexpr Clock::duration kAllocationInterval = std::chrono::milliseconds(100);
+// A higher layer than the current one is taken only when its rate fits this many times over.
+constexpr double kUpswitchMargin = 1.15;
+// Rates assumed for a layer never seen (Chromium's defaults for 1280x720 in three layers), for a
+// video track without simulcast, and for audio.
+constexpr std::array<uint32_t, 3> kNominalLayerBps{150'000, 500'000, 2'500'000};
+constexpr uint32_t kNominalVideoBps = 1'000'000;
+constexpr uint32_t kNominalAudioBps = 50'000;
+// Probes: after a success the next may follow soon (climbing), after a failure later.
+constexpr Clock::duration kProbeAfterSuccess = std::chrono::milliseconds(1000);
+constexpr Clock::duration kProbeAfterFailure = std::chrono::milliseconds(4000);
+// Padding packets: RTX padding only (RFC 3550 padding, 255 bytes), at most this many per tick.
+constexpr uint8_t kPaddingBytes = 255;
+constexpr size_t kMaxPaddingPerTick = 64;
+
 constexpr uint64_t ssrcKey(TransportId transport, uint32_t ssrc) noexcept {
   return (uint64_t{transport} << 32) | ssrc;
 }
@@ -66,9 +86,11 @@ struct Router::State {
   std::vector<std::unique_ptr<Producer>> producers;
   std::vector<std::unique_ptr<Consumer>> consumers;
   std::unordered_map<uint64_t, Consumer*> consumersBySsrc;  // (transport, consumer SSRC)
-  // One transport-wide sequence counter per subscriber transport; node-based, so the references
-  // the consumers hold stay valid while other entries come and go.
-  std::unordered_map<TransportId, uint16_t> transportSequences;
+  // One per subscriber transport (its transport-wide sequence counter and bandwidth estimate),
+  // kept until the transport is removed; the consumers point into it.
+  std::unordered_map<TransportId, std::unique_ptr<Subscriber>> subscribers;
+  uint16_t lastTransportSequence = 0;  // the one the last rewriteFor took
+  Clock::time_point lastAllocation{};
   RtpHeaderRewriter rewriter;
   std::array<uint8_t, kRtpBufferSize> rtpBuffer{};
   std::array<uint8_t, kRtxBufferSize> rtxBuffer{};
@@ -104,6 +126,10 @@ struct Router::State {
                                  [consumer](const auto& c) { return c.get() == consumer; });
     if (it == consumers.end()) return;
     consumer->producer().detach(*consumer);
+    if (Subscriber* subscriber = consumer->subscriber()) {
+      auto& list = subscriber->consumers;
+      list.erase(std::remove(list.begin(), list.end(), consumer), list.end());
+    }
     const auto byKey = consumersBySsrc.find(ssrcKey(consumer->transport(), consumer->ssrc()));
     if (byKey != consumersBySsrc.end() && byKey->second == consumer) consumersBySsrc.erase(byKey);
     consumers.erase(it);
@@ -194,7 +220,8 @@ struct Router::State {
     std::array<uint8_t, 2> transportSequence{};
     tookSequence = false;
     if (to.has(RtpExtension::kTransportCc)) {
-      util::write16(transportSequence.data(), consumer.takeTransportSequence());
+      lastTransportSequence = consumer.takeTransportSequence();
+      util::write16(transportSequence.data(), lastTransportSequence);
       tookSequence = rewriter.add(to[RtpExtension::kTransportCc], transportSequence);
       if (!tookSequence) consumer.giveBackTransportSequence();
     }
@@ -255,7 +282,7 @@ struct Router::State {
       const std::optional<uint8_t> payloadType = consumer->payloadTypeFor(kind);
       if (switcher == nullptr || !payloadType) continue;
       // Follow the layers the publisher actually sends (it turns some off on a low estimate).
-      const int target = producer.effectiveLayer(consumer->wantedLayer(), now);
+      const int target = producer.effectiveLayer(consumer->allocatedLayer(), now);
       if (target != switcher->targetLayer()) switcher->setTargetLayer(target);
       const SimulcastSwitcher::Decision decision =
           switcher->onPacket(layer, packet.sequenceNumber(), packet.timestamp(), info, width, now);
@@ -272,6 +299,7 @@ struct Router::State {
       if (output.sendRtp(consumer->transport(), rtpBuffer, *size)) {
         ++counters.rtpForwarded;
         consumer->countPacket(packet.payloadSize());
+        noteSent(*consumer, tookSequence, *size, now);
       } else {
         ++counters.sendFailed;
         if (tookSequence) consumer->giveBackTransportSequence();
@@ -291,10 +319,21 @@ struct Router::State {
       if (output.sendRtp(consumer->transport(), rtpBuffer, *size)) {
         ++counters.rtpForwarded;
         consumer->countPacket(packet.payloadSize());
+        noteSent(*consumer, tookSequence, *size, now);
       } else {
         ++counters.sendFailed;
         if (tookSequence) consumer->giveBackTransportSequence();
       }
+    }
+  }
+
+  // A packet that took transport-wide sequence number lastTransportSequence went out: its
+  // subscriber's bandwidth estimator waits for feedback on it.
+  void noteSent(const Consumer& consumer, bool tookSequence, size_t size, Clock::time_point now) noexcept {
+    if (!tookSequence) return;
+    Subscriber* subscriber = consumer.subscriber();
+    if (subscriber != nullptr && subscriber->estimator) {
+      subscriber->estimator->onPacketSent(lastTransportSequence, size, now);
     }
   }
 
@@ -352,6 +391,7 @@ struct Router::State {
     }
     if (sent) {
       ++counters.retransmissionsSent;
+      noteSent(consumer, tookSequence, *size, now);
     } else {
       ++counters.sendFailed;
       if (tookSequence) consumer.giveBackTransportSequence();
@@ -429,6 +469,7 @@ struct Router::State {
         return;
       }
       producer->noteLayerPacket(layer, now);
+      producer->noteBytes(layer, packet.size(), now);
       forwardSimulcast(*producer, layer, kind, packet, now);
       producer->retransmissions(layer).store(packet.sequenceNumber(), packet.data(), now);
       return;
@@ -438,6 +479,7 @@ struct Router::State {
       return;
     }
     producer->statistics().onPacket(packet.sequenceNumber(), packet.timestamp(), now);
+    producer->noteBytes(0, packet.size(), now);
     if (!producer->isVideo() && kind == Producer::PayloadKind::kMedia) {
       // RFC 6464: one byte, V flag in the top bit, the level in -dBov below it.
       const auto level = packet.extension(producer->spec().extensions[RtpExtension::kAudioLevel]);
@@ -541,7 +583,12 @@ struct Router::State {
     for (size_t i = 0; i < blocks.size(); ++i) {
       const rtcp::ReportBlock block = blocks.at(i);
       const auto it = consumersBySsrc.find(ssrcKey(transport, block.ssrc));
-      if (it != consumersBySsrc.end()) it->second->onReportBlock(block.lastSr, block.delaySinceLastSr, now);
+      if (it == consumersBySsrc.end()) continue;
+      Consumer& consumer = *it->second;
+      consumer.onReportBlock(block.lastSr, block.delaySinceLastSr, now);
+      Subscriber* subscriber = consumer.subscriber();
+      if (consumer.rtt() && subscriber != nullptr && subscriber->estimator)
+        subscriber->estimator->setRtt(*consumer.rtt());
     }
   }
 
@@ -647,6 +694,164 @@ struct Router::State {
     requestKeyframe(consumer.producer(), now);
   }
 
+  // --- Toward subscribers: bandwidth estimation and allocation ---
+
+  void onTransportFeedback(TransportId transport, const rtcp::TransportCcView& view,
+                           Clock::time_point now) noexcept {
+    const auto it = subscribers.find(transport);
+    if (it == subscribers.end() || !it->second->estimator) return;
+    ++counters.transportFeedbackReceived;
+    it->second->estimator->onFeedback(view, now);
+  }
+
+  static uint32_t layerRate(const Producer& producer, int layer) noexcept {
+    return producer.layerBitrate(layer, kNominalLayerBps[static_cast<size_t>(std::clamp(layer, 0, 2))]);
+  }
+
+  // Shares the subscriber's estimate out: audio first, then the video of the active speaker, then
+  // the rest in subscription order. A simulcast consumer gets the best layer at or below the one it
+  // wants whose rate fits what is left (a higher layer than its current one only with a margin), at
+  // least the lowest. Before the first feedback the estimate is the initial one; without transport-cc
+  // a consumer gets what it wants.
+  void allocate(Subscriber& subscriber, Clock::time_point now) noexcept {
+    const BandwidthEstimator* estimator = subscriber.estimator ? &*subscriber.estimator : nullptr;
+    double budget = estimator != nullptr ? estimator->estimateBps() : 1e12;
+    uint64_t desired = 0;
+    uint64_t allocated = 0;
+    for (const Consumer* consumer : subscriber.consumers) {
+      if (consumer->producer().isVideo()) continue;
+      const uint32_t rate = consumer->producer().layerBitrate(0, kNominalAudioBps);
+      budget -= rate;
+      desired += rate;
+      allocated += rate;
+    }
+    std::optional<TransportId> speaker;
+    if (const std::optional<uint32_t> current = speakers.current()) {
+      if (const Producer* p = findProducer(*current)) speaker = p->transport();
+    }
+    for (const bool speakerPass : {true, false}) {
+      for (Consumer* consumer : subscriber.consumers) {
+        Producer& producer = consumer->producer();
+        if (!producer.isVideo() || (speaker == producer.transport()) != speakerPass) continue;
+        if (!producer.simulcast()) {
+          const uint32_t rate = producer.layerBitrate(0, kNominalVideoBps);
+          budget -= rate;
+          desired += rate;
+          allocated += rate;
+          continue;
+        }
+        const int wanted = std::min(consumer->wantedLayer(), producer.layerCount() - 1);
+        if (wanted < 0) {
+          consumer->setAllocatedLayer(std::nullopt);
+          continue;
+        }
+        desired += layerRate(producer, wanted);
+        int chosen = wanted;
+        if (estimator != nullptr) {
+          const int current = consumer->allocatedLayer();
+          chosen = 0;
+          for (int layer = wanted; layer > 0; --layer) {
+            const double need = layerRate(producer, layer) * (layer > current ? kUpswitchMargin : 1.0);
+            if (need <= budget) {
+              chosen = layer;
+              break;
+            }
+          }
+          consumer->setAllocatedLayer(chosen);
+        } else {
+          consumer->setAllocatedLayer(std::nullopt);
+        }
+        producer.noteLayerNeeded(chosen, now);
+        budget -= layerRate(producer, chosen);
+        allocated += layerRate(producer, chosen);
+      }
+    }
+    subscriber.desiredBps = static_cast<uint32_t>(std::min<uint64_t>(desired, UINT32_MAX));
+    subscriber.allocatedBps = static_cast<uint32_t>(std::min<uint64_t>(allocated, UINT32_MAX));
+  }
+
+  // The consumer whose RTX stream carries the subscriber's padding (padding-only RTX packets are
+  // what Chromium's own probes look like; the subscriber drops them after noting their arrival).
+  static Consumer* paddingConsumer(const Subscriber& subscriber) noexcept {
+    for (Consumer* consumer : subscriber.consumers) {
+      if (consumer->producer().isVideo() && consumer->hasRtx() &&
+          consumer->spec().extensions.has(RtpExtension::kTransportCc)) {
+        return consumer;
+      }
+    }
+    return nullptr;
+  }
+
+  // Starts a probe when the subscriber wants more than its estimate gives it.
+  void probe(Subscriber& subscriber, Clock::time_point now) noexcept {
+    if (!subscriber.estimator) return;
+    BandwidthEstimator& estimator = *subscriber.estimator;
+    estimator.tick(now);
+    if (subscriber.probing && !estimator.probing()) {
+      subscriber.probing = false;
+      subscriber.nextProbe = now + (estimator.lastProbeSucceeded() ? kProbeAfterSuccess : kProbeAfterFailure);
+    }
+    if (estimator.probing() || now < subscriber.nextProbe || !estimator.hasFeedback()) return;
+    if (subscriber.desiredBps <= subscriber.allocatedBps) return;  // every consumer has what it wants
+    if (estimator.usage() != BandwidthEstimator::Usage::kNormal || estimator.lossRatio() > 0.02) return;
+    if (paddingConsumer(subscriber) == nullptr) return;
+    const double target = std::min<double>(static_cast<double>(subscriber.desiredBps) * kUpswitchMargin * 1.1,
+                                           2.0 * estimator.estimateBps());
+    if (estimator.startProbe(static_cast<uint32_t>(target), now)) {
+      subscriber.probing = true;
+      ++counters.probes;
+    }
+  }
+
+  // Sends the padding a running probe still wants.
+  void sendPadding(Subscriber& subscriber, Clock::time_point now) noexcept {
+    if (!subscriber.estimator) return;
+    BandwidthEstimator& estimator = *subscriber.estimator;
+    size_t due = estimator.probePaddingDue(now);
+    if (due == 0) return;
+    Consumer* consumer = paddingConsumer(subscriber);
+    if (consumer == nullptr) return;
+    const rtp::RtpExtensionIds& ids = consumer->spec().extensions;
+    const uint8_t extensionId = ids[RtpExtension::kTransportCc];
+    for (size_t n = 0; n < kMaxPaddingPerTick && due > 0; ++n) {
+      const uint16_t sequence = consumer->takeTransportSequence();
+      std::array<uint8_t, 2> value{};
+      util::write16(value.data(), sequence);
+      rtp::RtpPacketBuilder builder;
+      builder.setPayloadType(*consumer->spec().rtxPayloadType)
+          .setSequenceNumber(consumer->takeRtxSequence())
+          .setTimestamp(consumer->timestampFor(0))
+          .setSsrc(consumer->spec().rtxSsrc)
+          .setPadding(kPaddingBytes);
+      if (extensionId > rtp::kOneByteExtensionMaxId)
+        builder.setExtensionForm(rtp::RtpExtensionForm::kTwoByte);
+      builder.addExtension(extensionId, value);
+      const std::optional<size_t> size =
+          builder.build(std::span<uint8_t>(rtpBuffer).first(kMaxRtpPacketSize));
+      if (!size || !output.sendRtp(consumer->transport(), rtpBuffer, *size)) {
+        consumer->giveBackTransportSequence();
+        ++counters.sendFailed;
+        return;
+      }
+      ++counters.paddingSent;
+      estimator.onPacketSent(sequence, *size, now);
+      due = *size >= due ? 0 : due - *size;
+    }
+  }
+
+  // Tells the Output which simulcast layers each producer's subscribers need, when that changed.
+  void reportLayers(Clock::time_point now) noexcept {
+    for (const auto& p : producers) {
+      if (!p->simulcast()) continue;
+      const uint8_t all = static_cast<uint8_t>((1U << p->layerCount()) - 1);
+      const uint8_t needed = p->neededLayers(now, options.layerOffDelay);
+      if (needed == (p->reportedLayers() & all)) continue;
+      p->setReportedLayers(needed);
+      ++counters.layerReports;
+      output.onLayersNeeded(router, p->id(), needed);
+    }
+  }
+
   void onRtcp(TransportId transport, std::span<const uint8_t> bytes, Clock::time_point now) noexcept {
     ++counters.rtcpReceived;
     const rtcp::RtcpCompound compound(bytes);
@@ -668,7 +873,11 @@ struct Router::State {
         continue;
       }
       if (packet.packetType() == rtcp::kPtRtpfb) {
-        if (const auto nack = rtcp::NackView::parse(packet)) onNack(transport, *nack, now);
+        if (const auto nack = rtcp::NackView::parse(packet)) {
+          onNack(transport, *nack, now);
+        } else if (const auto congestion = rtcp::TransportCcView::parse(packet)) {
+          onTransportFeedback(transport, *congestion, now);
+        }
         continue;
       }
       if (packet.packetType() != rtcp::kPtPsfb) continue;
@@ -723,14 +932,21 @@ bool Router::addConsumer(const ConsumerSpec& spec, Clock::time_point now, bool r
   if (producer == nullptr) return false;
   if (const Consumer* existing = state_->findConsumer(spec.id)) state_->removeConsumer(existing);
 
-  uint16_t& transportSequence =
-      state_->transportSequences.try_emplace(spec.transport, uint16_t{0}).first->second;
-  auto owned = std::make_unique<Consumer>(spec, *producer, transportSequence);
+  auto& slot = state_->subscribers[spec.transport];
+  if (!slot) slot = std::make_unique<Subscriber>(spec.transport);
+  Subscriber& subscriber = *slot;
+  if (options_.bandwidthEstimation && !subscriber.estimator &&
+      spec.extensions.has(RtpExtension::kTransportCc)) {
+    subscriber.estimator.emplace(options_.estimator);
+  }
+  auto owned = std::make_unique<Consumer>(spec, *producer, subscriber.transportSequence);
   Consumer* consumer = owned.get();
   state_->consumers.push_back(std::move(owned));
   try {
     producer->attach(*consumer);
     state_->consumersBySsrc[ssrcKey(spec.transport, spec.ssrc)] = consumer;
+    subscriber.consumers.push_back(consumer);
+    consumer->setSubscriber(&subscriber);
   } catch (...) {
     state_->removeConsumer(consumer);
     throw;
@@ -751,7 +967,14 @@ bool Router::setConsumerLayer(uint32_t id, int layer, Clock::time_point now) noe
   if (switcher == nullptr) return false;
   if (layer < -1 || layer > 2) return false;
   consumer->setWantedLayer(layer);
-  if (!switcher->setTargetLayer(consumer->producer().effectiveLayer(layer, now))) return false;
+  // Down at once; up as far as the subscriber's bandwidth allows, from the next allocation on.
+  if (layer < 0) {
+    consumer->setAllocatedLayer(std::nullopt);
+  } else if (consumer->allocatedLayer() > layer) {
+    consumer->setAllocatedLayer(layer);
+  }
+  if (!switcher->setTargetLayer(consumer->producer().effectiveLayer(consumer->allocatedLayer(), now)))
+    return false;
   if (switcher->waitingForKeyframe()) state_->requestKeyframe(consumer->producer(), now);
   return true;
 }
@@ -771,7 +994,7 @@ void Router::removeTransport(TransportId transport) noexcept {
       state_->removeConsumer(state_->consumers[i].get());
     }
   }
-  state_->transportSequences.erase(transport);
+  state_->subscribers.erase(transport);
   state_->feedback.erase(transport);
 }
 
@@ -796,6 +1019,18 @@ void Router::tick(Clock::time_point now) noexcept {
     if (producer->isVideo() && producer->keyframes().due(now)) state_->sendKeyframeRequest(*producer, now);
   }
   state_->sendFeedback(now);
+  if (now - state_->lastAllocation >= kAllocationInterval) {
+    state_->lastAllocation = now;
+    for (const auto& producer : state_->producers)
+      producer->updateRates(now);
+    for (auto& [transport, subscriber] : state_->subscribers)
+      state_->allocate(*subscriber, now);
+    state_->reportLayers(now);
+  }
+  for (auto& [transport, subscriber] : state_->subscribers) {
+    state_->probe(*subscriber, now);
+    state_->sendPadding(*subscriber, now);
+  }
   if (now - state_->lastSpeakerEvaluation >= ActiveSpeakerDetector::kBinLength) {
     state_->lastSpeakerEvaluation = now;
     if (const std::optional<uint32_t> speaker = state_->speakers.evaluate(now)) {
@@ -821,6 +1056,17 @@ uint64_t Router::consumerPackets(uint32_t consumer) const noexcept {
 std::optional<Clock::duration> Router::consumerRtt(uint32_t consumer) const noexcept {
   const Consumer* c = state_->findConsumer(consumer);
   return c != nullptr ? c->rtt() : std::nullopt;
+}
+
+std::optional<int> Router::consumerAllocatedLayer(uint32_t consumer) const noexcept {
+  const Consumer* c = state_->findConsumer(consumer);
+  return c != nullptr ? std::optional<int>(c->allocatedLayer()) : std::nullopt;
+}
+
+std::optional<uint32_t> Router::subscriberEstimate(TransportId transport) const noexcept {
+  const auto it = state_->subscribers.find(transport);
+  if (it == state_->subscribers.end() || !it->second->estimator) return std::nullopt;
+  return it->second->estimator->estimateBps();
 }
 
 }  // namespace switchyard::media::forward

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "media/codec/CodecKind.h"
+#include "media/forward/BandwidthEstimator.h"
 #include "media/rtp/RtpHeaderExtensions.h"
 #include "media/rtp/RtpPacket.h"
 #include "media/transport/TransportTypes.h"
@@ -80,7 +81,8 @@ class Router {
     // layer i, lowest first; the lowest layer is always in it). Called from tick() when the set
     // changes: a layer is added at once, removed once nobody needed it for a while. The worker asks
     // the publisher to turn the other layers off (the client module's setParameters) and on again.
-    virtual void onLayersNeeded(const Router& /*router*/, uint32_t /*producer*/, uint8_t /*layers*/) noexcept {}
+    virtual void onLayersNeeded(const Router& /*router*/, uint32_t /*producer*/,
+                                uint8_t /*layers*/) noexcept {}
   };
 
   struct Options {
@@ -91,6 +93,13 @@ class Router {
     std::chrono::milliseconds receiverReportInterval{1000};
     // Round-trip time assumed toward a publisher until its transport's reports give one.
     std::chrono::milliseconds defaultRtt{100};
+    // Send-side bandwidth estimation toward each subscriber from its transport-cc feedback; the
+    // estimate picks its simulcast layers (false: each gets the layer it asks for).
+    bool bandwidthEstimation = true;
+    BandwidthEstimator::Options estimator{};
+    // A simulcast layer no subscriber was allocated for this long is reported unneeded
+    // (Output::onLayersNeeded).
+    std::chrono::milliseconds layerOffDelay{5000};
   };
 
   struct Counters {
@@ -121,6 +130,10 @@ class Router {
     uint64_t rtcpMalformed = 0;          // compounds that do not parse: dropped whole
     uint64_t senderReportsReceived = 0;  // publishers' SRs for a forwarded SSRC
     uint64_t senderReportsSent = 0;      // SRs rewritten for consumers
+    uint64_t transportFeedbackReceived = 0;  // transport-cc feedback from subscribers
+    uint64_t probes = 0;                     // bandwidth probes started toward subscribers
+    uint64_t paddingSent = 0;                // padding packets of those probes
+    uint64_t layerReports = 0;               // Output::onLayersNeeded calls
   };
 
   Router(Output& output, Options options);
@@ -160,6 +173,10 @@ class Router {
   [[nodiscard]] uint64_t consumerPackets(uint32_t consumer) const noexcept;
   // The consumer's round-trip time from its subscriber's reports; nullopt until one echoed an SR.
   [[nodiscard]] std::optional<Clock::duration> consumerRtt(uint32_t consumer) const noexcept;
+  // The layer the consumer's bandwidth allocation gives it (its wanted one without an estimate).
+  [[nodiscard]] std::optional<int> consumerAllocatedLayer(uint32_t consumer) const noexcept;
+  // The bandwidth estimate toward a subscriber transport (nullopt when it did not negotiate transport-cc).
+  [[nodiscard]] std::optional<uint32_t> subscriberEstimate(TransportId transport) const noexcept;
 
  private:
   struct State;
