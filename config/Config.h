@@ -51,6 +51,11 @@ struct Config {
     uint32_t keyframeRequestIntervalMs = 200;    // per published video track
     uint32_t retransmissionBufferPackets = 512;  // per published video stream, to answer NACKs
     bool simulcast = true;                       // answer publishers' simulcast (RFC 8853)
+    bool bandwidthEstimation = true;             // per-subscriber estimate from transport-cc feedback
+    uint32_t bweInitialKbps = 1000;
+    uint32_t bweMinKbps = 100;
+    uint32_t bweMaxKbps = 30000;
+    uint32_t simulcastLayerOffDelayMs = 5000;  // an unneeded layer is turned off after this
   } rtc;
 
   struct Sctp {

@@ -217,6 +217,13 @@ void ConfigLoader::validateCombination(const Config& config) {
                       ") must each be at least 'sctp.max_message_size' (" +
                       std::to_string(config.sctp.maxMessageSize) + "): one message has to fit");
   }
+  if (config.rtc.bweMinKbps > config.rtc.bweInitialKbps ||
+      config.rtc.bweInitialKbps > config.rtc.bweMaxKbps) {
+    throw ConfigError("keys 'rtc.bwe_min_kbps' (" + std::to_string(config.rtc.bweMinKbps) +
+                      "), 'rtc.bwe_initial_kbps' (" + std::to_string(config.rtc.bweInitialKbps) +
+                      ") and 'rtc.bwe_max_kbps' (" + std::to_string(config.rtc.bweMaxKbps) +
+                      ") must be in that order: min <= initial <= max");
+  }
   if (config.rtc.certificateFile.empty() != config.rtc.privateKeyFile.empty()) {
     throw ConfigError("keys 'rtc.certificate_file' and 'rtc.private_key_file' have values \"" +
                       config.rtc.certificateFile + "\" and \"" + config.rtc.privateKeyFile +

@@ -184,6 +184,30 @@ ConfigSchema::ConfigSchema() {
                           "so each subscriber gets the layer it asks for (`setLayer`); false: publishers "
                           "send one encoding.",
                           &C::rtc, &C::Rtc::simulcast));
+  fields_.push_back(field("rtc.bandwidth_estimation", FieldKind::Boolean,
+                          "Estimate each subscriber's downlink from its transport-cc feedback (delay and "
+                          "loss based, with padding probes) and give it the simulcast layers that fit: audio "
+                          "first, then the active speaker's video, then the rest. false: every subscriber "
+                          "gets the layers it asks for.",
+                          &C::rtc, &C::Rtc::bandwidthEstimation));
+  fields_.push_back(integerField("rtc.bwe_initial_kbps", 50, 1000000,
+                                 "Bandwidth estimate (kbit/s) a subscriber starts with, before its feedback "
+                                 "and probes move it.",
+                                 &C::rtc, &C::Rtc::bweInitialKbps));
+  fields_.push_back(integerField("rtc.bwe_min_kbps", 10, 1000000,
+                                 "Lowest bandwidth estimate (kbit/s) toward a subscriber. At most "
+                                 "`rtc.bwe_initial_kbps`.",
+                                 &C::rtc, &C::Rtc::bweMinKbps));
+  fields_.push_back(
+      integerField("rtc.bwe_max_kbps", 100, 10000000,
+                   "Highest bandwidth estimate (kbit/s) toward a subscriber; also the most a probe "
+                   "tries. At least `rtc.bwe_initial_kbps`.",
+                   &C::rtc, &C::Rtc::bweMaxKbps));
+  fields_.push_back(
+      integerField("rtc.simulcast_layer_off_delay_ms", 0, 600000,
+                   "A simulcast layer that no subscriber was given for this long is switched off "
+                   "at its publisher (the client module's setParameters) until one needs it again.",
+                   &C::rtc, &C::Rtc::simulcastLayerOffDelayMs));
   fields_.push_back(field("sctp.data_channels", FieldKind::Boolean,
                           "Answer data-channel sections (SCTP over DTLS) and relay messages between the "
                           "peers of a room; false rejects them.",

@@ -29,6 +29,11 @@ WorkerMedia::WorkerMedia(boost::asio::io_context& io, unsigned index, const conf
     : index_(index), dtls_(certificate), timer_(io) {
   routerOptions_.keyframeRequestInterval = std::chrono::milliseconds(config.rtc.keyframeRequestIntervalMs);
   routerOptions_.retransmissionBufferPackets = config.rtc.retransmissionBufferPackets;
+  routerOptions_.bandwidthEstimation = config.rtc.bandwidthEstimation;
+  routerOptions_.estimator.initialBps = config.rtc.bweInitialKbps * 1000;
+  routerOptions_.estimator.minBps = config.rtc.bweMinKbps * 1000;
+  routerOptions_.estimator.maxBps = config.rtc.bweMaxKbps * 1000;
+  routerOptions_.layerOffDelay = std::chrono::milliseconds(config.rtc.simulcastLayerOffDelayMs);
   if (config.sctp.dataChannels) {
     sctp_.emplace();
     dataChannelConfig_.sctp.maxReceiveMessageSize = config.sctp.maxMessageSize;

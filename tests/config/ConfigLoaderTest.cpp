@@ -222,6 +222,14 @@ TEST_CASE("rules between keys are checked", "[config]") {
   CHECK_NOTHROW(
       ConfigLoader::load(std::nullopt, {{"SWITCHYARD_SCTP_MAX_MESSAGE_SIZE", "1048576"},
                                         {"SWITCHYARD_SCTP_MAX_BUFFERED_BYTES_PER_PEER", "1048576"}}));
+  // The bandwidth estimate's bounds are ordered.
+  auto bwe = errorOf([] {
+    ConfigLoader::load(std::nullopt, {{"SWITCHYARD_RTC_BWE_INITIAL_KBPS", "50000"}});
+  });
+  CHECK_THAT(bwe, Catch::Contains("'rtc.bwe_initial_kbps' (50000)"));
+  CHECK_THAT(bwe, Catch::Contains("'rtc.bwe_max_kbps' (30000)"));
+  CHECK_NOTHROW(ConfigLoader::load(std::nullopt, {{"SWITCHYARD_RTC_BWE_INITIAL_KBPS", "50000"},
+                                                  {"SWITCHYARD_RTC_BWE_MAX_KBPS", "50000"}}));
 }
 
 TEST_CASE("values that are not UTF-8 are reported, not thrown as JSON errors", "[config]") {
