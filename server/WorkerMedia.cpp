@@ -169,10 +169,18 @@ void WorkerMedia::apply(const RoomMediaUpdate& update) {
   host_->flush();  // keyframe requests of new consumers
 }
 
+void WorkerMedia::logEstimate(const forward::Router& router, transport::TransportId id) noexcept {
+  if (const std::optional<uint32_t> estimate = router.subscriberEstimate(id)) {
+    config::logEvent(*config::logger("media"), spdlog::level::info, "subscriber bandwidth", "worker", index_,
+                     "transport", id, "estimate_kbps", *estimate / 1000);
+  }
+}
+
 void WorkerMedia::closeTransport(transport::TransportId id) noexcept {
   leaveRelay(id);
   const auto it = transportRouters_.find(id);
   if (it != transportRouters_.end()) {
+    logEstimate(*it->second, id);
     it->second->removeTransport(id);
     transportRouters_.erase(it);
   }
@@ -191,6 +199,8 @@ void WorkerMedia::removeRoom(RoomKey room) noexcept {
                    "retransmissions_missed", c.retransmissionsMissed, "keyframe_requests_sent",
                    c.keyframeRequestsSent, "receiver_reports_sent", c.receiverReportsSent,
                    "sender_reports_sent", c.senderReportsSent, "speaker_changes", c.speakerChanges,
+                   "layer_switches", c.layerSwitches, "transport_feedback_received", c.transportFeedbackReceived,
+                   "probes", c.probes, "padding_sent", c.paddingSent, "layer_reports", c.layerReports,
                    "send_failed", c.sendFailed);
   for (auto t = transportRooms_.begin(); t != transportRooms_.end();) {
     if (t->second == room) {
@@ -285,6 +295,7 @@ void WorkerMedia::onTransportClosed(transport::TransportId id, transport::Transp
   leaveRelay(id);
   const auto it = transportRouters_.find(id);
   if (it == transportRouters_.end()) return;  // closed by closeTransport(): already forgotten
+  logEstimate(*it->second, id);
   it->second->removeTransport(id);
   transportRouters_.erase(it);
   transportRooms_.erase(id);

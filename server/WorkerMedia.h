@@ -103,6 +103,8 @@ class WorkerMedia final : private media::transport::TransportEvents,
   bool sendRtp(media::transport::TransportId id, std::span<uint8_t> buffer, size_t length) noexcept override;
   bool sendRtcp(media::transport::TransportId id, std::span<uint8_t> buffer, size_t length) noexcept override;
   void onActiveSpeaker(const media::forward::Router& router, uint32_t producer) noexcept override;
+  // Logs the bandwidth estimate toward a subscriber transport that is going away.
+  void logEstimate(const media::forward::Router& router, media::transport::TransportId id) noexcept;
 
   media::forward::Router& routerFor(RoomKey room);
   media::sctp::DataChannelRelay& relayFor(RoomKey room);
