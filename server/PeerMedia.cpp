@@ -85,6 +85,11 @@ forward::ProducerSpec producerSpec(uint32_t id, transport::TransportId transport
     spec.videoCodec = media::codec::CodecKind::H264;
   spec.nack = std::any_of(track.codec.feedback.begin(), track.codec.feedback.end(),
                           [](const sdp::RtcpFeedback& fb) { return fb.type == "nack" && !fb.subtype; });
+  spec.pli =
+      std::any_of(track.codec.feedback.begin(), track.codec.feedback.end(),
+                  [](const sdp::RtcpFeedback& fb) { return fb.type == "nack" && fb.subtype == "pli"; });
+  spec.fir = std::any_of(track.codec.feedback.begin(), track.codec.feedback.end(),
+                         [](const sdp::RtcpFeedback& fb) { return fb.type == "ccm" && fb.subtype == "fir"; });
   return spec;
 }
 

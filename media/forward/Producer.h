@@ -65,6 +65,9 @@ class Producer {
   void detach(const Consumer& consumer) noexcept;
 
   [[nodiscard]] KeyframeRequester& keyframes() noexcept { return keyframes_; }
+  // The sequence number of the next FIR to the publisher (RFC 5104 §4.3.1.1: one more per new request).
+  [[nodiscard]] uint8_t firSequenceNumber() const noexcept { return firSeqNr_; }
+  void nextFirSequenceNumber() noexcept { ++firSeqNr_; }
   // Recent packets of the primary stream (of a simulcast layer), as received (decrypted), to answer
   // subscribers' NACKs.
   [[nodiscard]] RetransmissionBuffer& retransmissions(int layer = 0) noexcept {
@@ -155,6 +158,7 @@ class Producer {
   std::array<uint32_t, kMaxLayers> lastRates_{};
   std::array<Clock::time_point, kMaxLayers> layerActiveSince_{};  // sent without a pause since
   std::array<Clock::time_point, kMaxLayers> layerNeeded_{};
+  uint8_t firSeqNr_ = 0;
   uint8_t reportedLayers_ = 0xff;  // every layer on (the publisher's initial state)
   std::optional<NackGenerator> nack_;
   ReceiveStatistics statistics_;

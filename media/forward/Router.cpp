@@ -516,22 +516,35 @@ struct Router::State {
     }
   }
 
-  // Sends a PLI (RFC 4585 §6.3.1) for the producer's primary SSRC; without one the request stays
-  // pending until an SSRC is learned.
+  // Sends a PLI (RFC 4585 §6.3.1) for the producer's primary SSRC, or a FIR (RFC 5104 §4.3.1, a
+  // new sequence number per request) when the publisher negotiated only that; without an SSRC the
+  // request stays pending until one is learned.
   void sendKeyframeRequest(Producer& producer, Clock::time_point now) noexcept {
     const std::optional<uint32_t> mediaSsrc = producer.primarySsrc();
     if (!mediaSsrc) return;
+    const bool fir = producer.spec().fir && !producer.spec().pli;
+    std::array<rtcp::FirEntry, Producer::kMaxLayers> entries{};
+    size_t entryCount = 0;
     rtcp::RtcpCompoundBuilder builder(std::span<uint8_t>(rtcpBuffer).first(kMaxRtcpPacketSize));
+    const auto add = [&](uint32_t ssrc) {
+      if (!fir) return builder.addPli(kServerSsrc, ssrc);
+      entries[entryCount++] = rtcp::FirEntry{ssrc, producer.firSequenceNumber()};
+      return true;
+    };
     if (producer.simulcast()) {
-      // One PLI per known layer: the subscriber waiting for a layer needs its keyframe, and the others
-      // switch on theirs.
+      // One request per known layer: the subscriber waiting for a layer needs its keyframe, and the
+      // others switch on theirs.
       bool any = false;
       for (int layer = 0; layer < producer.layerCount(); ++layer) {
-        if (const auto ssrc = producer.layerSsrc(layer)) any = builder.addPli(kServerSsrc, *ssrc) || any;
+        if (const auto ssrc = producer.layerSsrc(layer)) any = add(*ssrc) || any;
       }
       if (!any) return;
-    } else if (!builder.addPli(kServerSsrc, *mediaSsrc)) {
+    } else if (!add(*mediaSsrc)) {
       return;
+    }
+    if (fir) {
+      if (!builder.addFir(kServerSsrc, std::span<const rtcp::FirEntry>(entries).first(entryCount))) return;
+      producer.nextFirSequenceNumber();
     }
     const bool sent = output.sendRtcp(producer.transport(), rtcpBuffer, builder.size());
     producer.keyframes().attempted(now, sent);

@@ -44,6 +44,10 @@ struct ProducerSpec {
   std::string mid;                  // the publisher's mid of this track's m-section
   rtp::RtpExtensionIds extensions;  // the publisher's ids
   bool nack = false;                // the publisher honours generic NACK (a=rtcp-fb nack)
+  // Keyframe requests it honours: PLI (a=rtcp-fb nack pli) is used when negotiated, else FIR
+  // (a=rtcp-fb ccm fir, RFC 5104 section 4.3.1) when that is, else PLI anyway.
+  bool pli = true;
+  bool fir = false;
   // Simulcast (RFC 8853): the layers' RIDs, lowest first, as answered; empty or one: no simulcast.
   // Layers are told apart by the rid header extension; needs a codec the router can inspect.
   std::vector<std::string> simulcastRids;

@@ -260,3 +260,40 @@ TEST_CASE("Router: a consumer added before its transport connects asks for a key
   CHECK(output.rtcp[0].transport == kPublisher);
   CHECK(router.counters().keyframeRequestsSent == 1);
 }
+
+namespace rtcp = switchyard::media::rtcp;
+
+TEST_CASE("Router: a publisher that negotiated only ccm fir gets FIRs with a new sequence number each") {
+  RecordingOutput output;
+  Router router(output, {});
+  ProducerSpec spec = videoProducer();
+  spec.pli = false;
+  spec.fir = true;
+  router.addProducer(spec);
+  REQUIRE(router.addConsumer(consumer(100, kVideoProducer, kSubscriberA, 0xC100, 96, "1", {}), kT0));
+  router.onRtcp(kSubscriberA, pli(0x5B, 0xC100), kT0 + 300ms);
+  std::vector<rtcp::FirEntry> firs;
+  for (const SentPacket& sent : output.rtcp) {
+    CHECK(sent.transport == kPublisher);
+    CHECK_FALSE(decodePli(sent));
+    for (const auto& packet : rtcp::RtcpCompound(sent.bytes)) {
+      const auto fir = rtcp::FirView::parse(packet);
+      REQUIRE(fir);
+      for (size_t i = 0; i < fir->entryCount(); ++i)
+        firs.push_back(fir->entry(i));
+    }
+  }
+  REQUIRE(firs.size() == 2);
+  CHECK(firs[0] == rtcp::FirEntry{kVideoSsrc, 0});
+  CHECK(firs[1] == rtcp::FirEntry{kVideoSsrc, 1});
+  CHECK(router.counters().keyframeRequestsSent == 2);
+
+  // Negotiating both: PLI, as before.
+  RecordingOutput both;
+  Router plain(both, {});
+  spec.pli = true;
+  plain.addProducer(spec);
+  REQUIRE(plain.addConsumer(consumer(100, kVideoProducer, kSubscriberA, 0xC100, 96, "1", {}), kT0));
+  REQUIRE(both.rtcp.size() == 1);
+  CHECK(decodePli(both.rtcp[0]) == Pli{1, kVideoSsrc});
+}
