@@ -2,6 +2,7 @@
 // replaced by one that counts calls (the idea of tests/media/transport/HeapCounterTest.cpp).
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <cstdlib>
@@ -130,6 +131,20 @@ TEST_CASE("Router: onRtp, onRtcp and tick allocate nothing after warm-up", "[all
   auto audioPacket = RtpPacket::parse(audioBytes);
   REQUIRE(videoPacket);
   REQUIRE(audioPacket);
+  // Subscriber transport 10's transport-cc feedback for round i: its two packets of the round
+  // (transport-wide sequence numbers 2i and 2i+1), built before the measurement.
+  std::vector<Bytes> feedback;
+  for (int i = 0; i <= 500; ++i) {
+    const std::array<switchyard::media::rtcp::TwccPacket, 2> packets{
+        switchyard::media::rtcp::TwccPacket{static_cast<uint16_t>(2 * i), int64_t{1000000} + i * 10000},
+        switchyard::media::rtcp::TwccPacket{static_cast<uint16_t>(2 * i + 1),
+                                            int64_t{1000000} + i * 10000 + 500}};
+    Bytes bytes(200);
+    switchyard::media::rtcp::RtcpCompoundBuilder builder(bytes);
+    REQUIRE(builder.addTransportCc(0x5B, 0xC000, static_cast<uint8_t>(i), packets));
+    bytes.resize(builder.size());
+    feedback.push_back(std::move(bytes));
+  }
 
   auto round = [&](int i) {
     const Clock::time_point now = at(std::chrono::microseconds(1000000 + i * 10000));
@@ -140,6 +155,7 @@ TEST_CASE("Router: onRtp, onRtcp and tick allocate nothing after warm-up", "[all
     router.onRtcp(15, pliBytes, now);
     router.onRtcp(16, firBytes, now);
     router.onRtcp(17, garbage, now);
+    router.onRtcp(10, feedback[static_cast<size_t>(i)], now);
     router.tick(now);
   };
   round(0);  // warm-up (the SSRC is learned here)
@@ -152,6 +168,8 @@ TEST_CASE("Router: onRtp, onRtcp and tick allocate nothing after warm-up", "[all
   CHECK(output.rtp == 501 * 40);
   CHECK(output.rtcp >= 2);
   CHECK(router.counters().rtpForwarded == 501 * 40);
+  CHECK(router.counters().transportFeedbackReceived == 501);
+  CHECK(router.subscriberEstimate(10).has_value());
 }
 
 TEST_CASE("the allocation counter sees allocations", "[allocation]") {
@@ -189,6 +207,20 @@ TEST_CASE("Router: loss recovery, reports and the speaker detector allocate noth
   auto audioPacket = RtpPacket::parse(audioBytes);
   REQUIRE(videoPacket);
   REQUIRE(audioPacket);
+  // Subscriber transport 10's transport-cc feedback for round i: its two packets of the round
+  // (transport-wide sequence numbers 2i and 2i+1), built before the measurement.
+  std::vector<Bytes> feedback;
+  for (int i = 0; i <= 500; ++i) {
+    const std::array<switchyard::media::rtcp::TwccPacket, 2> packets{
+        switchyard::media::rtcp::TwccPacket{static_cast<uint16_t>(2 * i), int64_t{1000000} + i * 10000},
+        switchyard::media::rtcp::TwccPacket{static_cast<uint16_t>(2 * i + 1),
+                                            int64_t{1000000} + i * 10000 + 500}};
+    Bytes bytes(200);
+    switchyard::media::rtcp::RtcpCompoundBuilder builder(bytes);
+    REQUIRE(builder.addTransportCc(0x5B, 0xC000, static_cast<uint8_t>(i), packets));
+    bytes.resize(builder.size());
+    feedback.push_back(std::move(bytes));
+  }
   // An RTX repair (OSN then payload), refreshed each round.
   Bytes rtxPayload(1002, 0x44);
   RtpPacketBuilder rtxBuilder;
