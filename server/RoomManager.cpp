@@ -531,6 +531,32 @@ void RoomManager::activeSpeaker(RoomKey key, uint32_t producer) {
   }
 }
 
+void RoomManager::layersNeeded(RoomKey key, uint32_t producer, uint8_t layers) {
+  for (auto& [name, room] : rooms_) {
+    if (room.key != key) continue;
+    for (auto& [trackId, track] : room.tracks) {
+      if (track.producerId != producer) continue;
+      const std::vector<std::string>& rids = track.published.simulcastRids;
+      if (rids.size() < 2) return;
+      layers = static_cast<uint8_t>(layers | 1U);  // the lowest layer always stays on
+      if (track.layersSent == layers) return;
+      const auto peer = room.peers.find(track.peerId);
+      if (peer == room.peers.end()) return;
+      const auto client = peer->second.client.lock();
+      if (!client) return;
+      json active = json::object();
+      for (size_t i = 0; i < rids.size(); ++i)
+        active[rids[i]] = i < 8 && (layers & (1U << i)) != 0;
+      track.layersSent = layers;
+      config::logEvent(*roomsLog(), spdlog::level::debug, "simulcast layers", "room", name, "peer",
+                       track.peerId, "track", trackId, "active", active.dump());
+      client->send(json{{"type", "encodings"}, {"trackId", trackId}, {"active", std::move(active)}});
+      return;
+    }
+    return;
+  }
+}
+
 void RoomManager::broadcast(const Room& room, const std::string& except, const json& event) {
   for (const auto& [id, peer] : room.peers) {
     if (id == except) continue;

@@ -45,6 +45,10 @@ class RoomManager final : public signaling::SignalingBackend {
   // A worker reported the room's new active speaker (its audio producer): every peer of the room
   // gets `activeSpeaker` (signaling thread).
   void activeSpeaker(RoomKey room, uint32_t producer);
+  // A worker reported which simulcast layers of a producer its subscribers need (bit i = layer i of
+  // the answered RIDs, lowest first): the publisher gets `encodings` with each RID on or off, unless
+  // it was told the same already (signaling thread).
+  void layersNeeded(RoomKey room, uint32_t producer, uint8_t layers);
 
   [[nodiscard]] size_t roomCount() const noexcept { return rooms_.size(); }
   // Peers in `room` (0 when it does not exist).
@@ -63,6 +67,7 @@ class RoomManager final : public signaling::SignalingBackend {
     std::string source;
     uint32_t producerId = 0;
     media::sdp::PublishedTrack published;
+    std::optional<uint8_t> layersSent;  // the layer mask last sent to the publisher (`encodings`)
   };
   struct Subscription {
     std::string trackId;

@@ -81,6 +81,11 @@ std::string Server::start() {
             if (rooms_) rooms_->activeSpeaker(room, producer);
           });
         });
+        media_[i]->setLayersHandler([this](RoomKey room, uint32_t producer, uint8_t layers) {
+          postToSignaling([this, room, producer, layers] {
+            if (rooms_) rooms_->layersNeeded(room, producer, layers);
+          });
+        });
         created.set_value();
       } catch (...) {
         created.set_exception(std::current_exception());

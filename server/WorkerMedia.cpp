@@ -73,6 +73,7 @@ WorkerMedia::WorkerMedia(boost::asio::io_context& io, unsigned index, const conf
 WorkerMedia::~WorkerMedia() {
   closedHandler_ = nullptr;  // shutting down: nobody to tell
   speakerHandler_ = nullptr;
+  layersHandler_ = nullptr;
   timer_.cancel();
   transportRelays_.clear();
   relays_.clear();  // aborts the associations while their transports can still carry the ABORT
@@ -314,17 +315,34 @@ bool WorkerMedia::sendRtcp(transport::TransportId id, std::span<uint8_t> buffer,
   return t != nullptr && t->sendRtcp(buffer, length);
 }
 
+std::optional<RoomKey> WorkerMedia::roomOf(const forward::Router& router) const noexcept {
+  for (const auto& [key, owned] : routers_) {
+    if (owned.get() == &router) return key;
+  }
+  return std::nullopt;
+}
+
 void WorkerMedia::onActiveSpeaker(const forward::Router& router, uint32_t producer) noexcept {
   if (!speakerHandler_) return;
-  for (const auto& [key, owned] : routers_) {
-    if (owned.get() != &router) continue;
-    try {
-      speakerHandler_(key, producer);
-    } catch (const std::exception& e) {
-      config::logEvent(*config::logger("media"), spdlog::level::warn, "active speaker not reported", "error",
-                       e.what());
-    }
-    return;
+  const std::optional<RoomKey> key = roomOf(router);
+  if (!key) return;
+  try {
+    speakerHandler_(*key, producer);
+  } catch (const std::exception& e) {
+    config::logEvent(*config::logger("media"), spdlog::level::warn, "active speaker not reported", "error",
+                     e.what());
+  }
+}
+
+void WorkerMedia::onLayersNeeded(const forward::Router& router, uint32_t producer, uint8_t layers) noexcept {
+  if (!layersHandler_) return;
+  const std::optional<RoomKey> key = roomOf(router);
+  if (!key) return;
+  try {
+    layersHandler_(*key, producer, layers);
+  } catch (const std::exception& e) {
+    config::logEvent(*config::logger("media"), spdlog::level::warn, "layers needed not reported", "error",
+                     e.what());
   }
 }
 

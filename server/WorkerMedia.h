@@ -65,6 +65,11 @@ class WorkerMedia final : private media::transport::TransportEvents,
   // must post to the signaling thread.
   using SpeakerHandler = std::function<void(RoomKey room, uint32_t producer)>;
   void setSpeakerHandler(SpeakerHandler handler) { speakerHandler_ = std::move(handler); }
+  // Called on the worker thread when the simulcast layers a producer's subscribers need change (bit
+  // i = layer i, lowest first; see Router::Output::onLayersNeeded); it must post to the signaling
+  // thread.
+  using LayersHandler = std::function<void(RoomKey room, uint32_t producer, uint8_t layers)>;
+  void setLayersHandler(LayersHandler handler) { layersHandler_ = std::move(handler); }
 
   // Commands (worker thread). createTransport throws std::runtime_error when the host is full.
   media::transport::TransportHost::LocalParams createTransport(
@@ -103,6 +108,10 @@ class WorkerMedia final : private media::transport::TransportEvents,
   bool sendRtp(media::transport::TransportId id, std::span<uint8_t> buffer, size_t length) noexcept override;
   bool sendRtcp(media::transport::TransportId id, std::span<uint8_t> buffer, size_t length) noexcept override;
   void onActiveSpeaker(const media::forward::Router& router, uint32_t producer) noexcept override;
+  void onLayersNeeded(const media::forward::Router& router, uint32_t producer,
+                      uint8_t layers) noexcept override;
+  // The key of a room's router (nullopt when the router is not one of ours).
+  [[nodiscard]] std::optional<RoomKey> roomOf(const media::forward::Router& router) const noexcept;
   // Logs the bandwidth estimate toward a subscriber transport that is going away.
   void logEstimate(const media::forward::Router& router, media::transport::TransportId id) noexcept;
 
@@ -127,6 +136,7 @@ class WorkerMedia final : private media::transport::TransportEvents,
   boost::asio::steady_timer timer_;
   ClosedHandler closedHandler_;
   SpeakerHandler speakerHandler_;
+  LayersHandler layersHandler_;
   std::atomic<uint64_t> rtpReceived_{0};
   std::atomic<uint64_t> rtpForwarded_{0};
 };

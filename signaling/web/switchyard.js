@@ -96,6 +96,8 @@
  *   stream: the MediaStream to associate (msid). codec: 'VP8'|'VP9'|'H264'|'AV1'|'opus'|'PCMU'|'PCMA'
  *   restricts the transceiver to that codec (plus RTX) with setCodecPreferences; H264 is restricted to
  *   packetization-mode=1. sendEncodings (optional): passed to addTransceiver (e.g. simulcast).
+ *   With simulcast the server switches encodings nobody receives off and back on (see the
+ *   'encodings' event).
  * unpublish(trackId) -> Promise<void>      stops the transceiver and renegotiates
  * setMuted(trackId, muted) -> void         local only: the sender track's `enabled`
  * setLayer(trackId, 'low'|'medium'|'high'|'off') -> Promise<void>
@@ -146,11 +148,19 @@
  *                 protocol P (channel.protocol is `from=<peerId>[;P]`; '' when none). Attach onmessage in
  *                 the listener: messages may follow at once. Channels whose protocol does not start with
  *                 `from=` are not the server's relay and are ignored.
+ *   'encodings'   {trackId, active, changed}      the server told which simulcast encodings of a track
+ *                 this client publishes anyone receives (docs/protocol.md `encodings`) and the client
+ *                 applied it: active maps each rid it set to true/false (encodings[i].active through
+ *                 sender.setParameters); changed is false when nothing differed. Encodings nobody
+ *                 receives are switched off to save the uplink and the encoder; the server switches them
+ *                 back on when a subscriber needs them. An app that also calls setParameters on a
+ *                 published sender should read getParameters() afresh.
  *   'connectionstatechange' {state}               pc.connectionState
  *   'closed'      {code, reason}                  the WebSocket closed (or leave()); the pc is closed.
  *                 Once per client.
  *   'error'       {error}                         a failure nobody awaits: a negotiation triggered by a
- *                 remote event failed, a subscription was rejected (code 'subscription_rejected'), the
+ *                 remote event failed, setParameters for an `encodings` message failed (code
+ *                 'set_parameters_failed'), a subscription was rejected (code 'subscription_rejected'), the
  *                 server refused the data section (code 'data_channels_rejected'), a server error
  *                 without a request, an unparsable message
  */
@@ -262,6 +272,8 @@ export class SwitchyardClient extends EventTarget {
   #wantData;                     // the dataChannels option
   #dataSection = false;          // the offers carry the data section (a channel was created)
   #dataRejected = false;         // reported once
+  #encodings = Promise.resolve(); // the server's `encodings` messages, applied one at a time
+  #encodingsWaiting = new Map(); // trackId -> `active` for a track not in localTracks yet
 
   /**
    * @param {{url?: string, rtcConfiguration?: RTCConfiguration, requestTimeoutMs?: number,
@@ -556,6 +568,11 @@ export class SwitchyardClient extends EventTarget {
         this.#emit('activespeaker', { peerId: message.peerId, name, trackId: message.trackId ?? null });
         break;
       }
+      case 'encodings':
+        if (typeof message.trackId === 'string' && message.active && typeof message.active === 'object') {
+          this.#applyEncodings(message.trackId, message.active);
+        }
+        break;
       case 'trackPublished':
         if (message.track) this.#subscribe(message.track);
         break;
@@ -793,6 +810,8 @@ export class SwitchyardClient extends EventTarget {
         trackId: item.trackId, kind: publication.kind, source: publication.source, track: publication.track,
         transceiver: publication.transceiver, muted: !publication.track.enabled,
       });
+      const waiting = this.#encodingsWaiting.get(item.trackId);
+      if (waiting) this.#applyEncodings(item.trackId, waiting);
     }
 
     for (const [mid, trackId] of this.#midToTrack) {
@@ -917,6 +936,40 @@ export class SwitchyardClient extends EventTarget {
       }
     }
     this.#emit('closed', { code, reason: reason ?? '' });
+  }
+
+  // The server's word on which simulcast encodings of a published track anyone receives: sets each
+  // encoding's `active` by rid with setParameters (one call at a time; unknown rids are ignored). A
+  // message for a track whose answer is still being applied waits for it (the latest one only).
+  #applyEncodings(trackId, active) {
+    this.#encodingsWaiting.delete(trackId);
+    if (!this.localTracks.has(trackId)) {
+      this.#encodingsWaiting.set(trackId, active);
+      return;
+    }
+    this.#encodings = this.#encodings
+      .then(async () => {
+        const entry = this.localTracks.get(trackId);
+        if (!entry || !entry.transceiver || this.state === 'closed') return;
+        const sender = entry.transceiver.sender;
+        const parameters = sender.getParameters();
+        const applied = {};
+        let changed = false;
+        for (const encoding of parameters.encodings ?? []) {
+          if (!encoding.rid || typeof active[encoding.rid] !== 'boolean') continue;
+          if (encoding.active !== active[encoding.rid]) {
+            encoding.active = active[encoding.rid];
+            changed = true;
+          }
+          applied[encoding.rid] = encoding.active;
+        }
+        if (Object.keys(applied).length === 0) return;
+        if (changed) await sender.setParameters(parameters);
+        this.#emit('encodings', { trackId, active: applied, changed });
+      })
+      .catch((error) => {
+        this.#emitError(makeError('set_parameters_failed', `encodings of ${trackId}: ${error.message ?? error}`));
+      });
   }
 
   #emit(type, detail) {

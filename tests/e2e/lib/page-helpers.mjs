@@ -52,7 +52,7 @@ export function installPageHelpers() {
       if (dataChannels) options.dataChannels = true;
       const client = new SwitchyardClient(options);
       sy.client = client;
-      for (const type of ['peerjoined', 'peerleft', 'track', 'trackended', 'datachannel', 'connectionstatechange', 'closed', 'error']) {
+      for (const type of ['peerjoined', 'peerleft', 'track', 'trackended', 'datachannel', 'encodings', 'connectionstatechange', 'closed', 'error']) {
         client.addEventListener(type, (e) => sy.events.push({ type, detail: plain(e.detail), at: performance.now() }));
       }
       client.addEventListener('track', (e) => sy.trackObjects.set(e.detail.trackId, e.detail.track));
