@@ -531,6 +531,15 @@ void RoomManager::activeSpeaker(RoomKey key, uint32_t producer) {
   }
 }
 
+std::optional<std::pair<RoomKey, uint32_t>> RoomManager::producerOf(const std::string& roomName,
+                                                                    const std::string& trackId) const {
+  const auto room = rooms_.find(roomName);
+  if (room == rooms_.end()) return std::nullopt;
+  const auto track = room->second.tracks.find(trackId);
+  if (track == room->second.tracks.end()) return std::nullopt;
+  return std::pair{room->second.key, track->second.producerId};
+}
+
 void RoomManager::layersNeeded(RoomKey key, uint32_t producer, uint8_t layers) {
   for (auto& [name, room] : rooms_) {
     if (room.key != key) continue;

@@ -13,6 +13,7 @@
 #include <random>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -55,6 +56,9 @@ class RoomManager final : public signaling::SignalingBackend {
   [[nodiscard]] size_t peerCount(const std::string& room) const noexcept;
   // Published tracks in `room`.
   [[nodiscard]] size_t trackCount(const std::string& room) const noexcept;
+  // The room key and producer id of a published track (nullopt when there is no such track).
+  [[nodiscard]] std::optional<std::pair<RoomKey, uint32_t>> producerOf(const std::string& room,
+                                                                       const std::string& trackId) const;
 
   // Room names: 1..64 of [A-Za-z0-9_.-]. Display names: up to 64 bytes of text.
   static constexpr size_t kMaxNameLength = 64;
