@@ -12,103 +12,13 @@
 // it, or when either stops decoding.
 import assert from 'node:assert/strict';
 import { delay, e2eTest } from './lib/harness.mjs';
+import { kbps, publishSimulcast, videoStats } from './lib/simulcast.mjs';
 
 const kLowMaxWidth = 320;
 // Frames the decoder may drop over a whole phase (a layer switch should drop none).
 const kMaxFramesDropped = 10;
 // How long a layer must have been encoded continuously before a subscriber must be on it.
 const kUpperActiveMs = 4000;
-
-// a's publication: 1280x720 from the fake camera, three VP8 encodings. Runs in the page.
-async function publishSimulcast() {
-  const stream = await navigator.mediaDevices.getUserMedia({ audio: false, video: { width: 1280, height: 720 } });
-  window.sy.localStreams.push(stream);
-  const track = stream.getVideoTracks()[0];
-  const settings = track.getSettings();
-  const trackId = await window.sy.client.publish(track, {
-    source: 'camera',
-    stream,
-    codec: 'VP8',
-    sendEncodings: [
-      { rid: 'q', scaleResolutionDownBy: 4 },
-      { rid: 'h', scaleResolutionDownBy: 2 },
-      { rid: 'f' },
-    ],
-  });
-  const t = window.sy.client.localTracks.get(trackId) || [...window.sy.client.localTracks.values()].find((x) => x.trackId === trackId);
-  const params = t && t.transceiver ? t.transceiver.sender.getParameters() : null;
-  return {
-    trackId,
-    capture: { width: settings.width, height: settings.height, frameRate: settings.frameRate, label: track.label },
-    encodings: params ? params.encodings.map((e) => ({ rid: e.rid, active: e.active, scaleResolutionDownBy: e.scaleResolutionDownBy })) : null,
-  };
-}
-
-// The video RTP stats of a page: the inbound-rtp of its subscribed video and the outbound-rtp per
-// rid of its published video, plus the available outgoing bitrate. Runs in the page.
-async function videoStats() {
-  const c = window.sy.client;
-  const pick = (s, keys) => Object.fromEntries(keys.filter((k) => s[k] !== undefined).map((k) => [k, s[k]]));
-  const out = { at: Date.now(), inbound: null, outbound: [], availableOutgoingBitrate: undefined };
-  for (const t of c.remoteTracks.values()) {
-    if (t.kind !== 'video' || !t.transceiver || !t.track || t.track.readyState !== 'live') continue;
-    (await t.transceiver.receiver.getStats()).forEach((s) => {
-      if (s.type !== 'inbound-rtp') return;
-      out.inbound = pick(s, [
-        'ssrc',
-        'packetsReceived',
-        'packetsLost',
-        'framesReceived',
-        'framesDecoded',
-        'framesDropped',
-        'keyFramesDecoded',
-        'freezeCount',
-        'totalFreezesDuration',
-        'nackCount',
-        'pliCount',
-        'firCount',
-        'frameWidth',
-        'frameHeight',
-        'framesPerSecond',
-      ]);
-    });
-  }
-  for (const t of c.localTracks.values()) {
-    if (t.kind !== 'video' || !t.transceiver) continue;
-    (await t.transceiver.sender.getStats()).forEach((s) => {
-      if (s.type !== 'outbound-rtp') return;
-      out.outbound.push(
-        pick(s, [
-          'rid',
-          'ssrc',
-          'active',
-          'frameWidth',
-          'frameHeight',
-          'framesEncoded',
-          'keyFramesEncoded',
-          'framesSent',
-          'bytesSent',
-          'framesPerSecond',
-          'targetBitrate',
-          'qualityLimitationReason',
-          'pliCount',
-          'firCount',
-          'nackCount',
-          'scalabilityMode',
-        ]),
-      );
-    });
-  }
-  if (c.pc) {
-    (await c.pc.getStats()).forEach((s) => {
-      if (s.type === 'candidate-pair' && s.nominated && s.availableOutgoingBitrate !== undefined) out.availableOutgoingBitrate = s.availableOutgoingBitrate;
-    });
-  }
-  out.outbound.sort((x, y) => String(x.rid).localeCompare(String(y.rid)));
-  return out;
-}
-
-const kbps = (b) => (b === undefined ? '?' : `${Math.round(b / 1000)}k`);
 
 e2eTest(
   'simulcast: a thumbnail subscriber gets the low layer, switching layers causes no decode errors',
