@@ -377,20 +377,21 @@ class AnswerBuilder {
   }
 
   // RFC 8853 section 5.3: the answerer receives what the offer sends: each simulcast stream's first
-  // alternative that is not paused and names an a=rid ... send line, as a=rid ... recv and one
-  // a=simulcast:recv list in the offer's order.
+  // alternative that names an a=rid ... send line, as a=rid ... recv and one a=simulcast:recv list in
+  // the offer's order. A paused alternative ('~') stays a layer, answered paused: browsers mark the
+  // encodings the server had them switch off (`encodings`, docs/protocol.md) paused in their next
+  // offer, and those layers must come back when a subscriber needs them again.
   static void answerSimulcast(const MediaDescription& offered, PublishedTrack& track, MediaDescription& out) {
     if (!offered.simulcast || offered.simulcast->send.empty()) return;
     Simulcast answer;
     for (const Simulcast::Stream& stream : offered.simulcast->send) {
       for (const Simulcast::Alternative& alternative : stream) {
-        if (alternative.paused ||
-            std::find(track.rids.begin(), track.rids.end(), alternative.rid) == track.rids.end() ||
+        if (std::find(track.rids.begin(), track.rids.end(), alternative.rid) == track.rids.end() ||
             std::find(track.simulcastRids.begin(), track.simulcastRids.end(), alternative.rid) !=
                 track.simulcastRids.end()) {
           continue;
         }
-        answer.recv.push_back({Simulcast::Alternative{alternative.rid, false}});
+        answer.recv.push_back({Simulcast::Alternative{alternative.rid, alternative.paused}});
         track.simulcastRids.push_back(alternative.rid);
         Rid rid;
         rid.id = alternative.rid;

@@ -148,10 +148,11 @@
  *                 protocol P (channel.protocol is `from=<peerId>[;P]`; '' when none). Attach onmessage in
  *                 the listener: messages may follow at once. Channels whose protocol does not start with
  *                 `from=` are not the server's relay and are ignored.
- *   'encodings'   {trackId, active, changed}      the server told which simulcast encodings of a track
+ *   'encodings'   {trackId, active}               the server told which simulcast encodings of a track
  *                 this client publishes anyone receives (docs/protocol.md `encodings`) and the client
- *                 applied it: active maps each rid it set to true/false (encodings[i].active through
- *                 sender.setParameters); changed is false when nothing differed. Encodings nobody
+ *                 changed them: active maps each rid to its new encodings[i].active (set with
+ *                 sender.setParameters; the server's last word is applied again after every answer,
+ *                 since an answer may change it). Encodings nobody
  *                 receives are switched off to save the uplink and the encoder; the server switches them
  *                 back on when a subscriber needs them. An app that also calls setParameters on a
  *                 published sender should read getParameters() afresh.
@@ -272,8 +273,8 @@ export class SwitchyardClient extends EventTarget {
   #wantData;                     // the dataChannels option
   #dataSection = false;          // the offers carry the data section (a channel was created)
   #dataRejected = false;         // reported once
-  #encodings = Promise.resolve(); // the server's `encodings` messages, applied one at a time
-  #encodingsWaiting = new Map(); // trackId -> `active` for a track not in localTracks yet
+  #encodings = Promise.resolve(); // setParameters for the server's `encodings`, one at a time
+  #encodingsWanted = new Map();  // trackId -> `active` of the server's last `encodings` for it
 
   /**
    * @param {{url?: string, rtcConfiguration?: RTCConfiguration, requestTimeoutMs?: number,
@@ -382,6 +383,7 @@ export class SwitchyardClient extends EventTarget {
     const entry = this.localTracks.get(trackId);
     if (!entry) throw makeError('unknown_track', `no published track ${trackId}`);
     this.localTracks.delete(trackId);
+    this.#encodingsWanted.delete(trackId);
     for (const publication of this.#publications) {
       if (publication.trackId === trackId) this.#publications.delete(publication);
     }
@@ -570,7 +572,8 @@ export class SwitchyardClient extends EventTarget {
       }
       case 'encodings':
         if (typeof message.trackId === 'string' && message.active && typeof message.active === 'object') {
-          this.#applyEncodings(message.trackId, message.active);
+          this.#encodingsWanted.set(message.trackId, message.active);
+          this.#applyEncodings(message.trackId);
         }
         break;
       case 'trackPublished':
@@ -810,9 +813,12 @@ export class SwitchyardClient extends EventTarget {
         trackId: item.trackId, kind: publication.kind, source: publication.source, track: publication.track,
         transceiver: publication.transceiver, muted: !publication.track.enabled,
       });
-      const waiting = this.#encodingsWaiting.get(item.trackId);
-      if (waiting) this.#applyEncodings(item.trackId, waiting);
     }
+
+    // An answer may change encodings' active (browsers take a paused RID in the answer as inactive,
+    // and an offer sent before an `encodings` message carried the old state): the server's last word
+    // holds. Also applies a word that came before the track's answer was applied.
+    for (const trackId of this.#encodingsWanted.keys()) this.#applyEncodings(trackId);
 
     for (const [mid, trackId] of this.#midToTrack) {
       const sub = this.#subscriptions.get(trackId);
@@ -938,19 +944,21 @@ export class SwitchyardClient extends EventTarget {
     this.#emit('closed', { code, reason: reason ?? '' });
   }
 
-  // The server's word on which simulcast encodings of a published track anyone receives: sets each
-  // encoding's `active` by rid with setParameters (one call at a time; unknown rids are ignored). A
-  // message for a track whose answer is still being applied waits for it (the latest one only).
-  #applyEncodings(trackId, active) {
-    this.#encodingsWaiting.delete(trackId);
+  // The server's word on which simulcast encodings of a published track anyone receives
+  // (#encodingsWanted): sets each encoding's `active` by rid with setParameters, one call at a time;
+  // unknown rids are ignored. A track not in localTracks yet (its answer is being applied) gets it
+  // after that answer; a track unpublished meanwhile is forgotten.
+  #applyEncodings(trackId) {
     if (!this.localTracks.has(trackId)) {
-      this.#encodingsWaiting.set(trackId, active);
+      const pending = [...this.#publications].some((p) => p.trackId === null);
+      if (!pending) this.#encodingsWanted.delete(trackId);
       return;
     }
     this.#encodings = this.#encodings
       .then(async () => {
         const entry = this.localTracks.get(trackId);
-        if (!entry || !entry.transceiver || this.state === 'closed') return;
+        const active = this.#encodingsWanted.get(trackId);
+        if (!entry || !entry.transceiver || !active || this.state === 'closed') return;
         const sender = entry.transceiver.sender;
         const parameters = sender.getParameters();
         const applied = {};
@@ -963,9 +971,9 @@ export class SwitchyardClient extends EventTarget {
           }
           applied[encoding.rid] = encoding.active;
         }
-        if (Object.keys(applied).length === 0) return;
-        if (changed) await sender.setParameters(parameters);
-        this.#emit('encodings', { trackId, active: applied, changed });
+        if (!changed) return;
+        await sender.setParameters(parameters);
+        this.#emit('encodings', { trackId, active: applied });
       })
       .catch((error) => {
         this.#emitError(makeError('set_parameters_failed', `encodings of ${trackId}: ${error.message ?? error}`));

@@ -3,7 +3,8 @@
 // tells a (`encodings`, docs/protocol.md) and the client module sets h and f inactive with
 // setParameters: a's getParameters shows active=false for them and their framesEncoded stop, while
 // q goes on and b and c keep decoding. When b asks for 'high' again, f comes back on and b gets
-// 1280 within kOnMs, with no decode errors; c stays on the low layer.
+// 1280 within kOnMs, with no decode errors; c stays on the low layer. In between a renegotiates
+// (publishes audio) with h and f off: they stay layers of the track (Chromium offers them paused).
 import assert from 'node:assert/strict';
 import { e2eTest } from './lib/harness.mjs';
 import { Sampler, publishSimulcast } from './lib/simulcast.mjs';
@@ -87,6 +88,20 @@ e2eTest(
         assert.equal(Sampler.encoded(quietFrom, quietTo, 'a', rid), 0, `a still encodes ${rid} after it went inactive: ${JSON.stringify(quietTo.a.outbound)}`);
       }
 
+      // ---- a renegotiates with h and f off (it publishes audio too): Chromium's offer marks them
+      // paused (a=simulcast:send q;~h;~f); they must stay layers of the track (answered paused), or
+      // they could never come back.
+      const n0 = (await a.summary()).negotiations;
+      await a.call('publish', { audio: true, video: false });
+      await h.waitFor('a to renegotiate', async () => (await a.summary()).negotiations > n0);
+      const lastAnswer = await a.evaluate(() => window.sy.signaling.filter((m) => m.dir === 'in' && m.data.includes('"answer"')).pop().data);
+      const simulcastLine = (JSON.parse(lastAnswer).sdp.match(/a=simulcast:[^\r\n]*/) || ['none'])[0];
+      h.mark(`a renegotiated with h and f off: answer ${simulcastLine}`);
+      assert.match(simulcastLine, /^a=simulcast:recv q;~?h;~?f$/, 'the answer to a\'s offer with h and f paused dropped layers');
+      encodings = await a.evaluate(senderEncodings, trackId);
+      assert.deepEqual(encodings, [{ rid: 'q', active: true }, { rid: 'h', active: false }, { rid: 'f', active: false }], 'a\'s encodings after the renegotiation');
+      await s.sample();
+
       // ---- b wants high again: f comes back on, b gets 1280
       const before = s.last();
       await b.evaluate((id) => window.sy.client.setLayer(id, 'high'), trackId);
@@ -111,6 +126,7 @@ e2eTest(
       const end = s.last();
       const first = s.samples[0];
       const d = (from, who, k) => (inb(end, who)[k] ?? 0) - (inb(from, who)[k] ?? 0);
+      t.diagnostic(`a renegotiated with h and f off: answer ${simulcastLine}`);
       t.diagnostic(`h and f off ${offMs} ms after every subscriber asked for low (bound ${kOffMs}); f back on ${fOnMs} ms and b on ${kHighWidth} ${bHighMs} ms after b asked for high (bound ${kOnMs}); h ${isActive(encodings, 'h') ? 'on' : 'off'} at the end`);
       for (const who of ['b', 'c']) {
         t.diagnostic(`${who}: framesDropped +${d(first, who, 'framesDropped')}, keyFramesDecoded +${d(first, who, 'keyFramesDecoded')}, pliCount +${d(first, who, 'pliCount')}, freezes +${d(first, who, 'freezeCount')}`);

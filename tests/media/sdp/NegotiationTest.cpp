@@ -1022,11 +1022,25 @@ TEST_CASE("simulcast is answered with a=rid recv and a=simulcast:recv when enabl
     // Audio has no simulcast.
     CHECK_FALSE(a.description.media[0].simulcast);
   }
-  SECTION("paused or unknown RIDs are left out; one layer left is no simulcast") {
+  SECTION("a paused RID stays a layer, answered paused; unknown RIDs are left out") {
+    // Chromium marks the encodings set inactive with setParameters paused in its next offer.
     std::string edited = offer;
     const auto at = edited.find("a=simulcast:send q;h;f");
     REQUIRE(at != std::string::npos);
-    edited.replace(at, 22, "a=simulcast:send ~q;x;f");
+    edited.replace(at, 22, "a=simulcast:send q;x;~f");
+    NegotiationOptions options;
+    options.simulcast = true;
+    const Answer a = answerText(edited, kNoSubscriptions, options);
+    requireRoundTrip(a);
+    CHECK(a.media[1].published->simulcastRids == std::vector<std::string>{"q", "f"});
+    REQUIRE(a.description.media[1].simulcast);
+    CHECK(write(a.description).find("a=simulcast:recv q;~f\r\n") != std::string::npos);
+  }
+  SECTION("one layer left is no simulcast") {
+    std::string edited = offer;
+    const auto at = edited.find("a=simulcast:send q;h;f");
+    REQUIRE(at != std::string::npos);
+    edited.replace(at, 22, "a=simulcast:send x;~f");
     NegotiationOptions options;
     options.simulcast = true;
     const Answer a = answerText(edited, kNoSubscriptions, options);
