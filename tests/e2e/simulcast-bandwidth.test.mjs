@@ -13,6 +13,8 @@ import { Sampler, kbps, publishSimulcast } from './lib/simulcast.mjs';
 
 const kCapKbit = 400; // fits q (~150 kbit/s), not h (~500) or f (~2500)
 const kLowMaxWidth = 320;
+// From the first decoded frames to both subscribers on 1280 (uncapped).
+const kStartMs = 40000;
 const kHighWidth = 1280;
 // From the cap to c on the low layer (the estimate has to see the queue grow and the losses).
 const kDownMs = 20000;
@@ -54,11 +56,13 @@ e2eTest(
       for (const line of s.timeline()) t.diagnostic(line);
     };
     try {
-      // ---- both on 1280 before the cap (a's own estimate lets it send f on loopback)
-      const both = await s.until((x) => inb(x, 'b') && inb(x, 'c') && inb(x, 'b').frameWidth === kHighWidth && inb(x, 'c').frameWidth === kHighWidth, 20000);
+      // ---- both on 1280 before the cap (a's own estimate lets it send f on loopback; the server's
+      // estimates for b and c start low and grow)
+      const both = await s.until((x) => inb(x, 'b') && inb(x, 'c') && inb(x, 'b').frameWidth === kHighWidth && inb(x, 'c').frameWidth === kHighWidth, kStartMs);
       assert.ok(both, `b and c should both receive ${kHighWidth} wide before the cap (a sends f?): ${JSON.stringify(s.last())}`);
       const start = both;
-      h.mark(`b and c on ${kHighWidth}`);
+      const startMs = both.t - s.t0;
+      h.mark(`b and c on ${kHighWidth} after ${startMs} ms of sampling`);
 
       // ---- cap c
       const port = await udpPortOf(h, c);
@@ -111,6 +115,7 @@ e2eTest(
             `pliCount +${d(who, 'pliCount')}, freezes +${d(who, 'freezeCount')} (${d(who, 'totalFreezesDuration').toFixed(2)} s), packetsLost +${d(who, 'packetsLost')}, nackCount +${d(who, 'nackCount')}`,
         );
       }
+      t.diagnostic(`start: b and c on ${kHighWidth} ${startMs} ms after they decoded their first frames (bound ${kStartMs})`);
       t.diagnostic(`layer switch: down ${downMs} ms after the cap (bound ${kDownMs}), up ${upMs} ms after the lift (bound ${kUpMs}); a's available outgoing bitrate ${kbps(end.a.availableOutgoingBitrate)}`);
       for (const who of ['b', 'c']) {
         assert.ok(d(who, 'framesDropped') <= kMaxFramesDropped, `${who} dropped ${d(who, 'framesDropped')} frames`);
