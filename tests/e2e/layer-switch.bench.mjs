@@ -1,7 +1,7 @@
 // Layer-switch time after a bandwidth step: how long the server's per-subscriber bandwidth estimate
 // takes to move a subscriber to the low simulcast layer when its downlink drops, and back to the
 // high layer when the downlink recovers. Not a ctest test; run by hand, as root:
-//   node tests/e2e/layer-switch.bench.mjs [cycles=4] [highKbit=3000] [lowKbit=300]
+//   node tests/e2e/layer-switch.bench.mjs [cycles=4] [highKbit=3000] [lowKbit=250]
 // (SWITCHYARD_SERVER_BINARY: the server binary, default build/test/server/switchyard.)
 // One headless Chromium hosts publisher a (1280x720 fake camera, VP8 simulcast q/h/f, lowest first),
 // subscriber b (no cap: keeps every layer needed at a, so the switch time is the server's alone) and
@@ -18,7 +18,7 @@ import { publishSimulcast } from './lib/simulcast.mjs';
 
 const cycles = Number(process.argv[2] || 4);
 const highKbit = Number(process.argv[3] || 3000);
-const lowKbit = Number(process.argv[4] || 300);
+const lowKbit = Number(process.argv[4] || 250); // q (~125 kbit/s) fits, h (~350) does not
 const kLowMaxWidth = 320;
 const kHighWidth = 1280;
 const kDownBoundMs = 30000;

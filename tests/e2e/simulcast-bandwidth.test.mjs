@@ -1,5 +1,5 @@
 // Simulcast under a downlink cap (issue 6): publisher a sends 1280x720 VP8 in three layers (q 320,
-// h 640, f 1280; about 150 + 500 + 2500 kbit/s); subscribers b and c both want the high layer.
+// h 640, f 1280; about 125 + 350 + 800 kbit/s of the fake camera); subscribers b and c both want the high layer.
 // c's downlink is capped at kCapKbit (tc on lo: lib/bandwidth.mjs) while b's is not. The server's
 // per-subscriber bandwidth estimate (from c's transport-cc feedback) must move c to the low layer
 // (frameWidth <= 320) while b stays at 1280; c keeps decoding every second without a long freeze.
@@ -11,7 +11,10 @@ import { e2eTest } from './lib/harness.mjs';
 import { BandwidthLimit, udpPortOf } from './lib/bandwidth.mjs';
 import { Sampler, kbps, publishSimulcast } from './lib/simulcast.mjs';
 
-const kCapKbit = 400; // fits q (~150 kbit/s), not h (~500) or f (~2500)
+// Fits q, not h: the fake camera's layers measure q ~120-130, h ~300-380, f ~700-900 kbit/s (a's
+// outbound-rtp bytesSent; Chromium's targets are 150/500/2500 but the picture is simple). At 400
+// kbit/s h fits, and the server rightly forwards it.
+const kCapKbit = 250;
 const kLowMaxWidth = 320;
 // From the first decoded frames to both subscribers on 1280 (uncapped).
 const kStartMs = 40000;
@@ -24,7 +27,10 @@ const kSteadyMs = 8000;
 const kUpMs = 30000;
 // Over the steady window c may freeze this long in all (a layer held at its keyframe, no more).
 const kMaxSteadyFreezeS = 1.0;
-const kMaxFramesDropped = 10;
+// Frames dropped before decoding (incomplete after losses): b never loses a packet; c loses some
+// at the cap before its estimate comes down (seen: 9).
+const kMaxFramesDroppedB = 5;
+const kMaxFramesDroppedC = 30;
 // PLIs c may send over the whole test: each downswitch and upswitch, plus losses at the cap.
 const kMaxPliC = 30;
 const kMaxPliB = 3;
@@ -52,7 +58,7 @@ e2eTest(
     const s = new Sampler(h, { a, b, c });
     const inb = (x, who) => x[who].inbound;
     const report = () => {
-      t.diagnostic(`timeline: t  b inbound  c inbound  a rid:on/width/framesEncoded availableOutgoingBitrate; cap ${JSON.stringify(cap.counters())}`);
+      t.diagnostic(`timeline: t  a rid:on|off/width/kbit/s/framesEncoded availableOutgoingBitrate  b and c: width kbit/s framesDecoded keyFramesDecoded pli dropped freezes lost; cap ${JSON.stringify(cap.counters())}`);
       for (const line of s.timeline()) t.diagnostic(line);
     };
     try {
@@ -117,9 +123,8 @@ e2eTest(
       }
       t.diagnostic(`start: b and c on ${kHighWidth} ${startMs} ms after they decoded their first frames (bound ${kStartMs})`);
       t.diagnostic(`layer switch: down ${downMs} ms after the cap (bound ${kDownMs}), up ${upMs} ms after the lift (bound ${kUpMs}); a's available outgoing bitrate ${kbps(end.a.availableOutgoingBitrate)}`);
-      for (const who of ['b', 'c']) {
-        assert.ok(d(who, 'framesDropped') <= kMaxFramesDropped, `${who} dropped ${d(who, 'framesDropped')} frames`);
-      }
+      assert.ok(d('b', 'framesDropped') <= kMaxFramesDroppedB, `b (not capped) dropped ${d('b', 'framesDropped')} frames`);
+      assert.ok(d('c', 'framesDropped') <= kMaxFramesDroppedC, `c dropped ${d('c', 'framesDropped')} frames`);
       assert.ok(d('c', 'keyFramesDecoded') >= 2, `c switched down and up without decoding keyframes: +${d('c', 'keyFramesDecoded')}`);
       assert.ok(d('c', 'pliCount') <= kMaxPliC, `c sent ${d('c', 'pliCount')} PLIs`);
       assert.ok(d('b', 'pliCount') <= kMaxPliB, `b (not capped) sent ${d('b', 'pliCount')} PLIs`);

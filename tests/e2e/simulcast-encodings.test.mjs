@@ -135,7 +135,7 @@ e2eTest(
       assert.ok(d(before, 'b', 'keyFramesDecoded') > 0, 'b went up to f without decoding a keyframe');
       t.diagnostic(`a's encodings events: ${JSON.stringify((await a.events('encodings')).map((e) => e.detail))}`);
     } finally {
-      t.diagnostic('timeline: t  b inbound  c inbound  a rid:on/width/framesEncoded availableOutgoingBitrate');
+      t.diagnostic('timeline: t  a rid:on|off/width/kbit/s/framesEncoded availableOutgoingBitrate  b and c: width kbit/s framesDecoded keyFramesDecoded pli dropped freezes lost');
       for (const line of s.timeline()) t.diagnostic(line);
     }
   },

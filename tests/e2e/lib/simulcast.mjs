@@ -39,6 +39,7 @@ export async function videoStats() {
       out.inbound = pick(s, [
         'ssrc',
         'packetsReceived',
+        'bytesReceived',
         'packetsLost',
         'framesReceived',
         'framesDecoded',
@@ -150,16 +151,26 @@ export class Sampler {
 
   // One line per sample: each page's inbound width/frames/keyframes/pli/dropped/freezes and each
   // publisher's rids width/framesEncoded.
+  // Rates (kbit/s) are over the interval since the previous sample.
   timeline() {
-    return this.samples.map((s) => {
+    return this.samples.map((s, i) => {
+      const prev = i > 0 ? this.samples[i - 1] : null;
+      const rate = (now, before) => (prev && before !== undefined && now !== undefined ? Math.round(((now - before) * 8) / (s.t - prev.t)) : '?');
       const parts = [this.rel(s.t).padStart(6)];
       for (const l of Object.keys(this.peers)) {
         const v = s[l];
         if (v.inbound) {
           const x = v.inbound;
-          parts.push(`${l} ${x.frameWidth ?? 0}w ${x.framesDecoded}f ${x.keyFramesDecoded}k pli${x.pliCount} drop${x.framesDropped} frz${x.freezeCount} lost${x.packetsLost}`);
+          const r = rate(x.bytesReceived, prev && prev[l].inbound ? prev[l].inbound.bytesReceived : undefined);
+          parts.push(`${l} ${x.frameWidth ?? 0}w ${r}k ${x.framesDecoded}f ${x.keyFramesDecoded}k pli${x.pliCount} drop${x.framesDropped} frz${x.freezeCount} lost${x.packetsLost}`);
         }
-        if (v.outbound.length) parts.push(`${l} ${v.outbound.map((o) => `${o.rid}:${o.active === false ? 'off' : 'on'}/${o.frameWidth ?? 0}/${o.framesEncoded ?? 0}`).join(' ')} ${kbps(v.availableOutgoingBitrate)}`);
+        if (v.outbound.length) {
+          const layers = v.outbound.map((o) => {
+            const p = prev ? prev[l].outbound.find((q) => q.rid === o.rid) : null;
+            return `${o.rid}:${o.active === false ? 'off' : 'on'}/${o.frameWidth ?? 0}/${rate(o.bytesSent, p ? p.bytesSent : undefined)}k/${o.framesEncoded ?? 0}f`;
+          });
+          parts.push(`${l} ${layers.join(' ')} ${kbps(v.availableOutgoingBitrate)}`);
+        }
       }
       return parts.join('  ');
     });
