@@ -65,9 +65,11 @@ export class BandwidthLimit {
     return r;
   }
 
-  // The capped class for `kbit`: a burst of ~10 ms of traffic (at least 3 full-size RTP packets).
+  // The capped class for `kbit`: a burst of ~10 ms of traffic, at least one full-size packet (1600
+  // bytes, tc's own floor). A larger burst lets a few packets after a pause through at loopback
+  // speed, which a serial bottleneck never does, and makes short probes look faster than the link.
   #rate(kbit) {
-    const burst = String(Math.max(4500, Math.round((kbit * 1000) / 8 / 100)));
+    const burst = String(Math.max(1600, Math.round((kbit * 1000) / 8 / 100)));
     return ['htb', 'rate', `${kbit}kbit`, 'ceil', `${kbit}kbit`, 'burst', burst, 'cburst', burst, 'quantum', '1500'];
   }
 
