@@ -20,11 +20,13 @@ const kLowMaxWidth = 320;
 const kStartMs = 40000;
 const kHighWidth = 1280;
 // From the cap to c on the low layer (the estimate has to see the queue grow and the losses).
-const kDownMs = 20000;
+// Measured 1.96-1.99 s in 12 runs (Release and ASan+UBSan servers); the bench saw up to 2.8 s.
+const kDownMs = 8000;
 // How long c is watched on the low layer, capped.
 const kSteadyMs = 8000;
-// From lifting the cap to c on 1280 (the estimate has to grow from ~400 kbit/s to above f's rate).
-const kUpMs = 30000;
+// From lifting the cap to c on 1280 (the estimate has to grow from ~250 kbit/s to above f's rate:
+// probes, then 8%/s). Measured 2.0-7.1 s in 12 runs; the bench saw up to 6.9 s.
+const kUpMs = 15000;
 // Over the steady window c may freeze this long in all (a layer held at its keyframe, no more).
 const kMaxSteadyFreezeS = 1.0;
 // Frames dropped before decoding (incomplete after losses): b never loses a packet; c loses some
