@@ -193,16 +193,15 @@ void WorkerMedia::removeRoom(RoomKey room) noexcept {
   const auto it = routers_.find(room);
   if (it == routers_.end()) return;
   const forward::Router::Counters& c = it->second->counters();
-  config::logEvent(*config::logger("media"), spdlog::level::info, "room media closed", "worker", index_,
-                   "room", room, "rtp_received", c.rtpReceived, "rtp_forwarded", c.rtpForwarded, "nacks_sent",
-                   c.nacksSent, "rtx_repaired", c.rtxRepaired, "retransmissions_requested",
-                   c.retransmissionsRequested, "retransmissions_sent", c.retransmissionsSent,
-                   "retransmissions_missed", c.retransmissionsMissed, "keyframe_requests_sent",
-                   c.keyframeRequestsSent, "receiver_reports_sent", c.receiverReportsSent,
-                   "sender_reports_sent", c.senderReportsSent, "speaker_changes", c.speakerChanges,
-                   "layer_switches", c.layerSwitches, "transport_feedback_received", c.transportFeedbackReceived,
-                   "probes", c.probes, "padding_sent", c.paddingSent, "layer_reports", c.layerReports,
-                   "send_failed", c.sendFailed);
+  config::logEvent(
+      *config::logger("media"), spdlog::level::info, "room media closed", "worker", index_, "room", room,
+      "rtp_received", c.rtpReceived, "rtp_forwarded", c.rtpForwarded, "nacks_sent", c.nacksSent,
+      "rtx_repaired", c.rtxRepaired, "retransmissions_requested", c.retransmissionsRequested,
+      "retransmissions_sent", c.retransmissionsSent, "retransmissions_missed", c.retransmissionsMissed,
+      "keyframe_requests_sent", c.keyframeRequestsSent, "receiver_reports_sent", c.receiverReportsSent,
+      "sender_reports_sent", c.senderReportsSent, "speaker_changes", c.speakerChanges, "layer_switches",
+      c.layerSwitches, "transport_feedback_received", c.transportFeedbackReceived, "probes", c.probes,
+      "padding_sent", c.paddingSent, "layer_reports", c.layerReports, "send_failed", c.sendFailed);
   for (auto t = transportRooms_.begin(); t != transportRooms_.end();) {
     if (t->second == room) {
       leaveRelay(t->first);
