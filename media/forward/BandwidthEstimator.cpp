@@ -24,6 +24,8 @@ constexpr double kHighLoss = 0.10;
 constexpr double kLowLoss = 0.02;
 constexpr double kProbeMinReceivedShare = 0.8;
 constexpr uint32_t kProbeMinPackets = 5;
+constexpr double kProbeSaturatedShare = 0.9;
+constexpr double kProbeUtilisation = 0.95;
 
 double seconds(std::chrono::steady_clock::duration d) noexcept {
   return std::chrono::duration<double>(d).count();
@@ -166,6 +168,7 @@ void BandwidthEstimator::detect(double trend, double sendDeltaMs, double nowMs) 
       timeOverUsing_ = 0;
       overuseCounter_ = 0;
       usage_ = Usage::kOverusing;
+      if (probe_.active) probe_.overused = true;
     }
   } else if (modified < -threshold_) {
     timeOverUsing_ = -1;
@@ -316,8 +319,12 @@ void BandwidthEstimator::judgeProbe(Clock::time_point /*now*/) noexcept {
       static_cast<double>(probe_.bytesReceived - probe_.lastBytes) * 8 * 1e6 / static_cast<double>(sendSpan);
   const double receiveRate = static_cast<double>(probe_.bytesReceived - probe_.firstBytes) * 8 * 1e6 /
                              static_cast<double>(receiveSpan);
-  const double result = std::min(sendRate, receiveRate);
-  if (usage_ == Usage::kOverusing || result <= estimate_) {
+  // A cluster that arrived slower than it was sent saturated the link: the receive rate (a little
+  // under it) is the capacity. One that built a queue (a policer's burst passes the first packets
+  // at line rate and flatters the receive rate) proves nothing.
+  const double result = receiveRate < kProbeSaturatedShare * sendRate ? kProbeUtilisation * receiveRate
+                                                                      : std::min(sendRate, receiveRate);
+  if (probe_.overused || usage_ == Usage::kOverusing || result <= estimate_) {
     ++counters_.probesFailed;
     return;
   }

@@ -17,9 +17,10 @@
 //   limit to estimate x (1 - loss / 2); under 2% the limit climbs 8% per second.
 // - Probing: an application-limited sender (a subscriber receiving a low layer) cannot show that
 //   more would fit, so the router pads up to a probe rate for kProbeDuration (startProbe /
-//   probePaddingDue). When at least 80% of the cluster's packets arrived, min(send rate, receive
-//   rate) of the cluster becomes the estimate if it is higher and the delay detector is not
-//   overusing.
+//   probePaddingDue). When at least 80% of the cluster's packets arrived and the delay detector saw
+//   no overuse since it started, the cluster's rate becomes the estimate if it is higher: min(send
+//   rate, receive rate), or 0.95 x the receive rate when that is under 90% of the send rate (the
+//   link saturated).
 // The estimate is min(delay-based, loss limit), clamped to [minBps, maxBps].
 //
 // Data plane: fixed-size state (the history is kHistorySize entries), no heap after construction,
@@ -109,6 +110,7 @@ class BandwidthEstimator {
     int64_t firstSendUs = 0;
     int64_t lastSendUs = 0;
     int64_t lastArrivalUs = 0;
+    bool overused = false;  // the delay detector saw overuse while the cluster's feedback came
   };
 
   struct Probe {
@@ -126,6 +128,7 @@ class BandwidthEstimator {
     int64_t lastSendUs = 0;
     int64_t firstArrivalUs = 0;
     int64_t lastArrivalUs = 0;
+    bool overused = false;  // the delay detector saw overuse while the cluster's feedback came
   };
 
   static int64_t toUs(Clock::time_point t) noexcept {

@@ -37,11 +37,24 @@ struct Link {
   std::mt19937 rng{7};
   int64_t busyUntilUs = 0;
 
+  // A token bucket in front (a policer's burst): bytes earned while the link idles, up to
+  // burstBytes, pass at once.
+  double burstBytes = 0;
+  double tokens = 0;
+  int64_t lastUs = 0;
+
   std::optional<int64_t> send(int64_t nowUs, size_t bytes) {
     if (loss > 0 && std::uniform_real_distribution<double>(0, 1)(rng) < loss) return std::nullopt;
+    if (burstBytes > 0 && busyUntilUs < nowUs) {
+      const int64_t idle = nowUs - std::max(lastUs, busyUntilUs);
+      tokens = std::min(burstBytes, tokens + static_cast<double>(idle) * capacityBps / 8e6);
+    }
+    lastUs = nowUs;
     const int64_t start = std::max(nowUs, busyUntilUs);
     if (static_cast<double>(start - nowUs) > queueMs * 1000) return std::nullopt;  // queue full
-    busyUntilUs = start + static_cast<int64_t>(static_cast<double>(bytes) * 8e6 / capacityBps);
+    const double used = start == nowUs ? std::min(tokens, static_cast<double>(bytes)) : 0;
+    tokens -= used;
+    busyUntilUs = start + static_cast<int64_t>((static_cast<double>(bytes) - used) * 8e6 / capacityBps);
     return busyUntilUs + 20'000;
   }
 };
@@ -204,6 +217,23 @@ TEST_CASE("BandwidthEstimator: an application-limited sender rises only by probi
     CHECK(sim.bwe.counters().probesStarted >= 3);
     CHECK(sim.bwe.estimateBps() <= 700'000);
   }
+}
+
+TEST_CASE("BandwidthEstimator: a policer's burst does not pass for capacity", "[bwe]") {
+  // 250 kbit/s with a 4800-byte bucket (three full packets at line rate after each pause): the
+  // first packets of every probe arrive at once, so a probe judged by its receive rate alone would
+  // see far more than the link carries.
+  Simulation sim;
+  sim.link.capacityBps = 250'000;
+  sim.link.queueMs = 80;
+  sim.link.burstBytes = 4800;
+  sim.mediaBps = 120'000;
+  sim.desiredBps = 3e6;
+  sim.run(40s);
+  INFO("estimate " << sim.bwe.estimateBps() << " probes " << sim.bwe.counters().probesStarted << " succeeded "
+                   << sim.bwe.counters().probesSucceeded);
+  CHECK(sim.bwe.counters().probesStarted >= 5);
+  CHECK(sim.bwe.estimateBps() <= 330'000);
 }
 
 TEST_CASE("BandwidthEstimator: a capacity drop is followed within two seconds", "[bwe]") {
