@@ -26,13 +26,6 @@ uint32_t timestampAdvance(SimulcastSwitcher::Clock::duration elapsed) noexcept {
   return static_cast<uint32_t>(std::max<int64_t>(ticks, 1));
 }
 
-// `a` is ahead of `b` by 1 .. 32767. Unlike rtp::seqNewer, a distance of exactly 32768 is never
-// ahead: its RFC 1982 tie-break by plain value could differ between an input and its output.
-bool ahead(uint16_t a, uint16_t b) noexcept {
-  const auto forward = static_cast<uint16_t>(a - b);
-  return forward != 0 && forward < 0x8000;
-}
-
 }  // namespace
 
 bool SimulcastSwitcher::setTargetLayer(int layer) noexcept {
@@ -42,26 +35,95 @@ bool SimulcastSwitcher::setTargetLayer(int layer) noexcept {
   return true;
 }
 
-bool SimulcastSwitcher::inSegment(uint16_t seq) const noexcept {
-  if (seq == highestIn_ || ahead(seq, highestIn_)) return true;
-  return static_cast<uint16_t>(highestIn_ - seq) <= segmentSpan_;
+bool SimulcastSwitcher::setTargetTemporalLayer(int layer) noexcept {
+  if (layer < 0 || layer > kAllLayers) return false;
+  targetTemporal_ = layer;
+  return true;
+}
+
+bool SimulcastSwitcher::setTargetSpatialLayer(int layer) noexcept {
+  if (layer < 0 || layer > kAllLayers) return false;
+  targetSpatial_ = layer;
+  return true;
 }
 
 void SimulcastSwitcher::startSegment(int layer, uint16_t seq, uint32_t timestamp,
                                      Clock::time_point arrival) noexcept {
   current_ = layer;
-  highestIn_ = seq;
-  segmentSpan_ = 0;
-  pictureIdOffsetSet_ = false;
+  currentTemporal_ = targetTemporal_;
+  currentSpatial_ = targetSpatial_;
+  pictureIdsSet_ = false;
   tl0OffsetSet_ = false;
+  pictureCount_ = 0;
   ++switches_;
   if (!sentAny_) {
-    seqOffset_ = 0;
+    seq_.reset(0xffff, seq, seq);
     tsOffset_ = 0;
     return;
   }
-  seqOffset_ = static_cast<uint16_t>(highestOutSeq_ + 1U - seq);
+  seq_.reset(0xffff, seq, static_cast<uint16_t>(highestOutSeq_ + 1U));
   tsOffset_ = highestOutTs_ + timestampAdvance(arrival - highestOutTsArrival_) - timestamp;
+}
+
+SimulcastSwitcher::Picture& SimulcastSwitcher::decidePicture(uint32_t timestamp,
+                                                             const codec::PayloadInfo& info) noexcept {
+  const int temporal = info.temporalLayer;
+  if (info.keyFrame && info.frameStart) {
+    currentTemporal_ = targetTemporal_;
+    currentSpatial_ = targetSpatial_;
+  } else {
+    if (targetTemporal_ < currentTemporal_) {
+      currentTemporal_ = targetTemporal_;
+    } else if (info.layerSync && temporal > currentTemporal_ && temporal <= targetTemporal_) {
+      currentTemporal_ = temporal;  // decodable from the lower layers, which the subscriber has
+    }
+    if (targetSpatial_ < currentSpatial_) currentSpatial_ = targetSpatial_;
+  }
+  newestPicture_ = pictureCount_ == 0 ? 0 : (newestPicture_ + 1) % kPictureHistory;
+  pictureCount_ = std::min(pictureCount_ + 1, kPictureHistory);
+  Picture& picture = pictures_[newestPicture_];
+  picture.timestamp = timestamp;
+  picture.spatial = currentSpatial_;
+  picture.forward = (info.keyFrame && info.frameStart) || temporal <= currentTemporal_;
+  return picture;
+}
+
+const SimulcastSwitcher::Picture* SimulcastSwitcher::findPicture(uint32_t timestamp) const noexcept {
+  for (size_t i = 0; i < pictureCount_; ++i) {
+    const Picture& p = pictures_[(newestPicture_ + kPictureHistory - i) % kPictureHistory];
+    if (p.timestamp == timestamp) return &p;
+  }
+  return nullptr;
+}
+
+std::optional<uint16_t> SimulcastSwitcher::mapPictureId(uint16_t pictureId, PictureIdWidth width,
+                                                        bool inOrder, bool pictureForward,
+                                                        bool packetForward) noexcept {
+  const uint16_t mask = pictureIdMask(width);
+  const auto in = static_cast<uint16_t>(pictureId & mask);
+  // (Re)start the numbering at a forwarded in-order packet: the first picture id of the segment, a
+  // change of width, or a jump the window cannot place: it continues at the last one sent + 1.
+  const auto restart = [&]() -> std::optional<uint16_t> {
+    const uint16_t out = lastPictureId_ ? static_cast<uint16_t>((*lastPictureId_ + 1U) & mask) : in;
+    pictureIds_.reset(mask, in, out);
+    pictureIdsSet_ = true;
+    pictureIdWidth_ = width;
+    return out;
+  };
+  if (!pictureIdsSet_ || pictureIdWidth_ != width) {
+    if (inOrder && packetForward) return restart();
+    return std::nullopt;
+  }
+  if (pictureIds_.isNewer(in)) {
+    if (!inOrder) return std::nullopt;
+    // A dropped picture's id is not used: the next forwarded picture takes it.
+    const std::optional<uint16_t> out = pictureIds_.advance(in, !pictureForward);
+    return packetForward ? out : std::nullopt;
+  }
+  if (!packetForward) return std::nullopt;
+  if (const std::optional<uint16_t> out = pictureIds_.outputFor(in)) return out;
+  if (inOrder) return restart();
+  return std::nullopt;
 }
 
 SimulcastSwitcher::Decision SimulcastSwitcher::onPacket(int layer, uint16_t seq, uint32_t timestamp,
@@ -72,36 +134,72 @@ SimulcastSwitcher::Decision SimulcastSwitcher::onPacket(int layer, uint16_t seq,
     decision.needKeyframe = waitingForKeyframe();
     return decision;
   }
+  const int temporal = info.temporalLayer;
+  const int spatial = info.spatialLayer;
+  const bool keyStart = info.keyFrame && info.frameStart;
   bool inOrder = false;
-  if (layer == target_ && current_ != target_ && info.keyFrame && info.frameStart) {
+  bool pictureForward = false;
+  int pictureSpatial = currentSpatial_;
+  if (layer == target_ && current_ != target_ && spatial <= targetSpatial_ &&
+      (keyStart || (startOnAnyPacket_ && current_ == kPaused && temporal <= targetTemporal_))) {
     startSegment(layer, seq, timestamp, arrival);
+    const Picture& picture = decidePicture(timestamp, info);
+    pictureForward = picture.forward;
+    pictureSpatial = picture.spatial;
     decision.switched = true;
     inOrder = true;
-  } else if (layer != current_ || !inSegment(seq)) {
+  } else if (layer != current_) {
     decision.needKeyframe = waitingForKeyframe();
     return decision;
-  } else if (ahead(seq, highestIn_)) {
-    segmentSpan_ = std::min<uint32_t>(segmentSpan_ + static_cast<uint16_t>(seq - highestIn_), kMaxReorder);
-    highestIn_ = seq;
+  } else if (seq_.isNewer(seq)) {
     inOrder = true;
+    const Picture* newest = pictureCount_ > 0 ? &pictures_[newestPicture_] : nullptr;
+    const Picture& picture =
+        newest != nullptr && newest->timestamp == timestamp ? *newest : decidePicture(timestamp, info);
+    pictureForward = picture.forward;
+    pictureSpatial = picture.spatial;
+  } else {
+    if (!seq_.outputFor(seq)) {  // from before the switch point, dropped, or no longer placeable
+      decision.needKeyframe = waitingForKeyframe();
+      return decision;
+    }
+    if (const Picture* picture = findPicture(timestamp)) {
+      pictureForward = picture->forward;
+      pictureSpatial = picture->spatial;
+    } else {
+      pictureForward = temporal <= currentTemporal_;
+    }
+  }
+
+  bool forward = pictureForward && spatial <= pictureSpatial;
+  std::optional<uint16_t> pictureId;
+  if (info.pictureId) {
+    pictureId = mapPictureId(*info.pictureId, width, inOrder, pictureForward, forward);
+    if (!pictureId) forward = false;  // cannot be numbered: not sent
+  }
+
+  std::optional<uint16_t> seqOut;
+  if (decision.switched) {
+    seqOut = seq_.outputFor(seq);
+  } else if (inOrder) {
+    seqOut = seq_.advance(seq, !forward);
+  } else if (forward) {
+    seqOut = seq_.outputFor(seq);
+  } else {
+    seq_.skip(seq);
+  }
+  if (!forward || !seqOut) {
+    decision.needKeyframe = waitingForKeyframe();
+    return decision;
   }
 
   decision.forward = true;
-  decision.seq = static_cast<uint16_t>(seq + seqOffset_);
+  decision.seq = *seqOut;
   decision.timestamp = timestamp + tsOffset_;
-
-  if (info.pictureId) {
-    const uint16_t mask = pictureIdMask(width);
-    const auto in = static_cast<uint16_t>(*info.pictureId & mask);
-    if (!pictureIdOffsetSet_) {
-      pictureIdOffset_ = lastPictureId_
-                             ? static_cast<uint16_t>((*lastPictureId_ + 1U - in) & kPictureIdMask15)
-                             : uint16_t{0};
-      pictureIdOffsetSet_ = true;
-    }
-    const auto out = static_cast<uint16_t>((in + pictureIdOffset_) & mask);
-    decision.pictureId = out;
-    if (inOrder || !lastPictureId_) lastPictureId_ = out;
+  decision.marker = info.frameEnd.value_or(false) && spatial == pictureSpatial;
+  if (pictureId) {
+    decision.pictureId = pictureId;
+    if (inOrder || !lastPictureId_) lastPictureId_ = pictureId;
   }
   if (info.tl0PicIdx) {
     if (!tl0OffsetSet_) {
@@ -125,10 +223,7 @@ SimulcastSwitcher::Decision SimulcastSwitcher::onPacket(int layer, uint16_t seq,
 
 std::optional<uint16_t> SimulcastSwitcher::inputSequenceFor(uint16_t outputSeq) const noexcept {
   if (current_ == kPaused) return std::nullopt;
-  const auto in = static_cast<uint16_t>(outputSeq - seqOffset_);
-  if (ahead(in, highestIn_)) return std::nullopt;
-  if (static_cast<uint16_t>(highestIn_ - in) > segmentSpan_) return std::nullopt;
-  return in;
+  return seq_.inputFor(outputSeq);
 }
 
 }  // namespace switchyard::media::forward
