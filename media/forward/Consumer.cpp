@@ -13,10 +13,32 @@ Consumer::Consumer(const ConsumerSpec& spec, Producer& producer, uint16_t& trans
       transportSequence_(&transportSequence),
       writesMid_(spec.extensions.has(rtp::RtpExtension::kMid) &&
                  spec.mid.size() <= RtpHeaderRewriter::kMaxTwoByteLength) {
-  if (producer.simulcast()) {
+  if (producer.layered()) {
     switcher_.emplace();
-    switcher_->setTargetLayer(std::min(spec.layer, producer.layerCount() - 1));
+    if (producer.simulcast()) {
+      switcher_->setTargetLayer(std::min(spec.layer, producer.layerCount() - 1));
+    } else {
+      switcher_->setStartOnAnyPacket(true);  // one stream: no key frame wait (as without a switcher)
+      setWantedLayer(spec.layer);
+    }
+    if (!switcher_->setTargetTemporalLayer(spec.temporalLayer))
+      spec_.temporalLayer = switcher_->targetTemporalLayer();
   }
+}
+
+void Consumer::setWantedLayer(int layer) noexcept {
+  spec_.layer = layer;
+  if (!switcher_ || producer_->simulcast()) return;
+  switcher_->setTargetLayer(layer < 0 ? SimulcastSwitcher::kPaused : 0);
+  if (producer_->spec().videoCodec == codec::CodecKind::Vp9) {
+    switcher_->setTargetSpatialLayer(layer >= 0 && layer < 2 ? layer : SimulcastSwitcher::kAllLayers);
+  }
+}
+
+bool Consumer::setWantedTemporalLayer(int layer) noexcept {
+  if (!switcher_ || !switcher_->setTargetTemporalLayer(layer)) return false;
+  spec_.temporalLayer = layer;
+  return true;
 }
 
 std::optional<uint8_t> Consumer::payloadTypeFor(Producer::PayloadKind kind) const noexcept {

@@ -43,12 +43,15 @@ class Consumer {
   [[nodiscard]] uint16_t takeTransportSequence() noexcept { return (*transportSequence_)++; }
   void giveBackTransportSequence() noexcept { --*transportSequence_; }
 
-  // The layer switcher of a simulcast track's consumer (nullptr otherwise).
+  // The layer switcher of a layered track's consumer (Producer::layered(); nullptr otherwise).
   [[nodiscard]] SimulcastSwitcher* switcher() noexcept { return switcher_ ? &*switcher_ : nullptr; }
-  // The layer the subscriber asked for (setLayer); the switcher's target is the best layer the
-  // publisher actually sends at or below it (Producer::effectiveLayer).
+  // The layer the subscriber asked for (setLayer). Simulcast: the switcher's target is the best layer
+  // the publisher actually sends at or below it (Producer::effectiveLayer). VP9 without simulcast:
+  // the spatial target (set here; 2 = all layers), stream layer 0 unless paused (-1).
   [[nodiscard]] int wantedLayer() const noexcept { return spec_.layer; }
-  void setWantedLayer(int layer) noexcept { spec_.layer = layer; }
+  void setWantedLayer(int layer) noexcept;
+  // The temporal target (0 .. SimulcastSwitcher::kAllLayers); false if out of range or no switcher.
+  bool setWantedTemporalLayer(int layer) noexcept;
   // The layer its subscriber's bandwidth estimate allows (at most the wanted one); the wanted one
   // while the subscriber has no estimate.
   [[nodiscard]] int allocatedLayer() const noexcept { return allocatedLayer_.value_or(spec_.layer); }

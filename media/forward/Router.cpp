@@ -7,6 +7,7 @@
 
 #include "media/codec/PayloadInspector.h"
 #include "media/codec/Vp8Descriptor.h"
+#include "media/codec/Vp9Descriptor.h"
 #include "media/forward/AbsSendTime.h"
 #include "media/forward/ActiveSpeakerDetector.h"
 #include "media/forward/BandwidthEstimator.h"
@@ -241,21 +242,31 @@ struct Router::State {
       tookSequence = false;
       return size;
     }
-    if (layer && (layer->pictureId || layer->tl0PicIdx)) renumberVp8(consumer, *layer, *size);
+    if (layer) applyLayerDecision(consumer, *layer, *size);
     return size;
   }
 
-  // Simulcast: the VP8 picture id and TL0PICIDX of the copy in rtpBuffer become the switcher's
-  // (RFC 7741 section 4.2), so the subscriber's decoder sees one continuous picture sequence.
-  void renumberVp8(Consumer& consumer, const SimulcastSwitcher::Decision& layer, size_t size) noexcept {
-    if (consumer.producer().spec().videoCodec != codec::CodecKind::Vp8) return;
+  // A switcher's decision on the copy in rtpBuffer: the marker bit when the top forwarded spatial
+  // layer ends the picture, and the VP8/VP9 picture id and TL0PICIDX (RFC 7741 section 4.2, RFC 9628
+  // section 4.2), so the subscriber's decoder sees one continuous picture sequence.
+  void applyLayerDecision(Consumer& consumer, const SimulcastSwitcher::Decision& layer,
+                          size_t size) noexcept {
+    if (layer.marker) rtpBuffer[1] = static_cast<uint8_t>(rtpBuffer[1] | 0x80);
+    if (!layer.pictureId && !layer.tl0PicIdx) return;
     auto copy = rtp::RtpPacket::parse(std::span<uint8_t>(rtpBuffer).first(size));
     if (!copy) return;
     const std::span<uint8_t> payload = copy->payload();
-    auto descriptor = codec::Vp8Descriptor::parse(payload);
-    if (!descriptor) return;
-    if (layer.pictureId) descriptor->setPictureId(payload, *layer.pictureId);
-    if (layer.tl0PicIdx) descriptor->setTl0PicIdx(payload, *layer.tl0PicIdx);
+    if (consumer.producer().spec().videoCodec == codec::CodecKind::Vp8) {
+      auto descriptor = codec::Vp8Descriptor::parse(payload);
+      if (!descriptor) return;
+      if (layer.pictureId) descriptor->setPictureId(payload, *layer.pictureId);
+      if (layer.tl0PicIdx) descriptor->setTl0PicIdx(payload, *layer.tl0PicIdx);
+    } else if (consumer.producer().spec().videoCodec == codec::CodecKind::Vp9) {
+      auto descriptor = codec::Vp9Descriptor::parse(payload);
+      if (!descriptor) return;
+      if (layer.pictureId) descriptor->setPictureId(payload, *layer.pictureId);
+      if (layer.tl0PicIdx) descriptor->setTl0PicIdx(payload, *layer.tl0PicIdx);
+    }
   }
 
   static SimulcastSwitcher::PictureIdWidth pictureIdWidth(const Producer& producer,
@@ -266,7 +277,13 @@ struct Router::State {
       }
       return SimulcastSwitcher::PictureIdWidth::k7Bit;
     }
-    return SimulcastSwitcher::PictureIdWidth::k15Bit;  // VP9's picture ids are 15 bits in practice
+    if (producer.spec().videoCodec == codec::CodecKind::Vp9) {
+      if (const auto descriptor = codec::Vp9Descriptor::parse(packet.payload())) {
+        if (descriptor->hasPictureId() && !descriptor->longPictureId())
+          return SimulcastSwitcher::PictureIdWidth::k7Bit;
+      }
+    }
+    return SimulcastSwitcher::PictureIdWidth::k15Bit;
   }
 
   // A packet of simulcast layer `layer`: each consumer's switcher decides whether it goes out (its
@@ -291,7 +308,7 @@ struct Router::State {
         ++counters.rtpLayerDropped;
         continue;
       }
-      if (decision.switched) ++counters.layerSwitches;
+      if (decision.switched && producer.simulcast()) ++counters.layerSwitches;
       bool tookSequence = false;
       const std::optional<size_t> size =
           rewriteFor(*consumer, *payloadType, packet, source, tookSequence, &decision);
@@ -309,6 +326,10 @@ struct Router::State {
 
   void forward(Producer& producer, Producer::PayloadKind kind, const rtp::RtpPacketView& packet,
                Clock::time_point now) noexcept {
+    if (producer.layered()) {  // VP8/VP9 without simulcast: temporal (and VP9 spatial) layers, one stream
+      forwardSimulcast(producer, 0, kind, packet, now);
+      return;
+    }
     const CopySource source = copySource(producer, packet, now);
     for (Consumer* consumer : producer.consumers()) {
       const std::optional<uint8_t> payloadType = consumer->payloadTypeFor(kind);
@@ -990,6 +1011,11 @@ bool Router::setConsumerLayer(uint32_t id, int layer, Clock::time_point now) noe
     return false;
   if (switcher->waitingForKeyframe()) state_->requestKeyframe(consumer->producer(), now);
   return true;
+}
+
+bool Router::setConsumerTemporalLayer(uint32_t id, int temporalLayer) noexcept {
+  Consumer* consumer = state_->findConsumer(id);
+  return consumer != nullptr && consumer->setWantedTemporalLayer(temporalLayer);
 }
 
 void Router::removeConsumer(uint32_t id) noexcept {

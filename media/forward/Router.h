@@ -66,7 +66,10 @@ struct ConsumerSpec {
   std::optional<uint8_t> dtmfPayloadType;
   rtp::RtpExtensionIds extensions;  // the subscriber's ids
   // Simulcast: the layer the subscriber wants (0 = lowest .. 2; -1 pauses); capped at the best layer.
+  // VP9 without simulcast (SVC): the spatial layer (0, 1, 2 = all; -1 pauses).
   int layer = 2;
+  // VP8/VP9: the highest temporal layer (TID) forwarded, 0 .. 7 (7: all).
+  int temporalLayer = 7;
 };
 
 class Router {
@@ -123,8 +126,9 @@ class Router {
     uint64_t speakerChanges = 0;         // active speaker announcements (Output::onActiveSpeaker)
     uint64_t layerSwitches = 0;          // simulcast consumers that moved to another layer
     uint64_t transportFeedbackSent = 0;  // transport-cc feedback packets to publishers
-    uint64_t rtpLayerDropped = 0;        // simulcast copies not sent: another layer is the consumer's
-    uint64_t sendFailed = 0;             // Output refused (transport not connected, or full)
+    uint64_t rtpLayerDropped =
+        0;  // copies not sent: another simulcast layer, or above the spatial/temporal target
+    uint64_t sendFailed = 0;  // Output refused (transport not connected, or full)
     uint64_t rtcpReceived = 0;
     uint64_t keyframeRequestsReceived = 0;  // PLI/FIR from subscribers naming a consumer
     uint64_t keyframeRequestsSent = 0;      // PLI sent to publishers
@@ -158,9 +162,14 @@ class Router {
   void requestKeyframes(TransportId transport, Clock::time_point now) noexcept;
   void removeConsumer(uint32_t id) noexcept;
   // The layer a subscriber wants of a simulcast track (0 = lowest .. 2, -1 = pause); the switch
-  // happens at the next keyframe of that layer (one is requested). False for an unknown consumer or
-  // one whose producer is not simulcast.
+  // happens at the next keyframe of that layer (one is requested). Of a VP9 track without simulcast:
+  // its spatial layer (SVC; 2 = all), up at the next key picture (requested), down at the next
+  // picture. False for an unknown consumer or one whose producer is neither simulcast nor VP8/VP9.
   bool setConsumerLayer(uint32_t id, int layer, Clock::time_point now) noexcept;
+  // The highest temporal layer (VP8/VP9 TID, 0 .. 7; 7 = all) a subscriber gets: down at the next
+  // frame, up at the next frame that allows it (a layer sync frame or a keyframe; none is requested).
+  // False for an unknown consumer or one whose producer is neither simulcast nor VP8/VP9.
+  bool setConsumerTemporalLayer(uint32_t id, int temporalLayer) noexcept;
   // Every producer and consumer on `transport` (the peer left or its transport closed).
   void removeTransport(TransportId transport) noexcept;
 

@@ -141,7 +141,7 @@ SimulcastSwitcher::Decision SimulcastSwitcher::onPacket(int layer, uint16_t seq,
   bool pictureForward = false;
   int pictureSpatial = currentSpatial_;
   if (layer == target_ && current_ != target_ && spatial <= targetSpatial_ &&
-      (keyStart || (startOnAnyPacket_ && current_ == kPaused && temporal <= targetTemporal_))) {
+      (keyStart || (startOnAnyPacket_ && !sentAny_ && temporal <= targetTemporal_))) {
     startSegment(layer, seq, timestamp, arrival);
     const Picture& picture = decidePicture(timestamp, info);
     pictureForward = picture.forward;

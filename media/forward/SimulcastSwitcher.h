@@ -22,8 +22,9 @@
 //
 // Stream layers:
 // - A layer becomes current only at a key frame start (PayloadInfo::keyFrame && frameStart) of the
-//   target layer (or, with setStartOnAnyPacket, at any packet when nothing is current: a track
-//   without simulcast); until then the current layer keeps being forwarded (needKeyframe is set).
+//   target layer (with setStartOnAnyPacket, the very first one at any packet: a track without
+//   simulcast, whose subscriber's decoder waits for a key frame anyway; a resume after a pause waits
+//   for one); until then the current layer keeps being forwarded (needKeyframe is set).
 // - At a switch the numbering restarts: first output seq = highest output seq + 1, timestamp =
 //   highest output timestamp + the arrival time elapsed since that timestamp was first sent, at
 //   90 kHz (at least 1 tick), picture id = last + 1, TL0PICIDX = last + 1. The first segment passes
@@ -112,8 +113,8 @@ class SimulcastSwitcher {
   [[nodiscard]] int targetSpatialLayer() const noexcept { return targetSpatial_; }
   [[nodiscard]] int currentTemporalLayer() const noexcept { return currentTemporal_; }
   [[nodiscard]] int currentSpatialLayer() const noexcept { return currentSpatial_; }
-  // A track without simulcast: the stream starts (and resumes after a pause) at any packet within the
-  // temporal and spatial targets instead of waiting for a key frame.
+  // A track without simulcast: the stream starts at any packet within the temporal and spatial targets
+  // instead of waiting for a key frame (a resume after a pause still waits for one).
   void setStartOnAnyPacket(bool any) noexcept { startOnAnyPacket_ = any; }
   // True while the target layer is set but not current yet, or a higher spatial layer waits for its
   // key picture (the caller should have a key frame requested on the target layer's SSRC).
