@@ -1,25 +1,35 @@
-// Fuzzes the simulcast layer switcher (media/forward/SimulcastSwitcher) against a small model of
-// the output stream.
+// Fuzzes the layer switcher (media/forward/SimulcastSwitcher: simulcast stream layers, temporal and
+// spatial layers) against a small model of the output stream.
 //
-// Input: operations until the input ends; every op advances time by 1 ms.
-//   op % 4 == 0: setTargetLayer((op >> 2) % 6 - 2)              (-2 and 3 are invalid)
+// Input: the first byte sets start-on-any-packet (bit 0); then operations until the input ends; every
+// op advances time by 1 ms.
+//   op % 4 == 0: v = op >> 2: v < 24: setTargetLayer(v % 6 - 2) (-2 and 3 are invalid); v < 44:
+//                setTargetTemporalLayer((v - 24) % 10 - 1); else setTargetSpatialLayer((v - 44) % 10 - 1)
+//                (-1 and 8 are invalid)
 //   op % 4 == 1: a packet near the layer's last one: flags byte F, then seq step (int8), then a byte
-//                P: picture id += (P & 3) - 1, TL0PICIDX += ((P >> 2) & 3) - 1
-//   op % 4 == 2: a packet anywhere: F, seq (2 bytes), timestamp (4), picture id (2), TL0PICIDX (1)
+//                P: picture id += (P & 3) - 1, TL0PICIDX += ((P >> 2) & 3) - 1, frame end known = P & 16,
+//                frame end = P & 32; then a layer byte L
+//   op % 4 == 2: a packet anywhere: F, seq (2 bytes), timestamp (4), picture id (2), TL0PICIDX (1), P, L
 //   op % 4 == 3: time advances by (op >> 2) * next byte ms, or goes back next byte ms if op >> 2 == 0
 //   F: layer = F & 3 (3 is invalid), key frame = F & 4, frame start = F & 8, picture id present = F &
 //      16, TL0PICIDX present = F & 32, 7-bit picture id = F & 64, new frame (timestamp + 3000) = F & 128
+//   L: TID = L & 7, SID = (L >> 3) & 7, layer sync = L & 64
 //
-// Traps unless: invalid layers are refused and change nothing; a pause leaves the current layer;
-// the current layer changes only with a switched decision, and a switch happens only on a key frame
-// start of the target layer while it is not current; forwarded packets belong to the current layer;
-// needKeyframe == (target set and not current); at a switch the output seq is exactly the highest
-// output seq + 1, the output timestamp is newer than the highest output timestamp, the picture id and
-// TL0PICIDX are the last ones + 1 (modulo their width); within a segment the seq, timestamp, picture
-// id and TL0PICIDX offsets stay the same (so duplicates map to the same output), an input newer than
-// the segment's highest gives an output newer than the highest output, and no output goes back before
-// the segment's first one; inputSequenceFor() inverts the segment's offset and answers for every
-// packet just forwarded, nothing while paused.
+// Traps unless: invalid targets are refused and change nothing; a pause leaves the current layer;
+// the current layer changes only with a switched decision, and a switch happens only for the target
+// layer while it is not current, on a key frame start (or, with start-on-any-packet, the first packet
+// ever forwarded) within the spatial target; forwarded packets belong to the current layer;
+// needKeyframe == waitingForKeyframe() == (target set and (not current or the spatial layer below its
+// target)); the current temporal layer changes only to the target or (layer sync) to the packet's TID
+// at or below the target, the current spatial layer only to the target, upward only at a key frame
+// start; an in-order forwarded packet is within the current spatial layer and a marked one ends a
+// frame of it; sequence numbers: at a switch exactly the highest output + 1; an in-order packet d
+// ahead of the segment's highest input gets exactly (next unused output) + d - 1 when forwarded, and
+// a dropped one uses no number; within a segment one input has one output and one output one input;
+// a dropped in-order input is never forwarded later; timestamps keep the segment's offset and are
+// newer than the highest at a switch; picture ids and TL0PICIDX at a switch are the last ones + 1;
+// inputSequenceFor() answers the input for every packet just forwarded, never a dropped input, nothing
+// while paused.
 #include <array>
 #include <chrono>
 #include <cstddef>
@@ -63,15 +73,19 @@ struct LayerState {
   uint8_t tl0 = 0;
 };
 
-struct Segment {
-  uint16_t startOut = 0;
-  uint16_t highestIn = 0;
-  uint32_t progress = 0;  // forward distance from the switch point to highestIn
-  uint16_t seqOffset = 0;
-  uint32_t tsOffset = 0;
-  std::optional<uint16_t> pictureIdOffset;  // (out - in) of the first packet with a picture id
-  Width pictureIdWidth = Width::k15Bit;
-  std::optional<uint8_t> tl0Offset;
+// One segment's input <-> output sequence number maps, valid for entries of the current generation
+// whose extended (unwrapped) number is the one asked about.
+struct SeqMaps {
+  static constexpr uint16_t kDropped = 0xffff;  // in inToOut.value with dropped = true
+  struct Entry {
+    uint32_t generation = 0;
+    int64_t extended = 0;
+    uint16_t value = 0;
+    bool dropped = false;
+  };
+  std::array<Entry, 65536> inToOut{};
+  std::array<Entry, 65536> outToIn{};
+  uint32_t generation = 1;
 };
 
 struct Model {
@@ -79,8 +93,18 @@ struct Model {
   uint32_t highestOutTs = 0;
   std::optional<uint16_t> lastPictureId;
   std::optional<uint8_t> lastTl0;
-  Segment segment;
+  bool forwardedAny = false;
+  // The segment.
+  uint16_t highestIn = 0;
+  uint16_t nextOut = 0;      // the output a packet right after highestIn gets
+  int64_t highestInExt = 0;  // highestIn and nextOut unwrapped
+  int64_t nextOutExt = 0;
+  uint32_t tsOffset = 0;
+  std::optional<uint8_t> tl0Offset;
 };
+
+SeqMaps gMaps;
+Model gModel;
 
 // a is 1 .. 32767 ahead of b (in order; the half-way distance counts as neither way).
 bool ahead(uint16_t a, uint16_t b) {
@@ -92,33 +116,70 @@ uint16_t maskOf(Width width) {
   return width == Width::k7Bit ? uint16_t{0x7f} : uint16_t{0x7fff};
 }
 
-void packet(SimulcastSwitcher& switcher, Model& model, int layer, uint16_t seq, uint32_t timestamp,
+// `seq` unwrapped to the nearest of `reference` (an unwrapped number).
+int64_t extend(int64_t reference, uint16_t seq) {
+  return reference + static_cast<int16_t>(static_cast<uint16_t>(seq - static_cast<uint16_t>(reference)));
+}
+
+bool current(const SeqMaps::Entry& e, int64_t extended) {
+  return e.generation == gMaps.generation && e.extended == extended;
+}
+
+void packet(SimulcastSwitcher& switcher, bool startOnAny, int layer, uint16_t seq, uint32_t timestamp,
             const switchyard::media::codec::PayloadInfo& info, Width width, Clock::time_point now) {
+  Model& model = gModel;
   const int before = switcher.currentLayer();
   const int target = switcher.targetLayer();
+  const int temporalBefore = switcher.currentTemporalLayer();
+  const int spatialBefore = switcher.currentSpatialLayer();
+  const int targetTemporal = switcher.targetTemporalLayer();
+  const int targetSpatial = switcher.targetSpatialLayer();
+  const bool keyStart = info.keyFrame && info.frameStart;
   const SimulcastSwitcher::Decision d = switcher.onPacket(layer, seq, timestamp, info, width, now);
   const int after = switcher.currentLayer();
 
   FUZZ_REQUIRE(switcher.targetLayer() == target);
-  FUZZ_REQUIRE(d.needKeyframe == (target != SimulcastSwitcher::kPaused && after != target));
+  FUZZ_REQUIRE(switcher.targetTemporalLayer() == targetTemporal);
+  FUZZ_REQUIRE(switcher.targetSpatialLayer() == targetSpatial);
   FUZZ_REQUIRE(d.needKeyframe == switcher.waitingForKeyframe());
+  FUZZ_REQUIRE(d.needKeyframe == (target != SimulcastSwitcher::kPaused &&
+                                  (after != target || switcher.currentSpatialLayer() < targetSpatial)));
   if (after != before) FUZZ_REQUIRE(d.switched);
+  const int temporalAfter = switcher.currentTemporalLayer();
+  const int spatialAfter = switcher.currentSpatialLayer();
+  if (temporalAfter != temporalBefore) {
+    FUZZ_REQUIRE(temporalAfter == targetTemporal ||
+                 (info.layerSync && temporalAfter == info.temporalLayer && temporalAfter <= targetTemporal));
+  }
+  if (spatialAfter != spatialBefore) FUZZ_REQUIRE(spatialAfter == targetSpatial);
+  if (spatialAfter > spatialBefore) FUZZ_REQUIRE(keyStart || d.switched);
   if (d.switched) {
     FUZZ_REQUIRE(d.forward);
-    FUZZ_REQUIRE(info.keyFrame && info.frameStart);
+    FUZZ_REQUIRE(keyStart || (startOnAny && !model.forwardedAny));
+    FUZZ_REQUIRE(info.spatialLayer <= targetSpatial);
     FUZZ_REQUIRE(layer == target && before != target && after == target);
   }
+
+  const bool inOrder = !d.switched && layer == after && ahead(seq, model.highestIn);
   if (!d.forward) {
-    FUZZ_REQUIRE(!d.pictureId && !d.tl0PicIdx);
+    FUZZ_REQUIRE(!d.pictureId && !d.tl0PicIdx && !d.marker);
+    if (inOrder && after != SimulcastSwitcher::kPaused && layer == after) {
+      // No number is used: the packets in between keep theirs.
+      const auto distance = static_cast<uint16_t>(seq - model.highestIn);
+      model.nextOut = static_cast<uint16_t>(model.nextOut + distance - 1U);
+      model.nextOutExt += distance - 1;
+      model.highestIn = seq;
+      model.highestInExt += distance;
+      gMaps.inToOut[seq] = {gMaps.generation, model.highestInExt, SeqMaps::kDropped, true};
+    }
     return;
   }
   FUZZ_REQUIRE(layer == after);
   FUZZ_REQUIRE(d.pictureId.has_value() == info.pictureId.has_value());
   FUZZ_REQUIRE(d.tl0PicIdx.has_value() == info.tl0PicIdx.has_value());
   if (d.pictureId) FUZZ_REQUIRE(*d.pictureId <= maskOf(width));
+  if (d.marker) FUZZ_REQUIRE(info.frameEnd.value_or(false));
 
-  Segment& s = model.segment;
-  bool inOrder = false;
   if (d.switched) {
     if (model.highestOutSeq) {
       FUZZ_REQUIRE(d.seq == static_cast<uint16_t>(*model.highestOutSeq + 1));
@@ -127,41 +188,54 @@ void packet(SimulcastSwitcher& switcher, Model& model, int layer, uint16_t seq, 
     if (d.pictureId && model.lastPictureId)
       FUZZ_REQUIRE(*d.pictureId == ((*model.lastPictureId + 1) & maskOf(width)));
     if (d.tl0PicIdx && model.lastTl0) FUZZ_REQUIRE(*d.tl0PicIdx == static_cast<uint8_t>(*model.lastTl0 + 1));
-    s = Segment{};
-    s.startOut = d.seq;
-    s.highestIn = seq;
-    s.seqOffset = static_cast<uint16_t>(d.seq - seq);
-    s.tsOffset = d.timestamp - timestamp;
-    inOrder = true;
+    ++gMaps.generation;
+    model.highestIn = seq;
+    model.nextOut = static_cast<uint16_t>(d.seq + 1);
+    model.highestInExt = (int64_t{1} << 40) + seq;  // any base with the same low 16 bits
+    model.nextOutExt = (int64_t{1} << 40) + d.seq + 1;
+    model.tsOffset = d.timestamp - timestamp;
+    model.tl0Offset.reset();
   } else {
-    FUZZ_REQUIRE(d.seq == static_cast<uint16_t>(seq + s.seqOffset));
-    FUZZ_REQUIRE(d.timestamp == timestamp + s.tsOffset);
-    if (ahead(seq, s.highestIn)) {
-      FUZZ_REQUIRE(model.highestOutSeq && ahead(d.seq, *model.highestOutSeq));
-      s.progress += static_cast<uint16_t>(seq - s.highestIn);
-      s.highestIn = seq;
-      inOrder = true;
+    FUZZ_REQUIRE(d.timestamp == timestamp + model.tsOffset);
+    if (inOrder) {
+      const auto distance = static_cast<uint16_t>(seq - model.highestIn);
+      FUZZ_REQUIRE(d.seq == static_cast<uint16_t>(model.nextOut + distance - 1U));
+      FUZZ_REQUIRE(info.spatialLayer <= spatialAfter);
+      if (d.marker) FUZZ_REQUIRE(info.spatialLayer == spatialAfter);
+      model.highestIn = seq;
+      model.nextOut = static_cast<uint16_t>(d.seq + 1);
+      model.highestInExt += distance;
+      model.nextOutExt += distance;
     }
-    if (s.progress < 0x7fff) FUZZ_REQUIRE(static_cast<uint16_t>(d.seq - s.startOut) <= s.progress);
   }
-  if (d.pictureId) {
-    const auto offset = static_cast<uint16_t>((*d.pictureId - *info.pictureId) & 0x7fff);
-    if (!s.pictureIdOffset) {
-      s.pictureIdOffset = offset;
-      s.pictureIdWidth = width;
-    } else if (s.pictureIdWidth == width) {
-      FUZZ_REQUIRE((offset & maskOf(width)) == (*s.pictureIdOffset & maskOf(width)));
-    }
-    if (inOrder || !model.lastPictureId) model.lastPictureId = *d.pictureId;
+  // One input, one output, within the segment; a dropped input stays dropped.
+  const int64_t inExt = extend(model.highestInExt, seq);
+  const int64_t outExt = extend(model.nextOutExt - 1, d.seq);
+  SeqMaps::Entry& in = gMaps.inToOut[seq];
+  if (current(in, inExt)) {
+    FUZZ_REQUIRE(!in.dropped);
+    FUZZ_REQUIRE(in.value == d.seq);
   }
+  in = {gMaps.generation, inExt, d.seq, false};
+  SeqMaps::Entry& out = gMaps.outToIn[d.seq];
+  if (current(out, outExt)) FUZZ_REQUIRE(out.value == seq);
+  out = {gMaps.generation, outExt, seq, false};
+
   if (d.tl0PicIdx) {
     const auto offset = static_cast<uint8_t>(*d.tl0PicIdx - *info.tl0PicIdx);
-    if (!s.tl0Offset) s.tl0Offset = offset;
-    FUZZ_REQUIRE(offset == *s.tl0Offset);
-    if (inOrder || !model.lastTl0) model.lastTl0 = *d.tl0PicIdx;
+    if (!model.tl0Offset) model.tl0Offset = offset;
+    FUZZ_REQUIRE(offset == *model.tl0Offset);
   }
-  if (!model.highestOutSeq || ahead(d.seq, *model.highestOutSeq)) model.highestOutSeq = d.seq;
-  if (d.switched || rtp::timestampNewer(d.timestamp, model.highestOutTs)) model.highestOutTs = d.timestamp;
+  if (d.switched || inOrder) {
+    if (d.pictureId) model.lastPictureId = *d.pictureId;
+    if (d.tl0PicIdx) model.lastTl0 = *d.tl0PicIdx;
+    model.highestOutSeq = d.seq;
+  }
+  if (!model.lastPictureId && d.pictureId) model.lastPictureId = *d.pictureId;
+  if (!model.lastTl0 && d.tl0PicIdx) model.lastTl0 = *d.tl0PicIdx;
+  if (!model.forwardedAny || rtp::timestampNewer(d.timestamp, model.highestOutTs))
+    model.highestOutTs = d.timestamp;
+  model.forwardedAny = true;
   FUZZ_REQUIRE(switcher.inputSequenceFor(d.seq) == seq);
 }
 
@@ -170,7 +244,10 @@ void packet(SimulcastSwitcher& switcher, Model& model, int layer, uint16_t seq, 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Input in(std::span<const uint8_t>(data, size));
   SimulcastSwitcher switcher;
-  Model model;
+  const bool startOnAny = (in.byte() & 1) != 0;
+  switcher.setStartOnAnyPacket(startOnAny);
+  gModel = Model{};
+  ++gMaps.generation;
   std::array<LayerState, 4> layers{};
   auto now = Clock::time_point{} + std::chrono::hours(1);
 
@@ -179,17 +256,32 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     now += std::chrono::milliseconds(1);
     switch (op % 4) {
       case 0: {
-        const int layer = (op >> 2) % 6 - 2;
+        const int v = op >> 2;
         const int current = switcher.currentLayer();
         const int target = switcher.targetLayer();
-        const bool ok = switcher.setTargetLayer(layer);
-        if (layer < SimulcastSwitcher::kPaused || layer >= SimulcastSwitcher::kLayers) {
-          FUZZ_REQUIRE(!ok);
-          FUZZ_REQUIRE(switcher.currentLayer() == current && switcher.targetLayer() == target);
+        const int targetTemporal = switcher.targetTemporalLayer();
+        const int targetSpatial = switcher.targetSpatialLayer();
+        if (v < 24) {
+          const int layer = v % 6 - 2;
+          const bool ok = switcher.setTargetLayer(layer);
+          if (layer < SimulcastSwitcher::kPaused || layer >= SimulcastSwitcher::kLayers) {
+            FUZZ_REQUIRE(!ok);
+            FUZZ_REQUIRE(switcher.currentLayer() == current && switcher.targetLayer() == target);
+          } else {
+            FUZZ_REQUIRE(ok);
+            FUZZ_REQUIRE(switcher.targetLayer() == layer);
+            FUZZ_REQUIRE(switcher.currentLayer() == (layer == SimulcastSwitcher::kPaused ? layer : current));
+          }
         } else {
-          FUZZ_REQUIRE(ok);
-          FUZZ_REQUIRE(switcher.targetLayer() == layer);
-          FUZZ_REQUIRE(switcher.currentLayer() == (layer == SimulcastSwitcher::kPaused ? layer : current));
+          const bool temporal = v < 44;
+          const int layer = (v - (temporal ? 24 : 44)) % 10 - 1;
+          const bool ok =
+              temporal ? switcher.setTargetTemporalLayer(layer) : switcher.setTargetSpatialLayer(layer);
+          const bool valid = layer >= 0 && layer <= SimulcastSwitcher::kAllLayers;
+          FUZZ_REQUIRE(ok == valid);
+          FUZZ_REQUIRE(switcher.currentLayer() == current && switcher.targetLayer() == target);
+          FUZZ_REQUIRE(switcher.targetTemporalLayer() == (temporal && valid ? layer : targetTemporal));
+          FUZZ_REQUIRE(switcher.targetSpatialLayer() == (!temporal && valid ? layer : targetSpatial));
         }
         break;
       }
@@ -198,12 +290,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         const uint8_t flags = in.byte();
         const int layer = flags & 3;
         LayerState& state = layers[static_cast<size_t>(layer)];
+        uint8_t p = 0;
         if (op % 4 == 1) {
           state.seq = static_cast<uint16_t>(state.seq + static_cast<int8_t>(in.byte()));
           if ((flags & 128) != 0) state.timestamp += 3000;
-          const uint8_t steps = in.byte();
-          state.pictureId = static_cast<uint16_t>(state.pictureId + (steps & 3) - 1);
-          state.tl0 = static_cast<uint8_t>(state.tl0 + ((steps >> 2) & 3) - 1);
+          p = in.byte();
+          state.pictureId = static_cast<uint16_t>(state.pictureId + (p & 3) - 1);
+          state.tl0 = static_cast<uint8_t>(state.tl0 + ((p >> 2) & 3) - 1);
         } else {
           state.seq = static_cast<uint16_t>(in.byte() << 8 | in.byte());
           uint32_t ts = 0;
@@ -212,14 +305,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
           state.timestamp = ts;
           state.pictureId = static_cast<uint16_t>(in.byte() << 8 | in.byte());
           state.tl0 = in.byte();
+          p = in.byte();
         }
+        const uint8_t l = in.byte();
         const Width width = (flags & 64) != 0 ? Width::k7Bit : Width::k15Bit;
         switchyard::media::codec::PayloadInfo info;
         info.keyFrame = (flags & 4) != 0;
         info.frameStart = (flags & 8) != 0;
         if ((flags & 16) != 0) info.pictureId = static_cast<uint16_t>(state.pictureId & maskOf(width));
         if ((flags & 32) != 0) info.tl0PicIdx = state.tl0;
-        packet(switcher, model, layer, state.seq, state.timestamp, info, width, now);
+        if ((p & 16) != 0) info.frameEnd = (p & 32) != 0;
+        info.temporalLayer = static_cast<uint8_t>(l & 7);
+        info.spatialLayer = static_cast<uint8_t>((l >> 3) & 7);
+        info.layerSync = (l & 64) != 0;
+        packet(switcher, startOnAny, layer, state.seq, state.timestamp, info, width, now);
         break;
       }
       default: {
@@ -234,9 +333,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (switcher.currentLayer() == SimulcastSwitcher::kPaused) {
       FUZZ_REQUIRE(!switcher.inputSequenceFor(static_cast<uint16_t>(now.time_since_epoch().count())));
     } else {
-      const auto probe = static_cast<uint16_t>(op * 257 + model.segment.startOut);
-      if (const auto input = switcher.inputSequenceFor(probe))
-        FUZZ_REQUIRE(static_cast<uint16_t>(probe - *input) == model.segment.seqOffset);
+      const auto probe = static_cast<uint16_t>(op * 257 + gModel.nextOut);
+      if (const auto input = switcher.inputSequenceFor(probe)) {
+        const SeqMaps::Entry& e = gMaps.inToOut[*input];
+        if (current(e, extend(gModel.highestInExt, *input))) {
+          FUZZ_REQUIRE(!e.dropped);
+          FUZZ_REQUIRE(e.value == probe);
+        }
+        const SeqMaps::Entry& o = gMaps.outToIn[probe];
+        if (current(o, extend(gModel.nextOutExt - 1, probe))) FUZZ_REQUIRE(o.value == *input);
+      }
     }
   }
   return 0;
