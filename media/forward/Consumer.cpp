@@ -15,6 +15,7 @@ Consumer::Consumer(const ConsumerSpec& spec, Producer& producer, uint16_t& trans
                  spec.mid.size() <= RtpHeaderRewriter::kMaxTwoByteLength) {
   if (producer.layered()) {
     switcher_.emplace();
+    switcher_->setKeepPictureIdHoles(producer.spec().videoCodec == codec::CodecKind::Vp9);
     if (producer.simulcast()) {
       switcher_->setTargetLayer(std::min(spec.layer, producer.layerCount() - 1));
     } else {

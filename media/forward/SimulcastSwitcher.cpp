@@ -116,8 +116,8 @@ std::optional<uint16_t> SimulcastSwitcher::mapPictureId(uint16_t pictureId, Pict
   }
   if (pictureIds_.isNewer(in)) {
     if (!inOrder) return std::nullopt;
-    // A dropped picture's id is not used: the next forwarded picture takes it.
-    const std::optional<uint16_t> out = pictureIds_.advance(in, !pictureForward);
+    // A dropped picture's id is not used: the next forwarded picture takes it (unless holes are kept).
+    const std::optional<uint16_t> out = pictureIds_.advance(in, !pictureForward && !keepPictureIdHoles_);
     return packetForward ? out : std::nullopt;
   }
   if (!packetForward) return std::nullopt;

@@ -44,11 +44,12 @@
 //   layer (VP9 E bit) gets the RTP marker (Decision::marker), since the publisher marks the end of
 //   the top layer it sent (RFC 9628 §4.1). If the picture lacks that layer (the encoder skipped it),
 //   the picture goes out without a marker (not detectable before the next picture).
-// - Dropped packets leave no holes (RenumberWindow): later sequence numbers and picture ids move
-//   down, so the subscriber neither NACKs nor sees a lost frame; TL0 pictures are never dropped, so
-//   TL0PICIDX needs no renumbering. A late packet (reordered, repaired) gets the decision of its
-//   picture when the picture is among the last kPictureHistory, else that of the current layers; a
-//   late packet that is dropped leaves its number unused (a hole).
+// - Dropped packets leave no holes (RenumberWindow): later sequence numbers and (VP8) picture ids
+//   move down, so the subscriber neither NACKs nor sees a lost frame (VP9 keeps picture id holes:
+//   setKeepPictureIdHoles); TL0 pictures are never dropped, so TL0PICIDX needs no renumbering. A late packet
+//   (reordered, repaired) gets the decision of its picture when the picture is among the last
+//   kPictureHistory, else that of the current layers; a late packet that is dropped leaves its number unused
+//   (a hole).
 // - Within a segment every input maps to one output, so retransmissions map to the outputs of their
 //   originals, and inputSequenceFor() maps NACKed outputs back (nothing for dropped inputs).
 //
@@ -116,6 +117,13 @@ class SimulcastSwitcher {
   // A track without simulcast: the stream starts at any packet within the temporal and spatial targets
   // instead of waiting for a key frame (a resume after a pause still waits for one).
   void setStartOnAnyPacket(bool any) noexcept { startOnAnyPacket_ = any; }
+  // VP9: a dropped picture keeps its picture id (a hole in the output). A VP9 receiver places a
+  // picture of a non-flexible stream in its group of pictures by the picture id distance to the TL0
+  // picture (RFC 9628 §4.2.1; libwebrtc's reference finder drops what does not match), and a flexible
+  // one finds references by picture id differences (P_DIFF): renumbering would break both, while holes
+  // of unreferenced upper temporal layers are harmless. VP8 (the default: holes closed) receivers wait
+  // for every picture id between a frame and its references (RFC 7741 §4.2).
+  void setKeepPictureIdHoles(bool keep) noexcept { keepPictureIdHoles_ = keep; }
   // True while the target layer is set but not current yet, or a higher spatial layer waits for its
   // key picture (the caller should have a key frame requested on the target layer's SSRC).
   [[nodiscard]] bool waitingForKeyframe() const noexcept {
@@ -156,6 +164,7 @@ class SimulcastSwitcher {
   int targetSpatial_ = kAllLayers;
   int currentSpatial_ = kAllLayers;
   bool startOnAnyPacket_ = false;
+  bool keepPictureIdHoles_ = false;
   uint64_t switches_ = 0;
 
   // The current segment (valid while current_ != kPaused).

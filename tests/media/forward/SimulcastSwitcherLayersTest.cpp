@@ -296,6 +296,29 @@ TEST_CASE("SimulcastSwitcher layers: VP9 L3T3 at spatial 0 forwards SID 0 only, 
   CHECK(sub.sent.size() - before == 2 * 4);  // two TL0 pictures of the eight, two layers of two packets
 }
 
+TEST_CASE("SimulcastSwitcher layers: VP9 keeps the picture ids of dropped pictures (holes)") {
+  Publisher vp9(300, 32766, 1, 2, true);
+  SimulcastSwitcher s;
+  s.setStartOnAnyPacket(true);
+  s.setKeepPictureIdHoles(true);
+  REQUIRE(s.setTargetLayer(0));
+  REQUIRE(s.setTargetTemporalLayer(0));
+  std::vector<uint16_t> ids;
+  std::vector<uint16_t> seqs;
+  for (int i = 0; i < 9; ++i) {
+    for (const Packet& p : vp9.picture(i == 0, false)) {
+      const Decision d = s.onPacket(0, p.seq, p.timestamp, p.info, Width::k15Bit, kT0);
+      if (!d.forward) continue;
+      seqs.push_back(d.seq);
+      if (p.info.spatialLayer == 0 && p.info.frameStart) ids.push_back(*d.pictureId);
+    }
+  }
+  CHECK(ids == std::vector<uint16_t>{32766, 2, 6});  // every fourth picture, with its own id (wrapping)
+  REQUIRE(seqs.size() == 3 * 4);
+  for (size_t i = 1; i < seqs.size(); ++i)
+    CHECK(seqs[i] == static_cast<uint16_t>(seqs[i - 1] + 1));  // sequence numbers have no holes
+}
+
 TEST_CASE("SimulcastSwitcher layers: all layers is the simulcast behaviour, no marker override") {
   Publisher vp9(10, 1, 1, 3, true);
   Subscriber sub;
