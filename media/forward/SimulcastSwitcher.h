@@ -75,7 +75,7 @@ class SimulcastSwitcher {
   // Temporal and spatial targets are 0 .. kAllLayers; kAllLayers (the largest VP9 TID/SID) keeps all.
   static constexpr int kAllLayers = 7;
   // Recent pictures whose decisions are kept for late packets.
-  static constexpr size_t kPictureHistory = 16;
+  static constexpr size_t kPictureHistory = 32;
   static constexpr uint32_t kClockRate = 90000;
   // Largest timestamp advance at a switch (about 3.3 hours at 90 kHz): keeps the jump below half the
   // 32-bit timestamp space, so the new timestamp is still "newer" (RFC 1982) than the last one.
