@@ -13,18 +13,26 @@ Consumer::Consumer(const ConsumerSpec& spec, Producer& producer, uint16_t& trans
       transportSequence_(&transportSequence),
       writesMid_(spec.extensions.has(rtp::RtpExtension::kMid) &&
                  spec.mid.size() <= RtpHeaderRewriter::kMaxTwoByteLength) {
-  if (producer.layered()) {
-    switcher_.emplace();
-    switcher_->setKeepPictureIdHoles(producer.spec().videoCodec == codec::CodecKind::Vp9);
-    if (producer.simulcast()) {
-      switcher_->setTargetLayer(std::min(spec.layer, producer.layerCount() - 1));
-    } else {
-      switcher_->setStartOnAnyPacket(true);  // one stream: no key frame wait (as without a switcher)
-      setWantedLayer(spec.layer);
-    }
-    if (!switcher_->setTargetTemporalLayer(spec.temporalLayer))
-      spec_.temporalLayer = switcher_->targetTemporalLayer();
+  onProducerUpdated();
+}
+
+void Consumer::onProducerUpdated() noexcept {
+  if (!producer_->layered()) {
+    switcher_.reset();
+    return;
   }
+  if (!switcher_) switcher_.emplace();
+  switcher_->setKeepPictureIdHoles(producer_->spec().videoCodec == codec::CodecKind::Vp9);
+  if (producer_->simulcast()) {
+    switcher_->setStartOnAnyPacket(false);
+    switcher_->setTargetSpatialLayer(SimulcastSwitcher::kAllLayers);
+    switcher_->setTargetLayer(std::min(spec_.layer, producer_->layerCount() - 1));
+  } else {
+    switcher_->setStartOnAnyPacket(true);  // one stream: no key frame wait (as without a switcher)
+    setWantedLayer(spec_.layer);
+  }
+  if (!switcher_->setTargetTemporalLayer(spec_.temporalLayer))
+    spec_.temporalLayer = switcher_->targetTemporalLayer();
 }
 
 void Consumer::setWantedLayer(int layer) noexcept {

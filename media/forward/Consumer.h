@@ -52,6 +52,9 @@ class Consumer {
   void setWantedLayer(int layer) noexcept;
   // The temporal target (0 .. SimulcastSwitcher::kAllLayers); false if out of range or no switcher.
   bool setWantedTemporalLayer(int layer) noexcept;
+  // The producer was re-negotiated (Producer::update): a switcher exactly while it is layered, set up
+  // for its kind of layers (an existing one keeps its numbering).
+  void onProducerUpdated() noexcept;
   // The layer its subscriber's bandwidth estimate allows (at most the wanted one); the wanted one
   // while the subscriber has no estimate.
   [[nodiscard]] int allocatedLayer() const noexcept { return allocatedLayer_.value_or(spec_.layer); }

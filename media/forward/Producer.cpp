@@ -99,6 +99,8 @@ void Producer::update(const ProducerSpec& spec) {
   while (retransmissions_.size() < static_cast<size_t>(layerCount()))
     retransmissions_.emplace_back(bufferCapacity);
   if (!keepLearned) learnedCount_ = 0;
+  for (Consumer* consumer : consumers_)
+    consumer->onProducerUpdated();
 }
 
 bool Producer::hasMediaSsrc(uint32_t ssrc) const noexcept {

@@ -84,8 +84,8 @@ class Producer {
   // True when each consumer selects layers through a SimulcastSwitcher: simulcast, or a VP8/VP9 track
   // (temporal layers; VP9 spatial layers).
   [[nodiscard]] bool layered() const noexcept {
-    return simulcast() || spec_.videoCodec == codec::CodecKind::Vp8 ||
-           spec_.videoCodec == codec::CodecKind::Vp9;
+    return isVideo() && (simulcast() || spec_.videoCodec == codec::CodecKind::Vp8 ||
+                         spec_.videoCodec == codec::CodecKind::Vp9);
   }
   [[nodiscard]] int layerCount() const noexcept {
     return simulcast() ? static_cast<int>(std::min<size_t>(spec_.simulcastRids.size(), kMaxLayers)) : 1;
