@@ -148,17 +148,28 @@ json RoomManager::setLayer(const std::shared_ptr<signaling::SignalingClient>& cl
   const std::string track = trackId->get<std::string>();
   if (!room.tracks.contains(track))
     throw SignalingError("unknown_track", "no track \"" + track + "\" in this room");
+  // Optional: the highest temporal layer (VP8/VP9 TID 0..7; 7 or absent: all).
+  std::optional<int> temporal;
+  if (const auto t = request.find("temporalLayer"); t != request.end()) {
+    if (!t->is_number_integer() || t->get<int64_t>() < 0 || t->get<int64_t>() > 7)
+      throw SignalingError("bad_request", "setLayer: \"temporalLayer\" must be an integer 0..7");
+    temporal = t->get<int>();
+  }
   const int value = kLayers.at(layer->get<std::string>());
   peer.layers[track] = value;
+  if (temporal) peer.temporalLayers[track] = *temporal;
   for (const auto& [mid, sub] : peer.subscriptions) {
     if (sub.trackId != track || sub.consumerId == 0 || media_ == nullptr) continue;
     const RoomKey key = room.key;
     const uint32_t consumerId = sub.consumerId;
-    media_->runOnWorker(room.worker, [key, consumerId, value](WorkerMedia& media) {
+    media_->runOnWorker(room.worker, [key, consumerId, value, temporal](WorkerMedia& media) {
       media.setConsumerLayer(key, consumerId, value);
+      if (temporal) media.setConsumerTemporalLayer(key, consumerId, *temporal);
     });
   }
-  return json{{"type", "layerSet"}, {"trackId", track}, {"layer", layer->get<std::string>()}};
+  json reply{{"type", "layerSet"}, {"trackId", track}, {"layer", layer->get<std::string>()}};
+  if (temporal) reply["temporalLayer"] = *temporal;
+  return reply;
 }
 
 json RoomManager::leave(const std::shared_ptr<signaling::SignalingClient>& client) {
@@ -378,6 +389,9 @@ void RoomManager::answer(uint64_t clientId, const std::string& peerId, const Off
           consumerSpec(sub.consumerId, track.producerId, transportId, *media.subscribed));
       if (const auto layer = peer->layers.find(sub.trackId); layer != peer->layers.end()) {
         update.addConsumers.back().layer = layer->second;
+      }
+      if (const auto t = peer->temporalLayers.find(sub.trackId); t != peer->temporalLayers.end()) {
+        update.addConsumers.back().temporalLayer = t->second;
       }
     }
     subscriptions[media.mid] = sub;

@@ -91,6 +91,7 @@ class RoomManager final : public signaling::SignalingBackend {
     bool negotiating = false;
     bool dataChannel = false;                           // its association has joined the room's relay
     std::map<std::string, int> layers;                  // simulcast layer wanted per track id (setLayer)
+    std::map<std::string, int> temporalLayers;          // temporal layer wanted per track id (setLayer)
     std::map<std::string, std::string> published;       // mid -> track id
     std::map<std::string, Subscription> subscriptions;  // mid -> subscription
   };

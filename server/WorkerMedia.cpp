@@ -223,6 +223,11 @@ void WorkerMedia::setConsumerLayer(RoomKey room, uint32_t consumer, int layer) n
   host_->flush();  // the keyframe request
 }
 
+void WorkerMedia::setConsumerTemporalLayer(RoomKey room, uint32_t consumer, int temporalLayer) noexcept {
+  const auto it = routers_.find(room);
+  if (it != routers_.end()) it->second->setConsumerTemporalLayer(consumer, temporalLayer);
+}
+
 const forward::Router* WorkerMedia::router(RoomKey room) const noexcept {
   const auto it = routers_.find(room);
   return it == routers_.end() ? nullptr : it->second.get();

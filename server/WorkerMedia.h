@@ -80,6 +80,8 @@ class WorkerMedia final : private media::transport::TransportEvents,
   void removeRoom(RoomKey room) noexcept;
   // A subscriber's simulcast layer for one consumer (see Router::setConsumerLayer).
   void setConsumerLayer(RoomKey room, uint32_t consumer, int layer) noexcept;
+  // A subscriber's temporal layer for one consumer (see Router::setConsumerTemporalLayer).
+  void setConsumerTemporalLayer(RoomKey room, uint32_t consumer, int temporalLayer) noexcept;
 
   [[nodiscard]] media::transport::TransportHost& host() noexcept { return *host_; }
   [[nodiscard]] uint64_t rtpReceived() const noexcept { return rtpReceived_.load(std::memory_order_relaxed); }

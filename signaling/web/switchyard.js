@@ -100,12 +100,15 @@
  *   'encodings' event).
  * unpublish(trackId) -> Promise<void>      stops the transceiver and renegotiates
  * setMuted(trackId, muted) -> void         local only: the sender track's `enabled`
- * setLayer(trackId, 'low'|'medium'|'high'|'off') -> Promise<void>
+ * setLayer(trackId, 'low'|'medium'|'high'|'off', {temporalLayer}?) -> Promise<void>
  *   For a remote track whose publisher sends simulcast (publish() with sendEncodings carrying rids,
  *   lowest resolution first, e.g. [{rid:'q', scaleResolutionDownBy:4}, {rid:'h', scaleResolutionDownBy:2},
  *   {rid:'f'}]): which layer this client receives (default 'high'; 'low' for thumbnails; 'off' pauses
- *   it). The server switches at the layer's next keyframe. May be called before the track's 'track'
- *   event (the preference is kept). Tracks without simulcast ignore it.
+ *   it). The server switches at the layer's next keyframe. For a VP9 SVC track (sendEncodings
+ *   [{scalabilityMode: 'L3T3_KEY'}]): its spatial layer (low = the smallest, medium = the second, high =
+ *   all). temporalLayer (optional, VP8/VP9, 0..7): the highest temporal layer received (0 = the base
+ *   frame rate; omitted: unchanged, all by default). May be called before the track's 'track' event
+ *   (the preference is kept). Other tracks ignore it.
  * createDataChannel(label, {to, protocol, ordered, maxRetransmits, maxPacketLifeTime}?) -> RTCDataChannel
  *   Creates a channel on client.pc (binaryType 'arraybuffer') whose messages the server relays to every
  *   other peer, or only to peer `to`. Its protocol is `to=<to>[;protocol]` with `to`, else `protocol`
@@ -404,16 +407,24 @@ export class SwitchyardClient extends EventTarget {
   }
 
   /**
-   * Chooses the simulcast layer received for a remote track.
+   * Chooses the simulcast (or VP9 spatial) layer and, optionally, the temporal layer received for a remote track.
    * @param {string} trackId
    * @param {'low'|'medium'|'high'|'off'} layer
+   * @param {{temporalLayer?: number}} [options]
    */
-  async setLayer(trackId, layer) {
+  async setLayer(trackId, layer, { temporalLayer } = {}) {
     this.#requireJoined();
     if (!['low', 'medium', 'high', 'off'].includes(layer)) {
       throw makeError('bad_request', "setLayer(): layer must be 'low', 'medium', 'high' or 'off'");
     }
-    const reply = await this.#request({ type: 'setLayer', trackId: String(trackId), layer });
+    const request = { type: 'setLayer', trackId: String(trackId), layer };
+    if (temporalLayer !== undefined) {
+      if (!Number.isInteger(temporalLayer) || temporalLayer < 0 || temporalLayer > 7) {
+        throw makeError('bad_request', 'setLayer(): temporalLayer must be an integer 0..7');
+      }
+      request.temporalLayer = temporalLayer;
+    }
+    const reply = await this.#request(request);
     if (reply.type !== 'layerSet') throw makeError('bad_reply', `unexpected reply to setLayer: ${reply.type}`);
   }
 
