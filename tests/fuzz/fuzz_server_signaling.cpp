@@ -86,7 +86,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   InlineWorkers& media = workers();
   std::vector<std::string> trackIds;
   {
-    server::RoomManager rooms(server::RoomManager::Options{4, {}}, &media);
+    server::RoomManager rooms(server::RoomManager::Options{4, {}, {}}, &media);
     std::vector<std::shared_ptr<FakeClient>> clients;
     for (uint64_t i = 1; i <= 3; ++i)
       clients.push_back(std::make_shared<FakeClient>(i));

@@ -73,7 +73,7 @@ size_t plisIn(const RecordingOutput& output) {
   size_t count = 0;
   for (const SentPacket& sent : output.rtcp) {
     for (const auto& packet : rtcp::RtcpCompound(sent.bytes))
-      count += rtcp::PliView::parse(packet) ? 1 : 0;
+      count += rtcp::PliView::parse(packet) ? 1U : 0U;
   }
   return count;
 }
