@@ -31,7 +31,7 @@ void Consumer::onProducerUpdated() noexcept {
     switcher_->setStartOnAnyPacket(true);  // one stream: no key frame wait (as without a switcher)
     setWantedLayer(spec_.layer);
   }
-  if (!switcher_->setTargetTemporalLayer(std::min(spec_.temporalLayer, temporalCap_)))
+  if (!switcher_->setTargetTemporalLayer(spec_.temporalLayer))
     spec_.temporalLayer = switcher_->targetTemporalLayer();
 }
 
@@ -45,15 +45,9 @@ void Consumer::setWantedLayer(int layer) noexcept {
 }
 
 bool Consumer::setWantedTemporalLayer(int layer) noexcept {
-  if (!switcher_ || layer < 0 || layer > SimulcastSwitcher::kAllLayers) return false;
-  if (!switcher_->setTargetTemporalLayer(std::min(layer, temporalCap_))) return false;
+  if (!switcher_ || !switcher_->setTargetTemporalLayer(layer)) return false;
   spec_.temporalLayer = layer;
   return true;
-}
-
-void Consumer::setTemporalCap(int cap) noexcept {
-  temporalCap_ = std::clamp(cap, 0, SimulcastSwitcher::kAllLayers);
-  if (switcher_) switcher_->setTargetTemporalLayer(std::min(spec_.temporalLayer, temporalCap_));
 }
 
 std::optional<uint8_t> Consumer::payloadTypeFor(Producer::PayloadKind kind) const noexcept {

@@ -52,10 +52,6 @@ class Consumer {
   void setWantedLayer(int layer) noexcept;
   // The temporal target (0 .. SimulcastSwitcher::kAllLayers); false if out of range or no switcher.
   bool setWantedTemporalLayer(int layer) noexcept;
-  // The highest temporal layer its bandwidth allows (SimulcastSwitcher::kAllLayers: no cap); the
-  // switcher's temporal target is the lower of it and the wanted one.
-  void setTemporalCap(int cap) noexcept;
-  [[nodiscard]] int temporalCap() const noexcept { return temporalCap_; }
   // The producer was re-negotiated (Producer::update): a switcher exactly while it is layered, set up
   // for its kind of layers (an existing one keeps its numbering).
   void onProducerUpdated() noexcept;
@@ -113,7 +109,6 @@ class Consumer {
   uint16_t rtxSequence_ = 0;
   std::optional<SimulcastSwitcher> switcher_;
   std::optional<int> allocatedLayer_;
-  int temporalCap_ = SimulcastSwitcher::kAllLayers;
   Subscriber* subscriber_ = nullptr;
   std::optional<uint32_t> lastSrCompactNtp_;
   Clock::time_point lastSrSentAt_{};

@@ -60,8 +60,6 @@ constexpr double kUpswitchMargin = 1.15;
 constexpr std::array<uint32_t, 3> kNominalLayerBps{150'000, 500'000, 2'500'000};
 constexpr uint32_t kNominalVideoBps = 1'000'000;
 constexpr uint32_t kNominalAudioBps = 50'000;
-// Share of a layer's rate its base temporal layer takes (assumed; not measured per temporal layer).
-constexpr double kBaseTemporalShare = 0.45;
 // Probes: after a success the next may follow soon (climbing), after a failure later.
 constexpr Clock::duration kProbeAfterSuccess = std::chrono::milliseconds(1000);
 constexpr Clock::duration kProbeAfterFailure = std::chrono::milliseconds(4000);
@@ -779,7 +777,6 @@ struct Router::State {
         const int wanted = std::min(consumer->wantedLayer(), producer.layerCount() - 1);
         if (wanted < 0) {
           consumer->setAllocatedLayer(std::nullopt);
-          consumer->setTemporalCap(SimulcastSwitcher::kAllLayers);
           continue;
         }
         desired += layerRate(producer, wanted);
@@ -799,15 +796,8 @@ struct Router::State {
           consumer->setAllocatedLayer(std::nullopt);
         }
         producer.noteLayerNeeded(chosen, now);
-        // Not even the lowest layer fits: only its base temporal layer (VP8 L1T3: a quarter of the
-        // frames, a little under half the bits). Back to all once the whole layer fits with margin.
-        const double lowest = layerRate(producer, 0);
-        const bool starved = estimator != nullptr && chosen == 0 &&
-                             budget < lowest * (consumer->temporalCap() == 0 ? kUpswitchMargin : 1.0);
-        consumer->setTemporalCap(starved ? 0 : SimulcastSwitcher::kAllLayers);
-        const double rate = starved ? lowest * kBaseTemporalShare : layerRate(producer, chosen);
-        budget -= rate;
-        allocated += static_cast<uint64_t>(rate);
+        budget -= layerRate(producer, chosen);
+        allocated += layerRate(producer, chosen);
       }
     }
     subscriber.desiredBps = static_cast<uint32_t>(std::min<uint64_t>(desired, UINT32_MAX));
@@ -1110,11 +1100,6 @@ std::optional<Clock::duration> Router::consumerRtt(uint32_t consumer) const noex
 std::optional<int> Router::consumerAllocatedLayer(uint32_t consumer) const noexcept {
   const Consumer* c = state_->findConsumer(consumer);
   return c != nullptr ? std::optional<int>(c->allocatedLayer()) : std::nullopt;
-}
-
-std::optional<int> Router::consumerTemporalCap(uint32_t consumer) const noexcept {
-  const Consumer* c = state_->findConsumer(consumer);
-  return c != nullptr ? std::optional<int>(c->temporalCap()) : std::nullopt;
 }
 
 std::optional<uint32_t> Router::subscriberEstimate(TransportId transport) const noexcept {

@@ -188,8 +188,6 @@ class Router {
   [[nodiscard]] std::optional<Clock::duration> consumerRtt(uint32_t consumer) const noexcept;
   // The layer the consumer's bandwidth allocation gives it (its wanted one without an estimate).
   [[nodiscard]] std::optional<int> consumerAllocatedLayer(uint32_t consumer) const noexcept;
-  // The highest temporal layer the consumer's bandwidth allows (7: no cap).
-  [[nodiscard]] std::optional<int> consumerTemporalCap(uint32_t consumer) const noexcept;
   // The bandwidth estimate toward a subscriber transport (nullopt when it did not negotiate transport-cc).
   [[nodiscard]] std::optional<uint32_t> subscriberEstimate(TransportId transport) const noexcept;
 

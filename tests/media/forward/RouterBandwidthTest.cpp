@@ -16,7 +16,6 @@
 #include <vector>
 
 #include "media/forward/Router.h"
-#include "media/forward/SimulcastSwitcher.h"
 #include "media/forward/TransportCcRecorder.h"
 #include "media/rtcp/RtcpCompoundBuilder.h"
 #include "media/rtp/RtpPacketBuilder.h"
@@ -244,21 +243,4 @@ TEST_CASE("Router: a subscriber without transport-cc gets the layer it wants") {
   CHECK(room.router.consumerAllocatedLayer(100) == 2);
   CHECK_FALSE(room.router.subscriberEstimate(kSubscriberA));
   CHECK(room.router.counters().probes == 0);
-}
-
-TEST_CASE("Router: when not even the lowest layer fits, a subscriber gets its base temporal layer") {
-  Room room;
-  room.link.capacityBps = 90'000;  // under the low layer's ~145 kbit/s
-  REQUIRE(room.runUntilLayer(0, 10s));
-  const Clock::time_point start = room.now;
-  while (room.router.consumerTemporalCap(100) != 0 && room.now - start < 10s)
-    room.run(100ms);
-  INFO("estimate " << room.router.subscriberEstimate(kSubscriberA).value_or(0));
-  CHECK(room.router.consumerTemporalCap(100) == 0);
-  CHECK(room.router.consumerAllocatedLayer(100) == 0);
-
-  // Room again: every temporal layer, and up the layers.
-  room.link.capacityBps = 10e6;
-  REQUIRE(room.runUntilLayer(2, 20s));
-  CHECK(room.router.consumerTemporalCap(100) == SimulcastSwitcher::kAllLayers);
 }
