@@ -10,6 +10,7 @@
 // Also reported: a's scalabilityMode and encoded size, and both subscribers' widths over time.
 import assert from 'node:assert/strict';
 import { delay, e2eTest } from './lib/harness.mjs';
+import { kbps, videoStats } from './lib/simulcast.mjs';
 
 const kLowMaxWidth = 320;
 const kMaxFramesDropped = 10;
@@ -36,48 +37,6 @@ async function publishSvc() {
   };
 }
 
-// The page's subscribed video (inbound-rtp) and published video (outbound-rtp). Runs in the page.
-async function videoStats() {
-  const c = window.sy.client;
-  const pick = (s, keys) => Object.fromEntries(keys.filter((k) => s[k] !== undefined).map((k) => [k, s[k]]));
-  const out = { at: Date.now(), inbound: null, outbound: null, availableOutgoingBitrate: undefined };
-  for (const t of c.remoteTracks.values()) {
-    if (t.kind !== 'video' || !t.transceiver || !t.track || t.track.readyState !== 'live') continue;
-    (await t.transceiver.receiver.getStats()).forEach((s) => {
-      if (s.type !== 'inbound-rtp') return;
-      out.inbound = pick(s, [
-        'packetsReceived',
-        'packetsLost',
-        'framesReceived',
-        'framesDecoded',
-        'framesDropped',
-        'keyFramesDecoded',
-        'freezeCount',
-        'totalFreezesDuration',
-        'nackCount',
-        'pliCount',
-        'frameWidth',
-        'frameHeight',
-        'framesPerSecond',
-      ]);
-    });
-  }
-  for (const t of c.localTracks.values()) {
-    if (t.kind !== 'video' || !t.transceiver) continue;
-    (await t.transceiver.sender.getStats()).forEach((s) => {
-      if (s.type !== 'outbound-rtp') return;
-      out.outbound = pick(s, ['scalabilityMode', 'frameWidth', 'frameHeight', 'framesEncoded', 'keyFramesEncoded', 'framesPerSecond', 'targetBitrate', 'qualityLimitationReason', 'pliCount', 'encoderImplementation']);
-    });
-  }
-  if (c.pc) {
-    (await c.pc.getStats()).forEach((s) => {
-      if (s.type === 'candidate-pair' && s.nominated && s.availableOutgoingBitrate !== undefined) out.availableOutgoingBitrate = s.availableOutgoingBitrate;
-    });
-  }
-  return out;
-}
-
-const kbps = (b) => (b === undefined ? '?' : `${Math.round(b / 1000)}k`);
 
 e2eTest(
   'svc: VP9 L3T3_KEY, a subscriber on the low layer decodes the smallest spatial layer, switching causes no decode errors',
@@ -120,7 +79,7 @@ e2eTest(
       if (prev) await delay(Math.max(0, prev.t + 1000 - Date.now()));
       server.checkAlive();
       const [sa, sb, sc] = await Promise.all([a.evaluate(videoStats), b.evaluate(videoStats), c.evaluate(videoStats)]);
-      const s = { t: Date.now(), a: sa.outbound || {}, aBitrate: sa.availableOutgoingBitrate, b: sb.inbound, c: sc.inbound };
+      const s = { t: Date.now(), a: sa.outbound[0] || {}, aBitrate: sa.availableOutgoingBitrate, b: sb.inbound, c: sc.inbound };
       if (!s.b || !s.c) throw new Error(`a subscriber lost a's video: ${JSON.stringify(s)}`);
       samples.push(s);
       return s;

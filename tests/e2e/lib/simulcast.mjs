@@ -78,6 +78,7 @@ export async function videoStats() {
           'firCount',
           'nackCount',
           'scalabilityMode',
+          'encoderImplementation',
         ]),
       );
     });
