@@ -584,20 +584,36 @@ struct Router::State {
   void onSenderReport(TransportId transport, const rtcp::SenderReportView& sr,
                       Clock::time_point now) noexcept {
     Producer* producer = nullptr;
+    int layer = 0;  // the simulcast layer the SR's SSRC carries
     for (const auto& p : producers) {
-      if (p->transport() == transport && p->primarySsrc() == sr.senderSsrc()) {
+      if (p->transport() != transport) continue;
+      if (p->primarySsrc() == sr.senderSsrc()) {
         producer = p.get();
+        layer = p->simulcast() ? std::max(p->layerOf(sr.senderSsrc()), 0) : 0;
+        break;
+      }
+      if (p->simulcast() && p->layerOf(sr.senderSsrc()) >= 0) {
+        producer = p.get();
+        layer = p->layerOf(sr.senderSsrc());
         break;
       }
     }
     if (producer == nullptr) return;
     ++counters.senderReportsReceived;
-    producer->statistics().onSenderReport(sr.ntpTimestamp(), now);
+    if (producer->primarySsrc() == sr.senderSsrc())
+      producer->statistics().onSenderReport(sr.ntpTimestamp(), now);
     for (Consumer* consumer : producer->consumers()) {
+      // A consumer with a switcher gets the SR of the layer it is on, in its output timeline (the
+      // offset changes at each switch); the others' SRs would mislead its lip sync.
+      const SimulcastSwitcher* switcher = consumer->switcher();
+      const std::optional<uint32_t> rtpTimestamp =
+          switcher != nullptr ? switcher->outputTimestampFor(layer, sr.rtpTimestamp())
+                              : std::optional<uint32_t>(consumer->timestampFor(sr.rtpTimestamp()));
+      if (!rtpTimestamp) continue;
       rtcp::SenderInfo info;
       info.ssrc = consumer->ssrc();
       info.ntpTimestamp = sr.ntpTimestamp();
-      info.rtpTimestamp = consumer->timestampFor(sr.rtpTimestamp());
+      info.rtpTimestamp = *rtpTimestamp;
       info.packetCount = static_cast<uint32_t>(consumer->packets());
       info.octetCount = static_cast<uint32_t>(consumer->octets());
       rtcp::RtcpCompoundBuilder builder(std::span<uint8_t>(rtcpBuffer).first(kMaxRtcpPacketSize));

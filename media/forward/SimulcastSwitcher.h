@@ -135,6 +135,13 @@ class SimulcastSwitcher {
   [[nodiscard]] Decision onPacket(int layer, uint16_t seq, uint32_t timestamp, const codec::PayloadInfo& info,
                                   PictureIdWidth width, Clock::time_point arrival) noexcept;
 
+  // The output RTP timestamp for input timestamp `timestamp` of `layer` (a sender report's RTP
+  // time): nullopt unless `layer` is the current one.
+  [[nodiscard]] std::optional<uint32_t> outputTimestampFor(int layer, uint32_t timestamp) const noexcept {
+    if (current_ == kPaused || layer != current_) return std::nullopt;
+    return timestamp + tsOffset_;
+  }
+
   // The input sequence number (of currentLayer()) that the output `outputSeq` stands for, for NACKs
   // from the subscriber: nullopt when paused, or when `outputSeq` is from before the last switch,
   // beyond the highest output so far, or stands for nothing (a number left unused by a late drop).

@@ -13,6 +13,7 @@
 #include "media/rtcp/PliView.h"
 #include "media/rtcp/RtcpCompound.h"
 #include "media/rtcp/RtcpCompoundBuilder.h"
+#include "media/rtcp/SenderReportView.h"
 #include "media/rtp/RtpPacketBuilder.h"
 #include "tests/media/forward/RouterTestKit.h"
 
@@ -197,4 +198,63 @@ TEST_CASE("Router: a subscriber gets the best layer the publisher actually sends
     frame(false, i == 39);
   CHECK(decode(output.rtp.back().bytes).seq == 2007);
   CHECK(router.counters().layerSwitches == 3);
+}
+
+TEST_CASE("Router: a simulcast subscriber gets the SRs of the layer it is on, in its own timeline") {
+  RecordingOutput output;
+  Router router(output, {});
+  router.addProducer(simulcastProducer());
+  ConsumerSpec spec = consumer(100, kVideoProducer, kSubscriberA, 0xC100, 96, "v", {});
+  spec.layer = 0;
+  REQUIRE(router.addConsumer(spec, kT0, false));
+  Clock::time_point now = kT0;
+  uint16_t seq[3] = {100, 2000, 30000};
+  uint16_t picture[3] = {10, 500, 9000};
+  const uint32_t base[3] = {1000, 500000, 9000000};  // each layer its own RTP timestamp base
+  uint32_t step = 0;
+  const auto frame = [&](bool key) {
+    for (int layer = 0; layer < 3; ++layer) {
+      feedRtp(router, kPublisher, layerPacket(layer, seq[layer]++, base[layer] + step, picture[layer]++, key),
+              now);
+    }
+    step += 3000;
+    now += 33ms;
+  };
+  const auto senderReport = [&](int layer, uint32_t rtpTimestamp) {
+    Bytes bytes(64);
+    rtcp::RtcpCompoundBuilder builder(bytes);
+    rtcp::SenderInfo info;
+    info.ssrc = kLayerSsrc[layer];
+    info.ntpTimestamp = 0x1234567800000000ULL;
+    info.rtpTimestamp = rtpTimestamp;
+    REQUIRE(builder.addSr(info));
+    bytes.resize(builder.size());
+    output.rtcp.clear();
+    router.onRtcp(kPublisher, bytes, now);
+    std::vector<uint32_t> out;
+    for (const SentPacket& sent : output.rtcp) {
+      if (sent.transport != kSubscriberA) continue;
+      for (const auto& packet : rtcp::RtcpCompound(sent.bytes)) {
+        if (const auto sr = rtcp::SenderReportView::parse(packet)) out.push_back(sr->rtpTimestamp());
+      }
+    }
+    return out;
+  };
+  frame(true);
+  frame(false);
+  REQUIRE_FALSE(output.rtp.empty());
+  const Sent last = decode(output.rtp.back().bytes);  // the low layer's packet at base[0] + 3000
+  // The low layer's SR maps like its packets; the other layers' SRs do not reach this subscriber.
+  CHECK(senderReport(0, base[0] + 3000) == std::vector<uint32_t>{last.ts});
+  CHECK(senderReport(2, base[2] + 3000).empty());
+  CHECK(senderReport(1, base[1] + 3000).empty());
+
+  // After a switch to the high layer, the high layer's SR maps into the same output timeline.
+  REQUIRE(router.setConsumerLayer(100, 2, now));
+  frame(true);
+  frame(false);
+  const Sent high = decode(output.rtp.back().bytes);
+  CHECK(high.ts > last.ts);
+  CHECK(senderReport(2, base[2] + step - 3000) == std::vector<uint32_t>{high.ts});
+  CHECK(senderReport(0, base[0] + step - 3000).empty());
 }
