@@ -29,7 +29,6 @@ struct Subscriber {
   uint32_t allocatedBps = 0;         // what the allocated layers take
   Clock::time_point nextProbe{};
   bool probing = false;
-  uint16_t paddingSequence = 0;  // RTX sequence numbers of padding come from the padding consumer
 };
 
 }  // namespace switchyard::media::forward
