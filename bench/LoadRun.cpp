@@ -1,0 +1,622 @@
+#include "bench/LoadRun.h"
+
+#include <signal.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cmath>
+#include <cstdio>
+#include <deque>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <regex>
+#include <thread>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "bench/ChildProcess.h"
+#include "bench/LoadPeer.h"
+#include "media/dtls/DtlsCertificate.h"
+#include "media/dtls/DtlsContext.h"
+#include "media/sctp/SctpLibrary.h"
+#include "media/srtp/SrtpLibrary.h"
+
+namespace switchyard::bench {
+
+namespace asio = boost::asio;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+std::atomic<bool> gInterrupted{false};
+void onInterrupt(int) {
+  gInterrupted.store(true);
+}
+
+// One bench client thread: an io_context, a DTLS context, its meter and its peers; a 2 ms pacer
+// makes the publishers send what is due.
+class ClientThread {
+ public:
+  explicit ClientThread(const media::dtls::DtlsCertificate& certificate)
+      : dtls_(certificate), work_(asio::make_work_guard(io_)), pacer_(io_) {
+    thread_ = std::thread([this] { io_.run(); });
+    asio::post(io_, [this] { pace(); });
+  }
+  ~ClientThread() {
+    std::promise<void> cleared;
+    asio::post(io_, [this, &cleared] {
+      pacer_.cancel();
+      stopped_ = true;
+      peers_.clear();
+      cleared.set_value();
+    });
+    cleared.get_future().wait();
+    work_.reset();
+    io_.stop();
+    thread_.join();
+  }
+
+  template <typename F>
+  auto run(F f) {
+    std::packaged_task<decltype(f())()> task(std::move(f));
+    auto result = task.get_future();
+    asio::post(io_, [&task] { task(); });
+    return result.get();
+  }
+
+  asio::io_context& io() { return io_; }
+  media::dtls::DtlsContext& dtls() { return dtls_; }
+  ThreadMeter& meter() { return meter_; }
+
+  // Adds a peer and starts it on this thread.
+  void add(std::unique_ptr<LoadPeer> peer, std::function<void(bool)> done) {
+    asio::post(io_,
+               [this, peer = std::shared_ptr<LoadPeer>(std::move(peer)), done = std::move(done)]() mutable {
+                 LoadPeer* p = peer.get();
+                 peers_.push_back(std::move(peer));
+                 p->start(std::move(done));
+               });
+  }
+  // Stops every peer (they leave), then waits a little for the goodbyes to go out.
+  void stopAll() {
+    run([this] {
+      for (auto& p : peers_)
+        p->stop();
+    });
+  }
+  std::pair<double, size_t> jitter() {
+    return run([this] {
+      double sum = 0;
+      size_t n = 0;
+      for (auto& p : peers_) {
+        const auto [j, streams] = p->jitter();
+        sum += j * static_cast<double>(streams);
+        n += streams;
+      }
+      return std::make_pair(sum, n);
+    });
+  }
+
+ private:
+  void pace() {
+    if (stopped_) return;
+    const uint64_t now = monotonicNs();
+    for (auto& p : peers_)
+      if (p->role() == PeerRole::kPublisher) p->pace(now);
+    pacer_.expires_after(std::chrono::milliseconds(2));
+    pacer_.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec) pace();
+    });
+  }
+
+  asio::io_context io_;
+  media::dtls::DtlsContext dtls_;
+  asio::executor_work_guard<asio::io_context::executor_type> work_;
+  asio::steady_timer pacer_;
+  ThreadMeter meter_;
+  std::vector<std::shared_ptr<LoadPeer>> peers_;
+  bool stopped_ = false;
+  std::thread thread_;
+};
+
+struct Totals {
+  ReceiveTotals received;
+  LatencyHistogram::Snapshot latency;
+  uint64_t sent = 0;
+};
+
+Totals totals(std::vector<std::unique_ptr<ClientThread>>& threads) {
+  Totals t;
+  for (auto& thread : threads) {
+    t.received += thread->meter().totals();
+    t.latency += thread->meter().latency.snapshot();
+    t.sent += thread->meter().sentPackets.get();
+  }
+  return t;
+}
+
+std::string human(double v) {
+  char text[32];
+  if (v >= 1e6) {
+    std::snprintf(text, sizeof(text), "%.2fM", v / 1e6);
+  } else if (v >= 1e3) {
+    std::snprintf(text, sizeof(text), "%.1fk", v / 1e3);
+  } else {
+    std::snprintf(text, sizeof(text), "%.0f", v);
+  }
+  return text;
+}
+
+// A progress line on stderr: redrawn in place on a terminal, one line every 5 s otherwise.
+class Progress {
+ public:
+  explicit Progress(bool enabled) : enabled_(enabled), tty_(::isatty(2) != 0) {}
+  void show(const std::string& label, const std::string& phase, double done, double total,
+            const std::string& figures) {
+    if (!enabled_) return;
+    const auto now = Clock::now();
+    if (!tty_ && now - last_ < std::chrono::seconds(5) && done < total) return;
+    last_ = now;
+    const int width = 24;
+    const double fraction = total > 0 ? std::min(1.0, done / total) : 0;
+    const int filled = static_cast<int>(fraction * width);
+    std::string bar(static_cast<size_t>(filled), '#');
+    bar.resize(width, '.');
+    std::fprintf(stderr, "%s[%s] %-11s %-9s %5.1f/%-5.1f %s%s", tty_ ? "\r\033[K" : "", bar.c_str(),
+                 label.c_str(), phase.c_str(), done, total, figures.c_str(), tty_ ? "" : "\n");
+    std::fflush(stderr);
+  }
+  void done() {
+    if (enabled_ && tty_) std::fprintf(stderr, "\n");
+  }
+
+ private:
+  bool enabled_;
+  bool tty_;
+  Clock::time_point last_{};
+};
+
+class TargetRun {
+ public:
+  TargetRun(const RunOptions& options, const TargetSpec& target,
+            const media::dtls::DtlsCertificate& certificate)
+      : options_(options),
+        scenario_(options.scenario),
+        target_(target),
+        certificate_(certificate),
+        progress_(options.progress) {
+    result_.target = target;
+  }
+
+  TargetResult run() {
+    try {
+      startTarget();
+      for (uint32_t i = 0; i < scenario_.clientThreads; ++i)
+        threads_.push_back(std::make_unique<ClientThread>(certificate_));
+      measure();
+    } catch (const std::exception& e) {
+      result_.error = e.what();
+    }
+    teardown();
+    return result_;
+  }
+
+ private:
+  void startTarget() {
+    const std::string log = options_.outDir + "/" + target_.label() + ".log";
+    if (target_.kind == "switchyard") {
+      ChildProcess::Options o;
+      o.argv = {options_.serverBinary};
+      o.dropEnvPrefixes = {"SWITCHYARD_"};
+      o.env = {"SWITCHYARD_HTTP_LISTEN_ADDRESS=127.0.0.1",
+               "SWITCHYARD_HTTP_PORT=0",
+               "SWITCHYARD_RTC_LISTEN_ADDRESSES=127.0.0.1",
+               "SWITCHYARD_RTC_UDP_PORT=0",
+               "SWITCHYARD_RTC_TCP_PORT=0",
+               "SWITCHYARD_RTC_ICE_TCP=false",
+               "SWITCHYARD_WORKERS_COUNT=" + std::to_string(target_.workers),
+               "SWITCHYARD_ROOMS_MAX_PEERS=10000",
+               "SWITCHYARD_HTTP_MAX_CONNECTIONS=20000",
+               "SWITCHYARD_SIGNALING_MAX_QUEUED_MESSAGES=65536",
+               "SWITCHYARD_LOG_LEVEL=info",
+               "SWITCHYARD_LOG_FORMAT=text"};
+      o.logFile = log;
+      o.readyLine = std::regex(R"(listening on http://([0-9.]+:[0-9]+)/)");
+      process_ = std::make_unique<ChildProcess>(std::move(o));
+      const std::string hostPort = process_->readyMatch();
+      const auto colon = hostPort.rfind(':');
+      signaling_ = asio::ip::tcp::endpoint(asio::ip::make_address(hostPort.substr(0, colon)),
+                                           static_cast<uint16_t>(std::stoi(hostPort.substr(colon + 1))));
+      kind_ = PeerTransportKind::kWebRtc;
+    } else if (target_.kind == "reflector") {
+      ChildProcess::Options o;
+      o.argv = {options_.benchBinary, "reflector", "--threads", std::to_string(target_.workers)};
+      o.logFile = log;
+      o.readyLine = std::regex(R"(reflector listening on ([0-9.]+:[0-9]+))");
+      process_ = std::make_unique<ChildProcess>(std::move(o));
+      const std::string hostPort = process_->readyMatch();
+      const auto colon = hostPort.rfind(':');
+      reflector_ = *media::util::SocketAddress::parse(
+          hostPort.substr(0, colon), static_cast<uint16_t>(std::stoi(hostPort.substr(colon + 1))));
+      kind_ = PeerTransportKind::kReflector;
+    } else {
+      throw std::runtime_error("target '" + target_.kind + "' is not available in this build");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    result_.rssBeforeBytes = processRssBytes(process_->pid()).value_or(0);
+  }
+
+  PeerContext context(ClientThread& thread) {
+    PeerContext c{thread.io(),
+                  thread.dtls(),
+                  certificate_,
+                  scenario_,
+                  thread.meter(),
+                  counters_,
+                  signaling_,
+                  kind_,
+                  reflector_,
+                  [this](const std::string& what) {
+                    std::lock_guard lock(errorsMutex_);
+                    if (errors_.size() < 10) errors_.push_back(what);
+                  }};
+    return c;
+  }
+
+  // Starts `count` peers of a role spread over the rooms, at most join-concurrency negotiating at once;
+  // waits until every one is ready or failed (or the bound).
+  void addPeers(PeerRole role, uint32_t perRoom, const std::string& phase) {
+    std::vector<std::pair<uint32_t, uint32_t>> todo;  // (room, global index)
+    for (uint32_t i = 0; i < perRoom; ++i)
+      for (uint32_t r = 0; r < scenario_.rooms; ++r)
+        todo.emplace_back(r, nextIndex_++);
+    addPeerList(role, todo, phase);
+  }
+
+  void addPeerList(PeerRole role, const std::vector<std::pair<uint32_t, uint32_t>>& todo,
+                   const std::string& phase) {
+    auto finished = std::make_shared<std::atomic<uint32_t>>(0);
+    const auto start = Clock::now();
+    const auto bound = std::chrono::seconds(30) + std::chrono::milliseconds(100) * todo.size();
+    size_t started = 0;
+    while (!gInterrupted.load()) {
+      while (started < todo.size() && started - finished->load() < scenario_.joinConcurrency) {
+        ClientThread& thread = *threads_[started % threads_.size()];
+        auto peer =
+            std::make_unique<LoadPeer>(context(thread), role, todo[started].second, todo[started].first);
+        thread.add(std::move(peer), [finished](bool) { finished->fetch_add(1); });
+        ++result_.peers;
+        ++started;
+      }
+      const uint32_t f = finished->load();
+      progress_.show(target_.label(), phase, f, static_cast<double>(todo.size()),
+                     "ready " + std::to_string(counters_.ready.load()) + " failed " +
+                         std::to_string(counters_.failed.load()));
+      if (f >= todo.size()) break;
+      if (Clock::now() - start > bound) {
+        throw std::runtime_error(
+            phase + ": only " + std::to_string(f) + " of " + std::to_string(todo.size()) +
+            " peers ready or failed after " +
+            std::to_string(std::chrono::duration_cast<std::chrono::seconds>(bound).count()) + " s");
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+
+  std::string figures(const Totals& now, const Totals& before, double seconds, double cpu) {
+    ReceiveTotals r = now.received;
+    r -= before.received;
+    LatencyHistogram::Snapshot l = now.latency;
+    l -= before.latency;
+    const double loss =
+        r.expected ? 100.0 * static_cast<double>(r.lost()) / static_cast<double>(r.expected) : 0;
+    char text[160];
+    std::snprintf(text, sizeof(text), "rx %s pkt/s loss %.3f%% p99 %.2f ms cpu %.0f%%",
+                  human(seconds > 0 ? static_cast<double>(r.received) / seconds : 0).c_str(), loss,
+                  l.percentileUs(0.99) / 1000.0, seconds > 0 ? 100.0 * cpu / seconds : 0.0);
+    return text;
+  }
+
+  double serverCpu() { return processCpuSeconds(process_->pid()).value_or(0); }
+
+  void checkAlive() {
+    if (!process_->running()) throw std::runtime_error(target_.label() + " exited:\n" + process_->logTail());
+  }
+
+  void measure() {
+    const auto setupStart = Clock::now();
+    addPeers(PeerRole::kPublisher, scenario_.publishers, "publishers");
+    addPeers(PeerRole::kIdle, scenario_.idlePeers, "idle peers");
+    addPeers(PeerRole::kSubscriber, scenario_.subscribers, "subscribers");
+    result_.setupSeconds = std::chrono::duration<double>(Clock::now() - setupStart).count();
+    checkAlive();
+    if (scenario_.idlePeers > 0) {
+      std::this_thread::sleep_for(std::chrono::seconds(2));
+      result_.rssPeersBytes = processRssBytes(process_->pid()).value_or(0);
+    }
+    // Warm-up.
+    const auto warm = Clock::now();
+    while (!gInterrupted.load()) {
+      const double s = std::chrono::duration<double>(Clock::now() - warm).count();
+      if (s >= scenario_.warmupSeconds) break;
+      progress_.show(target_.label(), "warm-up", s, scenario_.warmupSeconds, "");
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    checkAlive();
+    window(scenario_.seconds, "measure", true);
+    if (scenario_.ramp) ramp();
+  }
+
+  // One measured window: fills the result (main) or returns a ramp step.
+  RampStep window(double seconds, const std::string& phase, bool main) {
+    const Totals before = totals(threads_);
+    const double cpuBefore = serverCpu();
+    const double benchBefore = selfCpuSeconds();
+    const auto start = Clock::now();
+    Totals last = before;
+    double lastCpu = cpuBefore;
+    auto lastTime = start;
+    double nextRss = 0;
+    while (!gInterrupted.load()) {
+      const auto now = Clock::now();
+      const double s = std::chrono::duration<double>(now - start).count();
+      if (main && s >= nextRss) {
+        result_.rssSeries.emplace_back(s, processRssBytes(process_->pid()).value_or(0));
+        nextRss += std::max(1.0, seconds / 120.0);
+      }
+      if (s >= seconds) break;
+      if (now - lastTime >= std::chrono::milliseconds(500)) {
+        const Totals t = totals(threads_);
+        const double cpu = serverCpu();
+        progress_.show(
+            target_.label(), phase, s, seconds,
+            figures(t, last, std::chrono::duration<double>(now - lastTime).count(), cpu - lastCpu));
+        last = t;
+        lastCpu = cpu;
+        lastTime = now;
+        checkAlive();
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    const Totals after = totals(threads_);
+    const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+    const double cpu = serverCpu() - cpuBefore;
+    RampStep step;
+    step.seconds = elapsed;
+    ReceiveTotals r = after.received;
+    r -= before.received;
+    LatencyHistogram::Snapshot l = after.latency;
+    l -= before.latency;
+    step.receivedPerSecond = elapsed > 0 ? static_cast<double>(r.received) / elapsed : 0;
+    step.lossPercent =
+        r.expected ? 100.0 * static_cast<double>(r.lost()) / static_cast<double>(r.expected) : 0;
+    step.p99Ms = l.percentileUs(0.99) / 1000.0;
+    step.serverCpuPercent = elapsed > 0 ? 100.0 * cpu / elapsed : 0;
+    step.subscribers = currentSubscribers_;
+    if (main) {
+      result_.windowSeconds = elapsed;
+      result_.received = r;
+      result_.latency = l;
+      result_.sentPackets = after.sent - before.sent;
+      result_.serverCpuSeconds = cpu;
+      result_.benchCpuSeconds = selfCpuSeconds() - benchBefore;
+    }
+    return step;
+  }
+
+  void ramp() {
+    currentSubscribers_ = scenario_.subscribers * scenario_.rooms;
+    while (!gInterrupted.load() && currentSubscribers_ + scenario_.rampStep <= scenario_.rampMaxSubscribers) {
+      std::vector<std::pair<uint32_t, uint32_t>> todo;
+      for (uint32_t i = 0; i < scenario_.rampStep; ++i)
+        todo.emplace_back((currentSubscribers_ + i) % scenario_.rooms, nextIndex_++);
+      addPeerList(PeerRole::kSubscriber, todo, "ramp add");
+      currentSubscribers_ += scenario_.rampStep;
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+      checkAlive();
+      const RampStep step =
+          window(scenario_.rampStepSeconds, "ramp " + std::to_string(currentSubscribers_), false);
+      result_.ramp.push_back(step);
+      if (step.lossPercent > scenario_.rampMaxLossPercent || step.p99Ms > scenario_.rampMaxP99Ms) break;
+      result_.knee = step;
+    }
+  }
+
+  void teardown() {
+    progress_.done();
+    result_.ready = counters_.ready.load();
+    result_.failed = counters_.failed.load();
+    result_.keyframeRequests = counters_.keyframeRequests.load();
+    {
+      std::lock_guard lock(errorsMutex_);
+      result_.peerErrors = errors_;
+    }
+    if (process_ && process_->running()) result_.rssEndBytes = processRssBytes(process_->pid()).value_or(0);
+    double jitterSum = 0;
+    size_t streams = 0;
+    for (auto& t : threads_) {
+      const auto [sum, n] = t->jitter();
+      jitterSum += sum;
+      streams += n;
+    }
+    result_.jitterMs = streams ? jitterSum / static_cast<double>(streams) : 0;
+    for (auto& t : threads_)
+      t->stopAll();
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    threads_.clear();
+    if (process_) {
+      result_.exitStatus = process_->stop();
+      if (result_.exitStatus != "exit 0" && result_.error.empty()) {
+        result_.error = target_.label() + " stopped with " + result_.exitStatus + ":\n" + process_->logTail();
+      }
+    }
+  }
+
+  const RunOptions& options_;
+  const LoadScenario& scenario_;
+  TargetSpec target_;
+  const media::dtls::DtlsCertificate& certificate_;
+  Progress progress_;
+  TargetResult result_;
+  std::unique_ptr<ChildProcess> process_;
+  asio::ip::tcp::endpoint signaling_;
+  media::util::SocketAddress reflector_;
+  PeerTransportKind kind_ = PeerTransportKind::kWebRtc;
+  std::vector<std::unique_ptr<ClientThread>> threads_;
+  PeerCounters counters_;
+  std::mutex errorsMutex_;
+  std::vector<std::string> errors_;
+  uint32_t nextIndex_ = 0;
+  uint32_t currentSubscribers_ = 0;
+};
+
+void raiseFileLimit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
+}  // namespace
+
+std::string TargetSpec::label() const {
+  if (kind == "switchyard" || kind == "reflector") return kind + "-" + std::to_string(workers) + "w";
+  return kind;
+}
+
+bool parseTargets(const std::string& text, std::vector<TargetSpec>& out, std::string& error) {
+  out.clear();
+  size_t start = 0;
+  while (start <= text.size()) {
+    const size_t comma = text.find(',', start);
+    const std::string item =
+        text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    TargetSpec spec;
+    const size_t colon = item.find(':');
+    spec.kind = item.substr(0, colon);
+    if (spec.kind != "switchyard" && spec.kind != "reflector" && spec.kind != "janus") {
+      error = "unknown target '" + spec.kind + "' (switchyard, reflector, janus)";
+      return false;
+    }
+    if (colon != std::string::npos) {
+      const std::string n = item.substr(colon + 1);
+      char* end = nullptr;
+      const long workers = std::strtol(n.c_str(), &end, 10);
+      if (n.empty() || *end != '\0' || workers < 1 || workers > 64) {
+        error = "target '" + item + "': workers must be 1..64";
+        return false;
+      }
+      spec.workers = static_cast<uint32_t>(workers);
+    }
+    out.push_back(spec);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return !out.empty();
+}
+
+double TargetResult::lossPercent() const noexcept {
+  return received.expected
+             ? 100.0 * static_cast<double>(received.lost()) / static_cast<double>(received.expected)
+             : 0;
+}
+
+double TargetResult::receivedPerSecond() const noexcept {
+  return windowSeconds > 0 ? static_cast<double>(received.received) / windowSeconds : 0;
+}
+
+double TargetResult::packetsPerCpuSecond() const noexcept {
+  return serverCpuSeconds > 0 ? static_cast<double>(received.received) / serverCpuSeconds : 0;
+}
+
+double TargetResult::rssPerPeerBytes() const noexcept {
+  if (rssPeersBytes == 0 || peers == 0) return 0;
+  return (static_cast<double>(rssPeersBytes) - static_cast<double>(rssBeforeBytes)) /
+         static_cast<double>(peers);
+}
+
+nlohmann::json TargetResult::toJson() const {
+  nlohmann::json j;
+  j["target"] = target.label();
+  j["kind"] = target.kind;
+  j["workers"] = target.workers;
+  if (!error.empty()) j["error"] = error;
+  j["peers"] = peers;
+  j["ready"] = ready;
+  j["failed"] = failed;
+  j["peer_errors"] = peerErrors;
+  j["setup_seconds"] = setupSeconds;
+  j["window_seconds"] = windowSeconds;
+  j["sent_packets"] = sentPackets;
+  j["expected_packets"] = received.expected;
+  j["received_packets"] = received.received;
+  j["lost_packets"] = received.lost();
+  j["duplicate_packets"] = received.duplicates;
+  j["received_bytes"] = received.bytes;
+  j["loss_percent"] = lossPercent();
+  j["received_per_second"] = receivedPerSecond();
+  j["latency_ms"] = {{"p50", latency.percentileUs(0.5) / 1000.0},
+                     {"p90", latency.percentileUs(0.9) / 1000.0},
+                     {"p99", latency.percentileUs(0.99) / 1000.0},
+                     {"p999", latency.percentileUs(0.999) / 1000.0},
+                     {"max", latency.percentileUs(1.0) / 1000.0}};
+  j["jitter_ms"] = jitterMs;
+  j["server_cpu_seconds"] = serverCpuSeconds;
+  j["server_cpu_percent"] = windowSeconds > 0 ? 100.0 * serverCpuSeconds / windowSeconds : 0;
+  j["packets_per_cpu_second"] = packetsPerCpuSecond();
+  j["bench_cpu_seconds"] = benchCpuSeconds;
+  j["rss_before_bytes"] = rssBeforeBytes;
+  j["rss_peers_bytes"] = rssPeersBytes;
+  j["rss_end_bytes"] = rssEndBytes;
+  j["rss_per_peer_bytes"] = rssPerPeerBytes();
+  nlohmann::json series = nlohmann::json::array();
+  for (const auto& [s, b] : rssSeries)
+    series.push_back({s, b});
+  j["rss_series"] = series;
+  nlohmann::json steps = nlohmann::json::array();
+  for (const RampStep& s : ramp)
+    steps.push_back({{"subscribers", s.subscribers},
+                     {"received_per_second", s.receivedPerSecond},
+                     {"loss_percent", s.lossPercent},
+                     {"p99_ms", s.p99Ms},
+                     {"server_cpu_percent", s.serverCpuPercent}});
+  j["ramp"] = steps;
+  if (knee) j["knee_subscribers"] = knee->subscribers;
+  j["keyframe_requests"] = keyframeRequests;
+  j["exit_status"] = exitStatus;
+  nlohmann::json cdf = nlohmann::json::array();
+  const uint64_t n = latency.total();
+  uint64_t seen = 0;
+  for (size_t i = 0; i < LatencyHistogram::kBuckets && n > 0; ++i) {
+    if (latency.counts[i] == 0) continue;
+    seen += latency.counts[i];
+    cdf.push_back(
+        {LatencyHistogram::bucketUpperUs(i) / 1000.0, static_cast<double>(seen) / static_cast<double>(n)});
+  }
+  j["latency_cdf"] = cdf;
+  return j;
+}
+
+std::vector<TargetResult> runLoad(const RunOptions& options) {
+  struct sigaction action {};
+  action.sa_handler = onInterrupt;
+  ::sigaction(SIGINT, &action, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+  raiseFileLimit();
+  media::srtp::SrtpLibrary srtp;
+  const auto certificate = media::dtls::DtlsCertificate::generate("switchyard-bench");
+  std::vector<TargetResult> results;
+  for (const TargetSpec& target : options.targets) {
+    if (gInterrupted.load()) break;
+    TargetRun run(options, target, certificate);
+    results.push_back(run.run());
+  }
+  return results;
+}
+
+}  // namespace switchyard::bench

@@ -1,0 +1,80 @@
+#pragma once
+// `switchyard-bench load`: runs one scenario against each target in turn, in one process and one
+// run (Switchyard with 1..N workers, the UDP reflector, Janus), measures the same figures for each,
+// and writes the report (LoadReport).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "bench/LoadScenario.h"
+#include "bench/ReceiveMeter.h"
+
+namespace switchyard::bench {
+
+struct TargetSpec {
+  std::string kind;  // "switchyard", "reflector", "janus"
+  uint32_t workers = 1;
+  [[nodiscard]] std::string label() const;
+};
+
+struct RunOptions {
+  LoadScenario scenario;
+  std::vector<TargetSpec> targets;
+  std::string serverBinary;  // switchyard
+  std::string benchBinary;   // this program (for the reflector)
+  std::string outDir;
+  bool progress = true;
+  bool keepLogs = true;
+};
+
+struct RampStep {
+  uint32_t subscribers = 0;  // per run (all rooms)
+  double seconds = 0;
+  double receivedPerSecond = 0;
+  double lossPercent = 0;
+  double p99Ms = 0;
+  double serverCpuPercent = 0;  // of one core
+};
+
+struct TargetResult {
+  TargetSpec target;
+  std::string error;  // the target could not be run (the rest may be empty)
+  uint32_t peers = 0;
+  uint32_t ready = 0;
+  uint32_t failed = 0;
+  std::vector<std::string> peerErrors;  // the first few
+  double setupSeconds = 0;
+  double windowSeconds = 0;
+  uint64_t sentPackets = 0;
+  ReceiveTotals received;
+  LatencyHistogram::Snapshot latency;
+  double jitterMs = 0;
+  double serverCpuSeconds = 0;
+  double benchCpuSeconds = 0;
+  uint64_t rssBeforeBytes = 0;  // after start, before any peer
+  uint64_t rssPeersBytes = 0;   // every peer connected, before media (settled)
+  uint64_t rssEndBytes = 0;
+  std::vector<std::pair<double, uint64_t>> rssSeries;  // (seconds into the window, bytes)
+  std::vector<RampStep> ramp;
+  std::optional<RampStep> knee;
+  uint32_t keyframeRequests = 0;
+  std::string exitStatus;
+
+  [[nodiscard]] double lossPercent() const noexcept;
+  [[nodiscard]] double receivedPerSecond() const noexcept;
+  [[nodiscard]] double packetsPerCpuSecond() const noexcept;
+  [[nodiscard]] double rssPerPeerBytes() const noexcept;
+  [[nodiscard]] nlohmann::json toJson() const;
+};
+
+// Parses "switchyard,reflector,janus" with optional ":N" workers ("switchyard:1,switchyard:2");
+// false with `error`.
+bool parseTargets(const std::string& text, std::vector<TargetSpec>& out, std::string& error);
+
+// Runs every target; exits early (returns what it has) on SIGINT.
+std::vector<TargetResult> runLoad(const RunOptions& options);
+
+}  // namespace switchyard::bench
