@@ -1,0 +1,32 @@
+// Fuzzes what the bench parses from outside: a scenario JSON file, a payload stamp, and a remote
+// SDP turned into client transport parameters. Errors are answers; a crash, an exception or a
+// sanitizer report is a bug.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "bench/BenchSdp.h"
+#include "bench/LoadScenario.h"
+#include "bench/SyntheticMedia.h"
+
+using namespace switchyard;
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const std::string text(reinterpret_cast<const char*>(data), size);
+  const auto document = nlohmann::json::parse(text, nullptr, false);
+  if (!document.is_discarded()) {
+    bench::LoadScenario scenario;
+    std::string error;
+    if (scenario.applyJson(document, error)) {
+      (void)scenario.validate(error);
+      (void)scenario.sentPacketsPerSecondPerPublisher();
+      bench::LoadScenario again;
+      if (!again.applyJson(scenario.toJson(), error) || again.toJson() != scenario.toJson()) __builtin_trap();
+    }
+  }
+  (void)bench::readStamp(std::span<const uint8_t>(data, size));
+  static const auto ice = media::ice::IceCredentials::generate();
+  std::string error;
+  (void)bench::clientParamsFrom(text, ice, error);
+  return 0;
+}
