@@ -8,7 +8,7 @@ namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 
 SignalingClient::SignalingClient(boost::asio::io_context& io, Handlers handlers)
-    : io_(io), handlers_(std::move(handlers)), ws_(io) {}
+    : handlers_(std::move(handlers)), ws_(io) {}
 
 void SignalingClient::connect(const boost::asio::ip::tcp::endpoint& server, std::string host,
                               std::string path) {

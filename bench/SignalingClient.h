@@ -42,7 +42,6 @@ class SignalingClient : public std::enable_shared_from_this<SignalingClient> {
   void read();
   void write();
 
-  boost::asio::io_context& io_;
   Handlers handlers_;
   boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
   boost::beast::flat_buffer buffer_;
