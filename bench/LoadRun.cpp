@@ -330,14 +330,22 @@ class TargetRun {
   void measure() {
     const auto setupStart = Clock::now();
     addPeers(PeerRole::kPublisher, scenario_.publishers, "publishers");
-    addPeers(PeerRole::kIdle, scenario_.idlePeers, "idle peers");
+    if (scenario_.idlePeers > 0) {
+      // The memory of an idle peer: the RSS growth from the first half of them to all of them (so
+      // one-time costs of the first connections, e.g. a worker's first buffers, do not count).
+      const uint32_t firstHalf = scenario_.idlePeers / 2;
+      addPeers(PeerRole::kIdle, firstHalf, "idle peers");
+      std::this_thread::sleep_for(std::chrono::seconds(2));
+      const uint64_t half = processRssBytes(process_->pid()).value_or(0);
+      addPeers(PeerRole::kIdle, scenario_.idlePeers - firstHalf, "idle peers");
+      std::this_thread::sleep_for(std::chrono::seconds(2));
+      result_.rssIdleFromBytes = half;
+      result_.rssPeersBytes = processRssBytes(process_->pid()).value_or(0);
+      result_.idlePeersMeasured = (scenario_.idlePeers - firstHalf) * scenario_.rooms;
+    }
     addPeers(PeerRole::kSubscriber, scenario_.subscribers, "subscribers");
     result_.setupSeconds = std::chrono::duration<double>(Clock::now() - setupStart).count();
     checkAlive();
-    if (scenario_.idlePeers > 0) {
-      std::this_thread::sleep_for(std::chrono::seconds(2));
-      result_.rssPeersBytes = processRssBytes(process_->pid()).value_or(0);
-    }
     // Warm-up.
     const auto warm = Clock::now();
     while (!gInterrupted.load()) {
@@ -572,6 +580,8 @@ nlohmann::json TargetResult::toJson() const {
   j["bench_cpu_seconds"] = benchCpuSeconds;
   j["rss_before_bytes"] = rssBeforeBytes;
   j["rss_peers_bytes"] = rssPeersBytes;
+  j["rss_idle_half_bytes"] = rssIdleFromBytes;
+  j["idle_peers_measured"] = idlePeersMeasured;
   j["rss_end_bytes"] = rssEndBytes;
   j["rss_per_peer_bytes"] = rssPerPeerBytes();
   nlohmann::json series = nlohmann::json::array();

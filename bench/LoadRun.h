@@ -54,8 +54,10 @@ struct TargetResult {
   double jitterMs = 0;
   double serverCpuSeconds = 0;
   double benchCpuSeconds = 0;
-  uint64_t rssBeforeBytes = 0;  // after start, before any peer
-  uint64_t rssPeersBytes = 0;   // every peer connected, before media (settled)
+  uint64_t rssBeforeBytes = 0;     // after start, before any peer
+  uint64_t rssIdleFromBytes = 0;   // the first half of the idle peers connected (settled)
+  uint64_t rssPeersBytes = 0;      // every idle peer connected (settled)
+  uint32_t idlePeersMeasured = 0;  // idle peers between the two
   uint64_t rssEndBytes = 0;
   std::vector<std::pair<double, uint64_t>> rssSeries;  // (seconds into the window, bytes)
   std::vector<RampStep> ramp;
@@ -66,6 +68,7 @@ struct TargetResult {
   [[nodiscard]] double lossPercent() const noexcept;
   [[nodiscard]] double receivedPerSecond() const noexcept;
   [[nodiscard]] double packetsPerCpuSecond() const noexcept;
+  // Resident memory per idle peer: (rssPeersBytes - rssIdleFromBytes) / idlePeersMeasured.
   [[nodiscard]] double rssPerPeerBytes() const noexcept;
   [[nodiscard]] nlohmann::json toJson() const;
 };

@@ -128,7 +128,6 @@ class DtlsTransport {
   bool fingerprintMismatch_ = false;
   bool insideOpenSsl_ = false;  // guards against re-entry from onDtlsSend
   Frame* frames_ = nullptr;
-  std::vector<uint8_t> readBuffer_;
 };
 
 }  // namespace switchyard::media::dtls
