@@ -235,11 +235,11 @@ const forward::Router* WorkerMedia::router(RoomKey room) const noexcept {
 
 void WorkerMedia::armTick() {
   timer_.expires_after(std::chrono::milliseconds(10));
-  timer_.async_wait([this](const boost::system::error_code& ec) {
+  timer_.async_wait(media::net::withMemory(timerMemory_, [this](const boost::system::error_code& ec) {
     if (ec || routers_.empty()) return;
     tick();
     armTick();
-  });
+  }));
 }
 
 void WorkerMedia::tick() noexcept {

@@ -21,6 +21,7 @@
 #include "media/dtls/DtlsCertificate.h"
 #include "media/dtls/DtlsContext.h"
 #include "media/forward/Router.h"
+#include "media/net/HandlerMemory.h"
 #include "media/sctp/DataChannelRelay.h"
 #include "media/transport/TransportHost.h"
 
@@ -136,6 +137,8 @@ class WorkerMedia final : private media::transport::TransportEvents,
   std::unordered_map<RoomKey, std::unique_ptr<media::sctp::DataChannelRelay>> relays_;
   std::unordered_map<media::transport::TransportId, media::sctp::DataChannelRelay*> transportRelays_;
   boost::asio::steady_timer timer_;
+  std::shared_ptr<media::net::HandlerMemory> timerMemory_ =
+      media::net::HandlerMemory::create();  // re-arming allocates nothing
   ClosedHandler closedHandler_;
   SpeakerHandler speakerHandler_;
   LayersHandler layersHandler_;

@@ -1,59 +1,48 @@
 #include "media/ice/HmacSha1.h"
 
-#include <openssl/core_names.h>
+// SHA1_Init/Update/Final are deprecated in OpenSSL 3.0 in favour of EVP, whose per-key re-init
+// allocates (see run()); they remain in 3.x and are what we want here.
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/params.h>
+#include <openssl/sha.h>
 
+#include <array>
 #include <cstring>
-#include <memory>
 
 namespace switchyard::media::ice {
 
 namespace {
 
-struct MacCtxDeleter {
-  void operator()(EVP_MAC_CTX* ctx) const noexcept { EVP_MAC_CTX_free(ctx); }
-};
+constexpr size_t kBlock = 64;  // SHA-1 block size
 
-// EVP_MAC_init treats a null key as "keep the previous key", so an empty key needs a real pointer.
-// With the reused context below this matters twice: a null key would silently MAC with the key of
-// the previous call on this thread.
-constexpr uint8_t kEmptyKey[1] = {0};
-
-// The HMAC implementation, fetched from the default provider once (a provider lookup takes a lock).
-// An immutable cache: initialised thread-safely on first use, never freed (it lives as long as
-// OpenSSL's own provider tables), so no thread can see it disappear.
-EVP_MAC* hmac() noexcept {
-  static EVP_MAC* const mac = EVP_MAC_fetch(nullptr, OSSL_MAC_NAME_HMAC, nullptr);
-  return mac;
-}
-
-// One context per thread, re-initialised with the key (and digest) on every call: no allocation
-// per STUN check. Freed when the thread ends. Each media worker thread owns its own, so no locking.
-EVP_MAC_CTX* threadContext() noexcept {
-  thread_local const std::unique_ptr<EVP_MAC_CTX, MacCtxDeleter> ctx = [] {
-    std::unique_ptr<EVP_MAC_CTX, MacCtxDeleter> c(hmac() != nullptr ? EVP_MAC_CTX_new(hmac()) : nullptr);
-    char digest[] = "SHA1";
-    const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
-                                 OSSL_PARAM_construct_end()};
-    if (c && EVP_MAC_CTX_set_params(c.get(), params) != 1) c.reset();
-    return c;
-  }();
-  return ctx.get();
-}
-
+// HMAC (RFC 2104) over OpenSSL's SHA-1 block function on stack contexts. The EVP_MAC route
+// re-initialises its digest context with EVP_MD_CTX_copy_ex on every key, which allocates; the
+// consent checks of every peer run this on the worker threads all the time, so it must not.
 bool run(std::span<const uint8_t> key, std::span<const uint8_t> first, std::span<const uint8_t> second,
          std::span<uint8_t, HmacSha1::kSize> out) noexcept {
-  EVP_MAC_CTX* ctx = threadContext();
-  if (ctx == nullptr) return false;
-  const uint8_t* keyData = key.empty() ? kEmptyKey : key.data();
-  if (EVP_MAC_init(ctx, keyData, key.size(), nullptr) != 1) return false;
-  if (!first.empty() && EVP_MAC_update(ctx, first.data(), first.size()) != 1) return false;
-  if (!second.empty() && EVP_MAC_update(ctx, second.data(), second.size()) != 1) return false;
-  size_t written = 0;
-  if (EVP_MAC_final(ctx, out.data(), &written, out.size()) != 1) return false;
-  return written == HmacSha1::kSize;
+  std::array<uint8_t, kBlock> k0{};
+  if (key.size() > kBlock) {
+    SHA1(key.data(), key.size(), k0.data());
+  } else if (!key.empty()) {
+    std::memcpy(k0.data(), key.data(), key.size());
+  }
+  std::array<uint8_t, kBlock> pad{};
+  for (size_t i = 0; i < kBlock; ++i)
+    pad[i] = static_cast<uint8_t>(k0[i] ^ 0x36);
+  std::array<uint8_t, HmacSha1::kSize> inner{};
+  SHA_CTX ctx;
+  bool ok = SHA1_Init(&ctx) == 1 && SHA1_Update(&ctx, pad.data(), pad.size()) == 1;
+  if (ok && !first.empty()) ok = SHA1_Update(&ctx, first.data(), first.size()) == 1;
+  if (ok && !second.empty()) ok = SHA1_Update(&ctx, second.data(), second.size()) == 1;
+  ok = ok && SHA1_Final(inner.data(), &ctx) == 1;
+  for (size_t i = 0; i < kBlock; ++i)
+    pad[i] = static_cast<uint8_t>(k0[i] ^ 0x5c);
+  ok = ok && SHA1_Init(&ctx) == 1 && SHA1_Update(&ctx, pad.data(), pad.size()) == 1 &&
+       SHA1_Update(&ctx, inner.data(), inner.size()) == 1 && SHA1_Final(out.data(), &ctx) == 1;
+  OPENSSL_cleanse(k0.data(), k0.size());
+  OPENSSL_cleanse(pad.data(), pad.size());
+  OPENSSL_cleanse(&ctx, sizeof(ctx));
+  return ok;
 }
 
 }  // namespace

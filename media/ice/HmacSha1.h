@@ -1,5 +1,5 @@
 #pragma once
-// HMAC-SHA1 (OpenSSL 3 EVP_MAC) over the concatenation of two byte ranges, so STUN
+// HMAC-SHA1 (RFC 2104 over OpenSSL's SHA-1, no allocation) over the concatenation of two byte ranges, so STUN
 // MESSAGE-INTEGRITY can be computed over a header copy with an adjusted length followed by the
 // untouched rest of a read-only message, without copying the message.
 #include <cstddef>

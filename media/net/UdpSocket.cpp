@@ -120,7 +120,8 @@ void UdpSocket::armRead() {
   if (readArmed_ || !reading_) return;
   readArmed_ = true;
   socket_.async_wait(boost::asio::socket_base::wait_read,
-                     [this, alive = std::weak_ptr<int>(alive_)](const boost::system::error_code& ec) {
+                     withMemory(handlerMemory_, [this, alive = std::weak_ptr<int>(alive_)](
+                                                    const boost::system::error_code& ec) {
                        if (alive.expired()) return;
                        readArmed_ = false;
                        if (ec) {
@@ -128,14 +129,15 @@ void UdpSocket::armRead() {
                          return;
                        }
                        onReadable();
-                     });
+                     }));
 }
 
 void UdpSocket::armWrite() {
   if (waitingWritable_) return;
   waitingWritable_ = true;
   socket_.async_wait(boost::asio::socket_base::wait_write,
-                     [this, alive = std::weak_ptr<int>(alive_)](const boost::system::error_code& ec) {
+                     withMemory(handlerMemory_, [this, alive = std::weak_ptr<int>(alive_)](
+                                                    const boost::system::error_code& ec) {
                        if (alive.expired()) return;
                        waitingWritable_ = false;
                        if (ec) {
@@ -143,7 +145,7 @@ void UdpSocket::armWrite() {
                          return;
                        }
                        onWritable();
-                     });
+                     }));
 }
 
 void UdpSocket::onReadable() noexcept {
@@ -203,11 +205,12 @@ void UdpSocket::onReadable() noexcept {
   }
   // Budget used up with data possibly still queued: continue after the handlers already queued.
   readArmed_ = true;
-  boost::asio::post(socket_.get_executor(), [this, alive = std::weak_ptr<int>(alive_)] {
-    if (alive.expired()) return;
-    readArmed_ = false;
-    if (reading_) onReadable();
-  });
+  boost::asio::post(socket_.get_executor(),
+                    withMemory(handlerMemory_, [this, alive = std::weak_ptr<int>(alive_)] {
+                      if (alive.expired()) return;
+                      readArmed_ = false;
+                      if (reading_) onReadable();
+                    }));
 }
 
 void UdpSocket::onWritable() noexcept {

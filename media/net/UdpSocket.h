@@ -31,6 +31,7 @@
 #include <span>
 #include <vector>
 
+#include "media/net/HandlerMemory.h"
 #include "media/net/ThreadChecker.h"
 #include "media/util/SocketAddress.h"
 
@@ -115,6 +116,7 @@ class UdpSocket {
   Counters counters_;
   ThreadChecker thread_;
   std::shared_ptr<int> alive_;  // handlers hold a weak_ptr: they do nothing once we are gone
+  std::shared_ptr<HandlerMemory> handlerMemory_ = HandlerMemory::create();  // re-arming allocates nothing
   bool reading_ = false;
   bool readArmed_ = false;
   bool waitingWritable_ = false;

@@ -87,11 +87,12 @@ void TransportHost::stop() noexcept {
 
 void TransportHost::armTimer() {
   timer_.expires_after(options_.tickInterval);
-  timer_.async_wait([this, alive = std::weak_ptr<int>(alive_)](const boost::system::error_code& ec) {
-    if (ec || alive.expired()) return;
-    tick(options_.clock());
-    armTimer();
-  });
+  timer_.async_wait(net::withMemory(
+      timerMemory_, [this, alive = std::weak_ptr<int>(alive_)](const boost::system::error_code& ec) {
+        if (ec || alive.expired()) return;
+        tick(options_.clock());
+        armTimer();
+      }));
 }
 
 TransportHost::LocalParams TransportHost::createTransport(const RemoteParams& remote) {

@@ -16,6 +16,7 @@
 
 #include "media/dtls/DtlsContext.h"
 #include "media/net/AddressTable.h"
+#include "media/net/HandlerMemory.h"
 #include "media/net/TcpIceServer.h"
 #include "media/net/UdpSocket.h"
 #include "media/transport/WebRtcTransport.h"
@@ -140,6 +141,8 @@ class TransportHost final : private WebRtcTransport::Io, private TransportEvents
   std::vector<TransportId> tickIds_;  // snapshot for tick()/stop(): callbacks may create transports
   TransportId nextId_ = 1;
   boost::asio::steady_timer timer_;
+  std::shared_ptr<net::HandlerMemory> timerMemory_ =
+      net::HandlerMemory::create();  // re-arming allocates nothing
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
   bool flushPosted_ = false;
   Counters counters_;

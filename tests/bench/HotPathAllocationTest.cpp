@@ -1,0 +1,242 @@
+// Zero heap allocations per forwarded packet, through the whole server: the real Server in this
+// process (two workers), the bench's real clients (signaling, ICE, DTLS, SRTP over loopback UDP),
+// a simulcast publisher and subscribers on two layers. After a warm-up, every allocation made on a
+// worker thread is counted while media flows: recvmmsg, SRTP unprotect, the router's rewrite for
+// each subscriber, SRTP protect, sendmmsg, and the worker's timers (reports, feedback, keyframe
+// requests) all together must allocate nothing.
+// In builds without AddressSanitizer every malloc/calloc/realloc (C libraries: OpenSSL, libsrtp,
+// glibc) is counted; under ASan, which owns malloc, operator new is.
+#include <catch2/catch.hpp>
+
+#include <malloc.h>
+
+#include <atomic>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <future>
+#include <new>
+#include <thread>
+
+#include "bench/LoadPeer.h"
+#include "media/dtls/DtlsCertificate.h"
+#include "media/dtls/DtlsContext.h"
+#include "tests/server/ServerHarness.h"
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SWITCHYARD_TEST_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define SWITCHYARD_TEST_ASAN 1
+#endif
+
+namespace {
+thread_local bool tCounted = false;
+std::atomic<uint64_t> gAllocations{0};
+inline void note() noexcept {
+  if (tCounted) gAllocations.fetch_add(1, std::memory_order_relaxed);
+}
+}  // namespace
+
+#ifdef SWITCHYARD_TEST_ASAN
+void* operator new(size_t size) {
+  note();
+  void* p = std::malloc(size == 0 ? 1 : size);
+  if (!p) throw std::bad_alloc();
+  return p;
+}
+void* operator new[](size_t size) {
+  return operator new(size);
+}
+void operator delete(void* p) noexcept {
+  std::free(p);
+}
+void operator delete[](void* p) noexcept {
+  std::free(p);
+}
+void operator delete(void* p, size_t) noexcept {
+  std::free(p);
+}
+void operator delete[](void* p, size_t) noexcept {
+  std::free(p);
+}
+#else
+extern "C" {
+void* __libc_malloc(size_t);
+void* __libc_calloc(size_t, size_t);
+void* __libc_realloc(void*, size_t);
+void* __libc_memalign(size_t, size_t);
+void* malloc(size_t size) {
+  note();
+  return __libc_malloc(size);
+}
+void* calloc(size_t n, size_t size) {
+  note();
+  return __libc_calloc(n, size);
+}
+void* realloc(void* p, size_t size) {
+  note();
+  return __libc_realloc(p, size);
+}
+void* memalign(size_t alignment, size_t size) {
+  note();
+  return __libc_memalign(alignment, size);
+}
+void* aligned_alloc(size_t alignment, size_t size) {
+  note();
+  return __libc_memalign(alignment, size);
+}
+int posix_memalign(void** out, size_t alignment, size_t size) {
+  note();
+  *out = __libc_memalign(alignment, size);
+  return *out ? 0 : ENOMEM;
+}
+}
+#endif
+
+using namespace switchyard;
+using namespace std::chrono_literals;
+
+namespace {
+
+// The bench's peers on one client thread.
+struct Clients {
+  explicit Clients(unsigned short port, const bench::LoadScenario& scenario)
+      : certificate(media::dtls::DtlsCertificate::generate("alloc-test")),
+        dtls(certificate),
+        work(boost::asio::make_work_guard(io)),
+        pacer(io),
+        scenario_(scenario),
+        endpoint(boost::asio::ip::make_address("127.0.0.1"), port) {
+    thread = std::thread([this] { io.run(); });
+    boost::asio::post(io, [this] { pace(); });
+  }
+  ~Clients() {
+    std::promise<void> done;
+    boost::asio::post(io, [&] {
+      stopped = true;
+      pacer.cancel();
+      for (auto& p : peers)
+        p->stop();
+      done.set_value();
+    });
+    done.get_future().wait();
+    std::this_thread::sleep_for(200ms);
+    std::promise<void> cleared;
+    boost::asio::post(io, [&] {
+      peers.clear();
+      cleared.set_value();
+    });
+    cleared.get_future().wait();
+    work.reset();
+    io.stop();
+    thread.join();
+  }
+  void add(bench::PeerRole role, uint32_t index) {
+    boost::asio::post(io, [this, role, index] {
+      bench::PeerContext context{io,
+                                 dtls,
+                                 certificate,
+                                 scenario_,
+                                 meter,
+                                 counters,
+                                 endpoint,
+                                 bench::PeerTransportKind::kWebRtc,
+                                 {},
+                                 [this](const std::string& what) {
+                                   std::lock_guard lock(mutex);
+                                   errors.push_back(what);
+                                 }};
+      peers.push_back(std::make_unique<bench::LoadPeer>(std::move(context), role, index, 0));
+      peers.back()->start([](bool) {});
+    });
+  }
+  void pace() {
+    if (stopped) return;
+    const uint64_t now = bench::monotonicNs();
+    for (auto& p : peers)
+      p->pace(now);
+    pacer.expires_after(2ms);
+    pacer.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec) pace();
+    });
+  }
+  bool waitReady(uint32_t count, std::chrono::milliseconds timeout = 20s) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (counters.ready.load() >= count) return true;
+      if (counters.failed.load() > 0) return false;
+      std::this_thread::sleep_for(20ms);
+    }
+    return false;
+  }
+
+  boost::asio::io_context io;
+  media::dtls::DtlsCertificate certificate;
+  media::dtls::DtlsContext dtls;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work;
+  boost::asio::steady_timer pacer;
+  const bench::LoadScenario& scenario_;
+  boost::asio::ip::tcp::endpoint endpoint;
+  bench::ThreadMeter meter;
+  bench::PeerCounters counters;
+  std::vector<std::unique_ptr<bench::LoadPeer>> peers;
+  std::mutex mutex;
+  std::vector<std::string> errors;
+  bool stopped = false;
+  std::thread thread;
+};
+
+void countOnWorkers(test::RunningServer& running, bool on) {
+  for (size_t i = 0; i < running.server.workerCount(); ++i) {
+    std::promise<void> done;
+    running.server.postToWorker(i, [&done, on] {
+      tCounted = on;
+      done.set_value();
+    });
+    done.get_future().wait();
+  }
+}
+
+}  // namespace
+
+TEST_CASE("the workers allocate nothing while they forward simulcast media to subscribers", "[alloc]") {
+  config::Config config = test::testConfig();
+  config.workers.count = 2;
+  config.rooms.maxPeers = 16;
+  config.signaling.maxMessageBytes = 65536;
+  config.rtc.iceTcp = false;
+  test::RunningServer running(config);
+
+  bench::LoadScenario scenario;
+  scenario.simulcast = true;
+  scenario.videoKbps = 900;
+  scenario.keyframeIntervalMs = 1000;  // key frames (and their layer switches) in the window too
+  Clients clients(running.port, scenario);
+  clients.add(bench::PeerRole::kPublisher, 0);
+  REQUIRE(clients.waitReady(1));
+  for (uint32_t i = 1; i <= 4; ++i)
+    clients.add(bench::PeerRole::kSubscriber, i);
+  REQUIRE(clients.waitReady(5));
+  // Warm-up: first key frames and reports, and past rtc.simulcast_layer_off_delay_ms (5 s), when
+  // the router reports the layers nobody receives (a control message to the signaling thread).
+  std::this_thread::sleep_for(6s);
+
+  const uint64_t receivedBefore = clients.meter.received.get();
+  gAllocations.store(0);
+  countOnWorkers(running, true);
+  std::this_thread::sleep_for(3s);
+  countOnWorkers(running, false);
+  const uint64_t allocations = gAllocations.load();
+  const uint64_t forwarded = clients.meter.received.get() - receivedBefore;
+  INFO("packets received by the subscribers in the window: " << forwarded);
+  CHECK(forwarded > 1000);
+  CHECK(allocations == 0);
+  {
+    std::lock_guard lock(clients.mutex);
+    CHECK(clients.errors.empty());
+  }
+  CHECK(clients.meter.totals().lost() == 0);
+}
