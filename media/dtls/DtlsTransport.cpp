@@ -333,8 +333,7 @@ void DtlsTransport::readApplicationData(FrameScope& scope) noexcept {
       read = SSL_read(ssl_.get(), readBuffer.data(), static_cast<int>(readBuffer.size()));
     }
     if (read > 0) {
-      listener_.onDtlsApplicationData(
-          std::span<const uint8_t>(readBuffer.data(), static_cast<size_t>(read)));
+      listener_.onDtlsApplicationData(std::span<const uint8_t>(readBuffer.data(), static_cast<size_t>(read)));
       if (scope.destroyed() || state_ != State::kConnected) return;
       continue;
     }
