@@ -59,18 +59,10 @@ NetworkNamespace::NetworkNamespace(Options options) : options_(std::move(options
     runIp({"ip", "-n", name_, "link", "set", "lo", "up"});
     runIp({"ip", "-n", name_, "link", "set", kServerInterface, "up"});
     runIp({"ip", "-n", name_, "link", "set", kClientInterface, "up"});
-    // A process that sends through an interface (libnice binds its sockets to the device) reaches
-    // the other address across the veth: the ARP request and the packets then carry a source
-    // address that is local to the receiving side too, which the kernel drops as martian unless
-    // accept_local is set (and reverse-path filtering is off).
-    runIp({"ip", "netns", "exec", name_, "sysctl", "-q", "-w", "net.ipv4.conf.all.rp_filter=0",
-           std::string("net.ipv4.conf.") + kServerInterface + ".rp_filter=0",
-           std::string("net.ipv4.conf.") + kClientInterface + ".rp_filter=0",
-           std::string("net.ipv4.conf.") + kServerInterface + ".accept_local=1",
-           std::string("net.ipv4.conf.") + kClientInterface + ".accept_local=1"});
     const std::string path = "/run/netns/" + name_;
     fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd_ < 0) throw std::runtime_error("open " + path + ": " + std::strerror(errno));
+    setSysctls();
   } catch (...) {
     destroy();
     throw;
@@ -95,6 +87,39 @@ void NetworkNamespace::destroy() noexcept {
     std::fprintf(stderr, "NetworkNamespace: ip netns delete %s: %s\n", name_.c_str(), e.what());
   }
   name_.clear();
+}
+
+// A process that sends through an interface (libnice binds its sockets to the device) reaches the
+// other address across the veth: the ARP request and the packets then carry a source address that
+// is local to the receiving side too, which the kernel drops as martian unless accept_local is set
+// (and reverse-path filtering is off). Written from a thread inside the namespace: /proc/sys/net
+// shows the namespace of the thread that opens it (no sysctl binary needed).
+void NetworkNamespace::setSysctls() const {
+  const std::vector<std::pair<std::string, const char*>> settings = {
+      {"all/rp_filter", "0"},
+      {std::string(kServerInterface) + "/rp_filter", "0"},
+      {std::string(kClientInterface) + "/rp_filter", "0"},
+      {std::string(kServerInterface) + "/accept_local", "1"},
+      {std::string(kClientInterface) + "/accept_local", "1"}};
+  std::string error;
+  std::thread writer([this, &settings, &error] {
+    if (::setns(fd_, CLONE_NEWNET) != 0) {
+      error = std::string("setns: ") + std::strerror(errno);
+      return;
+    }
+    for (const auto& [key, value] : settings) {
+      const std::string path = "/proc/sys/net/ipv4/conf/" + key;
+      std::ofstream out(path);
+      out << value << '\n';
+      out.flush();
+      if (!out) {
+        error = "cannot write " + path;
+        return;
+      }
+    }
+  });
+  writer.join();
+  if (!error.empty()) throw std::runtime_error("NetworkNamespace " + name_ + ": " + error);
 }
 
 void NetworkNamespace::enterOnThisThread() const {

@@ -25,6 +25,7 @@
 #include <functional>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace switchyard::bench {
 
@@ -68,6 +69,7 @@ class NetworkNamespace {
   static std::vector<std::string> list();
 
  private:
+  void setSysctls() const;
   void destroy() noexcept;
 
   Options options_;
