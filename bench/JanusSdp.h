@@ -18,6 +18,10 @@
 // control gets a 487 (RFC 8445 §7.3.1.1), after which libnice switches and retries. Our agent
 // answers Janus's own checks (libnice selects a pair only when one of its checks succeeds).
 //
+// Candidates: Janus needs none from us. A publisher offer without a=candidate lines (as
+// bench/BenchSdp's browserOffer writes) was seen to connect as well as one with them: libnice learns
+// our address as peer-reflexive from our first check. The probe puts one in anyway.
+//
 // Control plane: both throw std::runtime_error saying what is missing or unparsable.
 #include <string>
 #include <string_view>

@@ -89,9 +89,9 @@ void NetworkNamespace::destroy() noexcept {
   name_.clear();
 }
 
-// A process that sends through an interface (libnice binds its sockets to the device) reaches the
-// other address across the veth: the ARP request and the packets then carry a source address that
-// is local to the receiving side too, which the kernel drops as martian unless accept_local is set
+// A process that sends through an interface (libnice does, for Janus) reaches the other address
+// across the veth: the ARP request and the packets then carry a source address that is local to
+// the receiving side too, which the kernel drops as martian unless accept_local is set
 // (and reverse-path filtering is off). Written from a thread inside the namespace: /proc/sys/net
 // shows the namespace of the thread that opens it (no sysctl binary needed).
 void NetworkNamespace::setSysctls() const {

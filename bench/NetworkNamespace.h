@@ -4,18 +4,20 @@
 // namespace (this kernel has no dummy driver), one private address on each end, lo and both ends
 // up. Nothing is routed out: the namespace has no route but the two /prefix subnets, so every
 // packet sent in it stays in it. Between the two (both local) addresses the kernel delivers
-// through lo, except from a socket bound to an interface (libnice binds Janus's sockets to
-// sy-server): those go across the veth, which needs accept_local=1 and rp_filter=0 on both ends
-// (set here; without them ARP for the other end never resolves and Janus's packets sit in its
-// send queue). So a tc qdisc on the veth sees Janus -> client traffic, not client -> Janus.
+// through lo, except what libnice sends: Janus's packets leave through the interface ICE gathered
+// on (sy-server; seen as an INCOMPLETE neighbour entry of 10.77.0.2 on sy-server) and cross the
+// veth, which needs accept_local=1 and rp_filter=0 on both ends (set here; without them ARP for
+// the other end never resolves and Janus's packets sit in its socket's send queue). So a tc qdisc
+// on the veth sees Janus -> client traffic, not client -> Janus.
 //
 // Sockets are placed in it per thread: enterOnThisThread() calls setns(CLONE_NEWNET) on the
 // namespace's fd, after which every socket the calling thread creates lives in the namespace
 // (sockets keep the namespace they were created in, whichever thread uses them later). startThread()
 // runs a function on a new thread that has entered it, e.g. a thread running an io_context whose
 // handlers create ClientTransport sockets and WebSocket connections. A child process started with
-// the fd (JanusProcess) enters it between fork and exec. The alternative, re-executing the whole
-// bench under `ip netns exec`, works too but puts the Switchyard server in the namespace as well.
+// the fd (JanusProcess) enters it between fork and exec. The per-thread way is what janus-probe
+// uses and has been seen to work; re-executing the whole bench under `ip netns exec` (not tried)
+// would put the Switchyard server in the namespace as well.
 //
 // RAII: the destructor runs `ip netns delete` (the veth pair goes with the namespace once no
 // process is left in it: stop what runs inside first). Names are unique per process
