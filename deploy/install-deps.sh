@@ -2,12 +2,18 @@
 # Installs what Switchyard needs from Debian 12's packages, and builds libsrtp with its OpenSSL
 # crypto backend from Debian's own source package into build/deps/libsrtp (static). Idempotent:
 # when everything is present it changes nothing and asks no registry.
-# Usage: deploy/install-deps.sh [--test]
+# Usage: deploy/install-deps.sh [--test] [--bench]
 #   (no flag)  build and run: compiler, CMake, Ninja and the libraries
 #   --test     also the test tools: Catch2, clang + its sanitizer/libFuzzer runtime, clang-format,
 #              and for the browser tests (tests/e2e): chromium, firefox-esr, node + npm (only when no
 #              node >= 18 is on PATH) and tests/e2e/node_modules (npm ci: playwright-core and
 #              puppeteer-core, which download no browser)
+#   --bench    also what the full benchmark (switchyard-bench) needs: janus (the reference SFU it
+#              runs side by side, videoroom plugin + WebSocket transport), iproute2 (`ip netns`, the
+#              namespace Janus runs in) and gnuplot-nox (plots). Installing Debian's janus package
+#              also enables and starts its systemd service; this script stops and disables it, since
+#              the bench starts its own Janus with its own configuration (and never on the host's
+#              addresses).
 #
 # Why libsrtp from source: Debian's binary libsrtp2 uses NSS for AES and is ~4x slower on the
 # AES-CM-HMAC-SHA1-80 profile Chromium negotiates (bench/RESULTS.md). Debian's libsrtp2-dev stays
@@ -26,13 +32,16 @@ node_ok() {
 }
 e2e_packages=(chromium firefox-esr nftables)
 node_ok || e2e_packages+=(nodejs npm)
+bench_packages=(janus iproute2 gnuplot-nox)
 
 with_tests=0
+with_bench=0
 packages=("${build_packages[@]}")
 for arg in "$@"; do
   case "$arg" in
-    --test) packages+=("${test_packages[@]}" "${e2e_packages[@]}"); with_tests=1 ;;
-    *) echo "install-deps.sh: unknown argument '$arg' (use --test or nothing)" >&2; exit 2 ;;
+    --test) [ "$with_tests" -eq 1 ] || packages+=("${test_packages[@]}" "${e2e_packages[@]}"); with_tests=1 ;;
+    --bench) [ "$with_bench" -eq 1 ] || packages+=("${bench_packages[@]}"); with_bench=1 ;;
+    *) echo "install-deps.sh: unknown argument '$arg' (use --test, --bench or nothing)" >&2; exit 2 ;;
   esac
 done
 
@@ -62,6 +71,16 @@ else
 fi
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+
+# Debian's janus package starts a system-wide Janus (janus.service) on install; the bench runs its
+# own, so keep the packaged service stopped and disabled (only when systemd runs; a container has none).
+if [ "$with_bench" -eq 1 ] && [ -d /run/systemd/system ] && systemctl list-unit-files janus.service >/dev/null 2>&1; then
+  if systemctl is-enabled --quiet janus.service 2>/dev/null || systemctl is-active --quiet janus.service 2>/dev/null; then
+    need_root "janus.service is enabled"
+    echo "install-deps: stopping and disabling the packaged janus.service (the bench starts its own)"
+    "${sudo[@]}" systemctl disable --now janus.service >/dev/null 2>&1 || true
+  fi
+fi
 
 # Node modules of the browser tests, from the committed package-lock.json (npm registry only; no
 # package of it downloads a browser), when missing or older than the lock file.

@@ -17,6 +17,9 @@ namespace {
 // Header + USERNAME (at most 256 + 1 + 256 bytes, padded) + PRIORITY + ICE-CONTROLLING +
 // USE-CANDIDATE + MESSAGE-INTEGRITY + FINGERPRINT = 20 + 520 + 8 + 12 + 4 + 24 + 8 = 596 bytes.
 constexpr size_t kRequestBufferSize = 640;
+// Success: header + XOR-MAPPED-ADDRESS (IPv6: 24) + MESSAGE-INTEGRITY + FINGERPRINT = 76 bytes;
+// 487: header + ERROR-CODE ("Role Conflict", 20) + MESSAGE-INTEGRITY + FINGERPRINT = 72 bytes.
+constexpr size_t kResponseBufferSize = 128;
 
 uint64_t randomU64() {
   uint8_t bytes[8] = {};
@@ -218,6 +221,7 @@ bool IceClientAgent::handleStun(const StunMessage& msg, const util::SocketAddres
                                 Clock::time_point now) noexcept {
   if (state_ != State::kChecking && state_ != State::kConnected) return false;
   const StunClass cls = msg.messageClass();
+  if (cls == StunClass::kRequest && msg.method() == kStunMethodBinding) return answerRequest(msg, from);
   if ((cls != StunClass::kSuccessResponse && cls != StunClass::kErrorResponse) ||
       msg.method() != kStunMethodBinding) {
     return false;
@@ -265,6 +269,42 @@ bool IceClientAgent::handleStun(const StunMessage& msg, const util::SocketAddres
     return true;
   }
   if (t.pair == selected_) lastConsent_ = now;  // RFC 7675 §5.1: consent refreshed
+  return true;
+}
+
+// A full peer's check (RFC 8445 §7.3): USERNAME "<our ufrag>:<its ufrag>", FINGERPRINT, then
+// MESSAGE-INTEGRITY with our password (cheapest first); anything failing is ignored.
+bool IceClientAgent::answerRequest(const StunMessage& msg, const util::SocketAddress& from) noexcept {
+  const auto username = msg.username();
+  const std::string_view localUfrag = local_.ufrag;
+  if (from.empty() || !username || username->size() <= localUfrag.size() ||
+      username->substr(0, localUfrag.size()) != localUfrag || (*username)[localUfrag.size()] != ':' ||
+      username->substr(localUfrag.size() + 1) != remote_.ufrag) {
+    return false;
+  }
+  if (!msg.verifyFingerprint() || !msg.verifyMessageIntegrity(std::string_view(local_.password)))
+    return false;
+  const auto mapped = toStunAddress(from);
+  if (!mapped) return false;
+
+  std::array<uint8_t, kResponseBufferSize> buffer;
+  const auto theirs = msg.iceControlling();
+  const bool conflict = theirs && tieBreaker_ >= *theirs;  // RFC 8445 §7.3.1.1, we stay controlling
+  StunBuilder b(buffer, conflict ? StunClass::kErrorResponse : StunClass::kSuccessResponse,
+                kStunMethodBinding, msg.transactionId());
+  if (conflict) {
+    b.addErrorCode(StunErrorCode::kRoleConflict, "Role Conflict");
+  } else {
+    b.addXorMappedAddress(*mapped);
+  }
+  const auto out = b.finish(std::string_view(local_.password), true);
+  if (!out) return false;
+  if (conflict) {
+    ++roleConflictsAnswered_;
+  } else {
+    ++requestsAnswered_;
+  }
+  listener_.onIceSend(*out, from);
   return true;
 }
 

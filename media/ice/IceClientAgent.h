@@ -20,6 +20,17 @@
 // anything else is ignored and the retransmissions go on. A 487 Role Conflict fails the agent (a
 // lite peer is always controlled, so there is no role to switch to); other error codes fail the pair.
 //
+// Checks from the peer: a full ICE agent (e.g. Janus/libnice, unlike our ICE-lite server) sends its
+// own Binding requests and only selects a pair once one of them succeeds, so while checking or
+// connected the agent answers every authentic request (USERNAME "localUfrag:remoteUfrag",
+// FINGERPRINT, MESSAGE-INTEGRITY with the local password) with a signed success response carrying
+// XOR-MAPPED-ADDRESS, sent back to where the request came from. This agent stays controlling: a
+// request with ICE-CONTROLLING is answered 487 Role Conflict when our tie-breaker is >= the peer's
+// (RFC 8445 §7.3.1.1; the peer then switches to controlled), otherwise with a success (the peer
+// keeps its role and will answer our checks 487, failing us). Against an agent that may want the
+// controlling role (an offerer), pass the largest tie-breaker (kWinningTieBreaker). Requests from a
+// peer that thinks it is controlled are simply answered. Nothing else about them changes our state.
+//
 // Once connected, consent freshness (RFC 7675 §5.1): a check on the selected pair every
 // consentInterval randomised to 0.8-1.2x; without an authentic success response for consentTimeout
 // the agent closes and reports onIceConsentExpired(). networkChanged() sends a fresh nominating
@@ -78,6 +89,10 @@ class IceClientAgent {
   static constexpr size_t kMaxRemoteCandidates = 8;
   static constexpr size_t kMaxTransactions = 8;
 
+  // A tie-breaker that wins every role conflict (a peer with the same value would answer 487 too;
+  // the chance that a random one equals it is 2^-64).
+  static constexpr uint64_t kWinningTieBreaker = ~uint64_t{0};
+
   // PRIORITY of every check: the peer-reflexive priority of our local candidate (RFC 8445 §7.1.1).
   static constexpr uint32_t kCheckPriority = kIcePeerReflexivePriority;
 
@@ -97,7 +112,7 @@ class IceClientAgent {
   // Starts new checks, retransmits, runs consent checks and the consent timeout.
   void tick(Clock::time_point now) noexcept;
   // Handles one parsed STUN message from `from`; true if it was an authentic response to one of our
-  // outstanding requests.
+  // outstanding requests, or an authentic Binding request from the peer (answered through onIceSend).
   bool handleStun(const StunMessage& msg, const util::SocketAddress& from, Clock::time_point now) noexcept;
   // Connected: sends a nominating check on the selected pair now (after a local network change).
   void networkChanged(Clock::time_point now) noexcept;
@@ -112,6 +127,9 @@ class IceClientAgent {
   [[nodiscard]] size_t remoteCandidateCount() const noexcept { return pairCount_; }
   [[nodiscard]] size_t outstandingTransactions() const noexcept;
   [[nodiscard]] uint64_t tieBreaker() const noexcept { return tieBreaker_; }
+  // Authentic Binding requests from the peer answered with a success (role conflicts: with 487).
+  [[nodiscard]] uint64_t requestsAnswered() const noexcept { return requestsAnswered_; }
+  [[nodiscard]] uint64_t roleConflictsAnswered() const noexcept { return roleConflictsAnswered_; }
   [[nodiscard]] const IceCredentials& localCredentials() const noexcept { return local_; }
 
  private:
@@ -140,6 +158,7 @@ class IceClientAgent {
   void failIfAllPairsFailed() noexcept;
   void fail(std::string_view reason) noexcept;
   void cancelChecks() noexcept;
+  bool answerRequest(const StunMessage& msg, const util::SocketAddress& from) noexcept;
 
   IceCredentials local_;
   IceCredentials remote_;
@@ -154,6 +173,8 @@ class IceClientAgent {
   Clock::time_point nextCheckAt_{};
   Clock::time_point nextConsentAt_{};
   Clock::time_point lastConsent_{};
+  uint64_t requestsAnswered_ = 0;
+  uint64_t roleConflictsAnswered_ = 0;
   uint8_t pairCount_ = 0;
   uint8_t selected_ = 0;
   State state_ = State::kNew;

@@ -37,7 +37,8 @@ ClientTransport::ClientTransport(boost::asio::io_context& io, dtls::DtlsContext&
     : DtlsSrtpChannel(id, context, params.secure, events),
       io_(io),
       params_(std::move(params)),
-      ice_(params_.localIce, params_.remoteIce, ice::IceClientAgent::randomTieBreaker(), params_.ice, *this),
+      ice_(params_.localIce, params_.remoteIce,
+           params_.tieBreaker.value_or(ice::IceClientAgent::randomTieBreaker()), params_.ice, *this),
       timer_(io) {}
 
 ClientTransport::~ClientTransport() {

@@ -1,12 +1,14 @@
 #pragma once
 // The client side of a WebRTC transport, doing what a browser does: ICE checks as the controlling
-// agent with USE-CANDIDATE, DTLS in the role the SDP gives, SRTP. Used by the bench load clients and
+// agent with USE-CANDIDATE (answering a full peer's own checks too), DTLS in the role the SDP
+// gives, SRTP. Used by the bench load clients and
 // the tests; small enough to run hundreds in one process (one socket each, one io_context for all).
 // Over UDP (its own socket) or ICE-TCP (one connection, RFC 4571 framing). Confined to the thread
 // running `io`.
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
@@ -34,6 +36,9 @@ class ClientTransport final : public DtlsSrtpChannel,
     util::SocketAddress localBind;     // e.g. 127.0.0.1:0 (its family must match a candidate)
     DtlsSrtpChannel::Settings secure;  // role: kClient when the server answered a=setup:passive
     ice::IceClientAgent::Options ice;
+    // ICE tie-breaker; nullopt: random. Against a full ICE agent that offered (and so wants to be
+    // controlling, e.g. Janus sending a subscriber offer) use IceClientAgent::kWinningTieBreaker.
+    std::optional<uint64_t> tieBreaker;
     std::chrono::milliseconds tickInterval{10};
     std::function<Clock::time_point()> clock = [] { return Clock::now(); };
 

@@ -15,7 +15,8 @@
 // Invariants (trap on violation): the lite agent sends something only for a message that passes
 // FINGERPRINT, USERNAME and MESSAGE-INTEGRITY with its own password, and then exactly one signed
 // response with the request's transaction id; a message it rejects changes none of its state; the
-// client only sends well-formed signed checks; each "once" callback fires at most once.
+// client only sends well-formed signed checks (and signed answers to authentic checks); each "once" callback
+// fires at most once.
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -76,8 +77,14 @@ struct ClientEvents : IceClientAgent::Listener {
   int expired = 0;
   void onIceSend(std::span<const uint8_t> stun, const SocketAddress& to) override {
     const auto msg = StunMessage::parse(stun);
-    check(msg.has_value() && msg->messageClass() == StunClass::kRequest &&
-          msg->method() == kStunMethodBinding);
+    check(msg.has_value() && msg->method() == kStunMethodBinding);
+    if (msg->messageClass() != StunClass::kRequest) {
+      // An answer to an authentic check of the peer: signed with the client's own password.
+      check(msg->messageClass() == StunClass::kSuccessResponse ||
+            msg->messageClass() == StunClass::kErrorResponse);
+      check(msg->verifyMessageIntegrity(kClientPassword) && msg->verifyFingerprint() && !to.empty());
+      return;
+    }
     check(msg->username() == kUsername && msg->useCandidate() && msg->iceControlling().has_value());
     check(msg->verifyMessageIntegrity(kLitePassword) && msg->verifyFingerprint());
     check(!to.empty());

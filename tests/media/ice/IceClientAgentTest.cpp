@@ -225,11 +225,12 @@ TEST_CASE("Client ignores responses that are not authentic or not for it", "[ice
     bytes[10] ^= 0xFF;
     CHECK_FALSE(c.reply(bytes));
   }
-  SECTION("a request, not a response") {
+  SECTION("a request, not a response, signed with the peer's password") {
     CheckSpec s;
     s.username = "Cl1e:LiTe";
-    s.password = kClientCredentials.password;
+    s.password = kLiteCredentials.password;
     CHECK_FALSE(c.reply(buildCheck(s)));
+    CHECK(c.agent.requestsAnswered() == 0);
   }
   SECTION("unauthenticated 487 cannot fail the agent") {
     CHECK_FALSE(c.reply(c.response(0, StunClass::kErrorResponse, 487, "wrong+password/0123456789")));
@@ -335,4 +336,128 @@ TEST_CASE("Client transaction ids differ between checks and between agents", "[i
   }
   CHECK(ids.size() == 80);
   CHECK(IceClientAgent::randomTieBreaker() != IceClientAgent::randomTieBreaker());
+}
+
+namespace {
+
+// A full peer's check to the client: USERNAME "Cl1e:LiTe", signed with the client's password.
+CheckSpec peerCheck() {
+  CheckSpec s;
+  s.username = "Cl1e:LiTe";
+  s.password = kClientCredentials.password;
+  s.controlling.reset();
+  s.controlled = 0x42;
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("Client answers a full peer's authentic checks, connected or not", "[ice][client]") {
+  Client c;
+  REQUIRE(c.agent.addRemoteCandidate(kLiteAddress));
+  SECTION("not started: ignored") {
+    CHECK_FALSE(c.reply(buildCheck(peerCheck())));
+    CHECK(c.events.sent.empty());
+    return;
+  }
+  c.agent.start(c.clock.now);
+  REQUIRE(c.events.sent.size() == 1);
+  SECTION("while checking, from a peer-reflexive address") {
+    CheckSpec s = peerCheck();
+    s.id[0] = 0x77;
+    REQUIRE(c.reply(buildCheck(s), kClientAddress2));
+    REQUIRE(c.events.sent.size() == 2);
+    const Sent& out = c.events.sent[1];
+    CHECK(out.to == kClientAddress2);
+    const StunMessage response = out.message();
+    CHECK(response.messageClass() == StunClass::kSuccessResponse);
+    CHECK(response.method() == kStunMethodBinding);
+    CHECK(response.transactionId() == s.id);
+    CHECK(response.verifyMessageIntegrity(std::string_view(kClientCredentials.password)));
+    CHECK(response.verifyFingerprint());
+    REQUIRE(response.xorMappedAddress());
+    CHECK(toSocketAddress(*response.xorMappedAddress()) == kClientAddress2);
+    CHECK(c.agent.requestsAnswered() == 1);
+    CHECK(c.agent.state() == IceClientAgent::State::kChecking);  // a request connects nothing
+    CHECK(c.agent.outstandingTransactions() == 1);
+  }
+  SECTION("when connected (consent checks of the peer)") {
+    REQUIRE(c.reply(c.response(0)));
+    REQUIRE(c.agent.state() == IceClientAgent::State::kConnected);
+    REQUIRE(c.reply(buildCheck(peerCheck())));
+    CHECK(c.events.sent.back().message().messageClass() == StunClass::kSuccessResponse);
+    CHECK(c.agent.requestsAnswered() == 1);
+  }
+}
+
+TEST_CASE("Client ignores checks that are not authentic or not for it", "[ice][client]") {
+  Client c;
+  REQUIRE(c.agent.addRemoteCandidate(kLiteAddress));
+  c.agent.start(c.clock.now);
+  CheckSpec s = peerCheck();
+  SECTION("wrong password") {
+    s.password = "wrong+password/0123456789";
+  }
+  SECTION("no integrity") {
+    s.password.reset();
+  }
+  SECTION("no fingerprint") {
+    s.fingerprint = false;
+  }
+  SECTION("no username") {
+    s.username.reset();
+  }
+  SECTION("our ufrag, another remote ufrag") {
+    s.username = "Cl1e:Other";
+  }
+  SECTION("the username of our own checks") {
+    s.username = "LiTe:Cl1e";
+  }
+  SECTION("a prefix of our ufrag") {
+    s.username = "Cl1:LiTe";
+  }
+  CHECK_FALSE(c.reply(buildCheck(s)));
+  CHECK(c.events.sent.size() == 1);
+  CHECK(c.agent.requestsAnswered() == 0);
+  CHECK(c.agent.roleConflictsAnswered() == 0);
+}
+
+TEST_CASE("Client role conflict: the larger tie-breaker stays controlling (RFC 8445 §7.3.1.1)",
+          "[ice][client]") {
+  FakeClock clock;
+  ClientRecorder events;
+  events.clock = &clock;
+  CheckSpec s = peerCheck();
+  s.controlled.reset();
+  SECTION("winning tie-breaker: 487 to a controlling peer") {
+    IceClientAgent agent(kClientCredentials, kLiteCredentials, IceClientAgent::kWinningTieBreaker, {},
+                         events);
+    REQUIRE(agent.addRemoteCandidate(kLiteAddress));
+    agent.start(clock.now);
+    s.controlling = 0xFFFFFFFFFFFFFFFEull;
+    REQUIRE(deliver(agent, buildCheck(s), kLiteAddress, clock.now));
+    REQUIRE(events.sent.size() == 2);
+    const StunMessage response = events.sent[1].message();
+    CHECK(response.messageClass() == StunClass::kErrorResponse);
+    REQUIRE(response.errorCode());
+    CHECK(response.errorCode()->code == StunErrorCode::kRoleConflict);
+    CHECK(response.verifyMessageIntegrity(std::string_view(kClientCredentials.password)));
+    CHECK(response.verifyFingerprint());
+    CHECK(agent.roleConflictsAnswered() == 1);
+    CHECK(agent.requestsAnswered() == 0);
+    CHECK(agent.state() == IceClientAgent::State::kChecking);
+    // Our own checks keep claiming the controlling role with that tie-breaker.
+    CHECK(events.sent[0].message().iceControlling() == IceClientAgent::kWinningTieBreaker);
+  }
+  SECTION("losing tie-breaker: answered with a success, the peer keeps its role") {
+    IceClientAgent agent(kClientCredentials, kLiteCredentials, 5, {}, events);
+    REQUIRE(agent.addRemoteCandidate(kLiteAddress));
+    agent.start(clock.now);
+    s.controlling = 6;
+    REQUIRE(deliver(agent, buildCheck(s), kLiteAddress, clock.now));
+    REQUIRE(events.sent.size() == 2);
+    CHECK(events.sent[1].message().messageClass() == StunClass::kSuccessResponse);
+    CHECK(agent.requestsAnswered() == 1);
+    CHECK(agent.roleConflictsAnswered() == 0);
+  }
 }
