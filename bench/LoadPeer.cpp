@@ -1,5 +1,7 @@
 #include "bench/LoadPeer.h"
 
+#include "bench/JanusSdp.h"
+
 #include <algorithm>
 
 #include "media/rtcp/FirView.h"
@@ -39,6 +41,7 @@ LoadPeer::~LoadPeer() {
 void LoadPeer::start(std::function<void(bool ok)> done) {
   done_ = std::move(done);
   if (ctx_.kind == PeerTransportKind::kReflector) return startReflector();
+  if (ctx_.kind == PeerTransportKind::kJanus) return startJanus();
   SignalingClient::Handlers handlers;
   handlers.connected = [this] {
     const char* kind = role_ == PeerRole::kPublisher    ? "pub"
@@ -97,6 +100,17 @@ void LoadPeer::onEvent(const json& event) {
 }
 
 void LoadPeer::publish() {
+  const json tracks = preparePublisher();
+  negotiating_ = true;
+  ctx_.counters.negotiating.fetch_add(1, std::memory_order_relaxed);
+  ws_->request(
+      {{"type", "offer"},
+       {"sdp", browserOffer(ice_, ctx_.certificate.fingerprint(), sections_, 1000 + index_, ++offers_)},
+       {"tracks", tracks}},
+      [this](const json& reply) { onAnswer(reply, sections_.size()); });
+}
+
+json LoadPeer::preparePublisher() {
   std::mt19937 random(index_ * 7919U + 17U);
   const LoadScenario& s = ctx_.scenario;
   json tracks = json::object();
@@ -121,13 +135,7 @@ void LoadPeer::publish() {
     tracks[sections_.back().mid] = {{"source", "camera"}};
   }
   audioSeq_ = static_cast<uint16_t>(random());
-  negotiating_ = true;
-  ctx_.counters.negotiating.fetch_add(1, std::memory_order_relaxed);
-  ws_->request(
-      {{"type", "offer"},
-       {"sdp", browserOffer(ice_, ctx_.certificate.fingerprint(), sections_, 1000 + index_, ++offers_)},
-       {"tracks", tracks}},
-      [this](const json& reply) { onAnswer(reply, sections_.size()); });
+  return tracks;
 }
 
 void LoadPeer::subscribeMore() {
@@ -237,6 +245,70 @@ void LoadPeer::startReflector() {
   markReady();
 }
 
+void LoadPeer::startJanus() {
+  JanusShared& shared = *ctx_.janus;
+  JanusSignaling::Options options;
+  options.host = shared.serverAddress;
+  janusSignaling_ = JanusSignaling::create(ctx_.io, options, [this](const std::string& error) {
+    if (!stopping_) finish(false, "janus: " + error);
+  });
+  janusSignaling_->connect([this, &shared] {
+    ctx_.counters.joined.fetch_add(1, std::memory_order_relaxed);
+    const uint64_t room = shared.roomIds.at(roomNumber_);
+    if (role_ == PeerRole::kIdle) return markReady();  // a session and a handle, no media
+    if (role_ == PeerRole::kPublisher) {
+      janusSignaling_->joinAsPublisher(room, "pub" + std::to_string(index_), [this, &shared](uint64_t feed) {
+        {
+          std::lock_guard lock(shared.mutex);
+          shared.feeds.at(roomNumber_).push_back(feed);
+        }
+        (void)preparePublisher();
+        janusSignaling_->publish(
+            browserOffer(ice_, ctx_.certificate.fingerprint(), sections_, 1000 + index_, ++offers_),
+            [this](const std::string& answer) { connectJanus(answer, false); });
+      });
+      return;
+    }
+    uint64_t feed = 0;
+    {
+      std::lock_guard lock(shared.mutex);
+      if (shared.feeds.at(roomNumber_).empty()) return finish(false, "janus: no publisher in the room yet");
+      feed = shared.feeds[roomNumber_].front();
+    }
+    janusSignaling_->joinAsSubscriber(room, feed, [this](const std::string& offer) {
+      std::string answer;
+      try {
+        answer = answerJanusOffer(offer, JanusAnswerParams{ice_, ctx_.certificate.fingerprint(), {}});
+      } catch (const std::exception& e) {
+        return finish(false, std::string("janus offer: ") + e.what());
+      }
+      connectJanus(offer, true);
+      if (finished_ && !ready_) return;
+      janusSignaling_->start(answer, [] {});
+    });
+  });
+}
+
+void LoadPeer::connectJanus(const std::string& janusSdp, bool janusOffered) {
+  const auto bind = media::util::SocketAddress::parse(ctx_.janus->clientAddress, 0);
+  if (!bind) return finish(false, "janus: bad client address " + ctx_.janus->clientAddress);
+  std::optional<transport::ClientTransport::Params> params;
+  try {
+    params = janusTransportParams(janusSdp, janusOffered, ice_, *bind);
+  } catch (const std::exception& e) {
+    return finish(false, std::string("janus SDP: ") + e.what());
+  }
+  params->tickInterval = std::chrono::milliseconds(20);
+  transport::TransportEvents& events = *this;
+  transport_ =
+      std::make_unique<transport::ClientTransport>(ctx_.io, ctx_.dtls, index_, std::move(*params), events);
+  try {
+    transport_->start();
+  } catch (const std::exception& e) {
+    finish(false, std::string("transport: ") + e.what());
+  }
+}
+
 void LoadPeer::onDatagram(std::span<uint8_t> data, const media::util::SocketAddress&) noexcept {
   if (role_ != PeerRole::kSubscriber || data.size() < 4 + 12 + kReflectorTagBytes) return;
   const auto packet = media::rtp::RtpPacket::parse(data.subspan(4, data.size() - 4 - kReflectorTagBytes));
@@ -286,6 +358,7 @@ void LoadPeer::finish(bool ok, const std::string& why) {
 void LoadPeer::stop() {
   stopping_ = true;
   if (raw_) raw_->stop();
+  if (janusSignaling_) janusSignaling_->close([] {});
   if (transport_) transport_->close();
   if (ws_) ws_->close();
 }

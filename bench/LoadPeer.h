@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <random>
 #include <string>
@@ -18,6 +19,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "bench/BenchSdp.h"
+#include "bench/JanusSignaling.h"
 #include "bench/LoadScenario.h"
 #include "bench/ReceiveMeter.h"
 #include "bench/SignalingClient.h"
@@ -32,7 +34,18 @@ enum class PeerRole : uint8_t { kPublisher, kSubscriber, kIdle };
 // What the peer talks to: Switchyard (its signaling, ICE, DTLS, SRTP) or the reflector (plain UDP:
 // each datagram is a 4-byte room number and an unencrypted RTP packet with a 16-byte stand-in for
 // the SRTP tag; a subscriber registers with "SWBJ" + room number).
-enum class PeerTransportKind : uint8_t { kWebRtc, kReflector };
+// Janus: its videoroom API over WebSocket (JanusSignaling) inside the bench's network namespace; a
+// publisher offers as for Switchyard, a subscriber answers Janus's offer for one feed (JanusSdp).
+enum class PeerTransportKind : uint8_t { kWebRtc, kReflector, kJanus };
+
+// What the Janus peers of a run share (written before the peers start, except `feeds`).
+struct JanusShared {
+  std::string serverAddress;                 // Janus's WebSocket and ICE address in the namespace
+  std::string clientAddress;                 // where the clients bind
+  std::vector<uint64_t> roomIds;             // by room number, created before any peer
+  std::mutex mutex;                          // guards feeds
+  std::vector<std::vector<uint64_t>> feeds;  // the publishers' feed ids, by room number
+};
 
 inline constexpr uint32_t kReflectorJoinMagic = 0x53574a42;  // "SWJB"
 inline constexpr size_t kReflectorTagBytes = 16;
@@ -58,6 +71,7 @@ struct PeerContext {
   boost::asio::ip::tcp::endpoint signaling;
   PeerTransportKind kind = PeerTransportKind::kWebRtc;
   media::util::SocketAddress reflector;                  // kReflector
+  JanusShared* janus = nullptr;                          // kJanus
   std::function<void(const std::string& what)> onError;  // once per failed peer (any thread's logger)
 };
 
@@ -105,6 +119,9 @@ class LoadPeer final : private media::transport::TransportEvents, private media:
                std::span<const uint8_t> payload, const char* rid, bool audio) noexcept;
   void markReady();
   void startReflector();
+  void startJanus();
+  void connectJanus(const std::string& janusSdp, bool janusOffered);
+  nlohmann::json preparePublisher();
   void onDatagram(std::span<uint8_t> data, const media::util::SocketAddress& from) noexcept override;
   void received(std::span<const uint8_t> payload, size_t packetBytes) noexcept;
 
@@ -122,6 +139,7 @@ class LoadPeer final : private media::transport::TransportEvents, private media:
   std::shared_ptr<SignalingClient> ws_;
   std::unique_ptr<media::transport::ClientTransport> transport_;
   std::unique_ptr<media::net::UdpSocket> raw_;
+  std::shared_ptr<JanusSignaling> janusSignaling_;
   uint32_t roomNumber_ = 0;
   media::ice::IceCredentials ice_ = media::ice::IceCredentials::generate();
   std::function<void(bool)> done_;

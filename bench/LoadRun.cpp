@@ -19,7 +19,10 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "bench/ChildProcess.h"
+#include "bench/JanusProcess.h"
+#include "bench/JanusSignaling.h"
 #include "bench/LoadPeer.h"
+#include "bench/NetworkNamespace.h"
 #include "media/dtls/DtlsCertificate.h"
 #include "media/dtls/DtlsContext.h"
 #include "media/sctp/SctpLibrary.h"
@@ -41,9 +44,10 @@ void onInterrupt(int) {
 // makes the publishers send what is due.
 class ClientThread {
  public:
-  explicit ClientThread(const media::dtls::DtlsCertificate& certificate)
+  // With a namespace, the thread runs inside it, so the sockets its peers make live there.
+  ClientThread(const media::dtls::DtlsCertificate& certificate, const NetworkNamespace* ns)
       : dtls_(certificate), work_(asio::make_work_guard(io_)), pacer_(io_) {
-    thread_ = std::thread([this] { io_.run(); });
+    thread_ = ns ? ns->startThread([this] { io_.run(); }) : std::thread([this] { io_.run(); });
     asio::post(io_, [this] { pace(); });
   }
   ~ClientThread() {
@@ -196,7 +200,8 @@ class TargetRun {
     try {
       startTarget();
       for (uint32_t i = 0; i < scenario_.clientThreads; ++i)
-        threads_.push_back(std::make_unique<ClientThread>(certificate_));
+        threads_.push_back(std::make_unique<ClientThread>(certificate_, netns_.get()));
+      if (kind_ == PeerTransportKind::kJanus) createJanusRooms();
       measure();
     } catch (const std::exception& e) {
       result_.error = e.what();
@@ -243,12 +248,70 @@ class TargetRun {
       reflector_ = *media::util::SocketAddress::parse(
           hostPort.substr(0, colon), static_cast<uint16_t>(std::stoi(hostPort.substr(colon + 1))));
       kind_ = PeerTransportKind::kReflector;
+    } else if (target_.kind == "janus") {
+      if (scenario_.simulcast) throw std::runtime_error("janus: the bench drives Janus without simulcast");
+      if (scenario_.publishers > 1)
+        throw std::runtime_error("janus: the bench subscribes to one publisher per room");
+      NetworkNamespace::removeStale();
+      netns_ = std::make_unique<NetworkNamespace>();
+      JanusProcess::Options o;
+      o.bindAddress = netns_->serverAddress();
+      o.iceInterface = netns_->serverInterface();
+      o.netnsFd = netns_->fd();
+      o.eventLoops = target_.explicitWorkers ? target_.workers : 0;
+      o.workDir = options_.outDir + "/janus";
+      janus_ = std::make_unique<JanusProcess>(o);
+      janus_->start();
+      janusShared_ = std::make_unique<JanusShared>();
+      janusShared_->serverAddress = netns_->serverAddress();
+      janusShared_->clientAddress = netns_->clientAddress();
+      janusShared_->feeds.resize(scenario_.rooms);
+      kind_ = PeerTransportKind::kJanus;
     } else {
-      throw std::runtime_error("target '" + target_.kind + "' is not available in this build");
+      throw std::runtime_error("unknown target '" + target_.kind + "'");
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
-    result_.rssBeforeBytes = processRssBytes(process_->pid()).value_or(0);
+    result_.rssBeforeBytes = processRssBytes(targetPid()).value_or(0);
   }
+
+  // The rooms, made by one control session before any peer joins.
+  void createJanusRooms() {
+    std::promise<std::string> done;
+    auto finished = done.get_future();
+    asio::io_context& io = threads_.front()->io();
+    asio::post(io, [this, &io, &done] {
+      auto control = JanusSignaling::create(io, JanusSignaling::Options{janusShared_->serverAddress},
+                                            [&done](const std::string& e) {
+                                              try {
+                                                done.set_value(e);
+                                              } catch (...) {
+                                              }
+                                            });
+      janusControl_ = control;
+      control->connect([this, control, &done] { createJanusRoom(control, 0, done); });
+    });
+    if (finished.wait_for(std::chrono::seconds(20)) != std::future_status::ready)
+      throw std::runtime_error("janus: creating the rooms timed out");
+    const std::string error = finished.get();
+    if (!error.empty()) throw std::runtime_error("janus: creating the rooms: " + error);
+  }
+  void createJanusRoom(const std::shared_ptr<JanusSignaling>& control, uint32_t n,
+                       std::promise<std::string>& done) {
+    if (n == scenario_.rooms) {
+      done.set_value("");
+      return;
+    }
+    JanusSignaling::RoomSettings settings;
+    settings.publishers = std::max<uint32_t>(scenario_.publishers, 1) + 1;
+    control->createRoom(settings, [this, control, n, &done](uint64_t id) {
+      janusShared_->roomIds.push_back(id);
+      createJanusRoom(control, n + 1, done);
+    });
+  }
+
+  [[nodiscard]] pid_t targetPid() const { return janus_ ? janus_->pid() : process_->pid(); }
+  [[nodiscard]] bool targetRunning() { return janus_ ? janus_->running() : process_->running(); }
+  [[nodiscard]] std::string targetLogTail() const { return janus_ ? janus_->logTail() : process_->logTail(); }
 
   PeerContext context(ClientThread& thread) {
     PeerContext c{thread.io(),
@@ -260,6 +323,7 @@ class TargetRun {
                   signaling_,
                   kind_,
                   reflector_,
+                  janusShared_.get(),
                   [this](const std::string& what) {
                     std::lock_guard lock(errorsMutex_);
                     if (errors_.size() < 10) errors_.push_back(what);
@@ -321,10 +385,10 @@ class TargetRun {
     return text;
   }
 
-  double serverCpu() { return processCpuSeconds(process_->pid()).value_or(0); }
+  double serverCpu() { return processCpuSeconds(targetPid()).value_or(0); }
 
   void checkAlive() {
-    if (!process_->running()) throw std::runtime_error(target_.label() + " exited:\n" + process_->logTail());
+    if (!targetRunning()) throw std::runtime_error(target_.label() + " exited:\n" + targetLogTail());
   }
 
   void measure() {
@@ -336,11 +400,11 @@ class TargetRun {
       const uint32_t firstHalf = scenario_.idlePeers / 2;
       addPeers(PeerRole::kIdle, firstHalf, "idle peers");
       std::this_thread::sleep_for(std::chrono::seconds(2));
-      const uint64_t half = processRssBytes(process_->pid()).value_or(0);
+      const uint64_t half = processRssBytes(targetPid()).value_or(0);
       addPeers(PeerRole::kIdle, scenario_.idlePeers - firstHalf, "idle peers");
       std::this_thread::sleep_for(std::chrono::seconds(2));
       result_.rssIdleFromBytes = half;
-      result_.rssPeersBytes = processRssBytes(process_->pid()).value_or(0);
+      result_.rssPeersBytes = processRssBytes(targetPid()).value_or(0);
       result_.idlePeersMeasured = (scenario_.idlePeers - firstHalf) * scenario_.rooms;
     }
     addPeers(PeerRole::kSubscriber, scenario_.subscribers, "subscribers");
@@ -373,7 +437,7 @@ class TargetRun {
       const auto now = Clock::now();
       const double s = std::chrono::duration<double>(now - start).count();
       if (main && s >= nextRss) {
-        result_.rssSeries.emplace_back(s, processRssBytes(process_->pid()).value_or(0));
+        result_.rssSeries.emplace_back(s, processRssBytes(targetPid()).value_or(0));
         nextRss += std::max(1.0, seconds / 120.0);
       }
       if (s >= seconds) break;
@@ -443,7 +507,8 @@ class TargetRun {
       std::lock_guard lock(errorsMutex_);
       result_.peerErrors = errors_;
     }
-    if (process_ && process_->running()) result_.rssEndBytes = processRssBytes(process_->pid()).value_or(0);
+    if ((process_ || janus_) && targetRunning())
+      result_.rssEndBytes = processRssBytes(targetPid()).value_or(0);
     double jitterSum = 0;
     size_t streams = 0;
     for (auto& t : threads_) {
@@ -455,7 +520,17 @@ class TargetRun {
     for (auto& t : threads_)
       t->stopAll();
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    if (janusControl_) {
+      asio::post(threads_.front()->io(), [control = janusControl_] { control->close([] {}); });
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      janusControl_.reset();
+    }
     threads_.clear();
+    if (janus_) {
+      result_.exitStatus = janus_->stop();
+      janus_.reset();
+      netns_.reset();
+    }
     if (process_) {
       result_.exitStatus = process_->stop();
       if (result_.exitStatus != "exit 0" && result_.error.empty()) {
@@ -471,6 +546,10 @@ class TargetRun {
   Progress progress_;
   TargetResult result_;
   std::unique_ptr<ChildProcess> process_;
+  std::unique_ptr<NetworkNamespace> netns_;  // janus: declared before janus_ so it outlives it
+  std::unique_ptr<JanusProcess> janus_;
+  std::unique_ptr<JanusShared> janusShared_;
+  std::shared_ptr<JanusSignaling> janusControl_;
   asio::ip::tcp::endpoint signaling_;
   media::util::SocketAddress reflector_;
   PeerTransportKind kind_ = PeerTransportKind::kWebRtc;
@@ -494,6 +573,7 @@ void raiseFileLimit() {
 
 std::string TargetSpec::label() const {
   if (kind == "switchyard" || kind == "reflector") return kind + "-" + std::to_string(workers) + "w";
+  if (kind == "janus" && explicitWorkers) return kind + "-" + std::to_string(workers) + "loops";
   return kind;
 }
 
@@ -520,6 +600,7 @@ bool parseTargets(const std::string& text, std::vector<TargetSpec>& out, std::st
         return false;
       }
       spec.workers = static_cast<uint32_t>(workers);
+      spec.explicitWorkers = true;
     }
     out.push_back(spec);
     if (comma == std::string::npos) break;

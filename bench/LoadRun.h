@@ -15,8 +15,9 @@
 namespace switchyard::bench {
 
 struct TargetSpec {
-  std::string kind;  // "switchyard", "reflector", "janus"
-  uint32_t workers = 1;
+  std::string kind;              // "switchyard", "reflector", "janus"
+  uint32_t workers = 1;          // switchyard: workers; reflector: threads; janus: event loops (when given)
+  bool explicitWorkers = false;  // ":N" given (janus without it: its default, a loop per handle)
   [[nodiscard]] std::string label() const;
 };
 

@@ -145,6 +145,7 @@ struct Clients {
                                  endpoint,
                                  bench::PeerTransportKind::kWebRtc,
                                  {},
+                                 nullptr,
                                  [this](const std::string& what) {
                                    std::lock_guard lock(mutex);
                                    errors.push_back(what);
