@@ -252,6 +252,15 @@ void LoadPeer::startJanus() {
   janusSignaling_ = JanusSignaling::create(ctx_.io, options, [this](const std::string& error) {
     if (!stopping_) finish(false, "janus: " + error);
   });
+  // Janus refuses subscriptions to a feed before its "webrtcup" (videoroom error 428), so a Janus
+  // publisher is ready only once Janus says its PeerConnection is up (and our transport connected).
+  janusSignaling_->setEventCallback([this](const json& event) {
+    if (event.value("janus", "") != "webrtcup") return;
+    janusUp_ = true;
+    if (role_ == PeerRole::kPublisher && transport_ &&
+        transport_->state() == transport::TransportState::kConnected)
+      markReady();
+  });
   janusSignaling_->connect([this, &shared] {
     ctx_.counters.joined.fetch_add(1, std::memory_order_relaxed);
     const uint64_t room = shared.roomIds.at(roomNumber_);
@@ -323,7 +332,7 @@ void LoadPeer::onTransportConnected(transport::TransportId) {
     nextFrameNs_ = now;
     nextAudioNs_ = now;
     nextKeyFrameNs_ = now;
-    markReady();
+    if (ctx_.kind != PeerTransportKind::kJanus || janusUp_) markReady();
   } else if (role_ == PeerRole::kIdle) {
     markReady();
   } else if (answeredTracks_ >= expectedTracks_) {

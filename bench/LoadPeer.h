@@ -140,6 +140,7 @@ class LoadPeer final : private media::transport::TransportEvents, private media:
   std::unique_ptr<media::transport::ClientTransport> transport_;
   std::unique_ptr<media::net::UdpSocket> raw_;
   std::shared_ptr<JanusSignaling> janusSignaling_;
+  bool janusUp_ = false;  // Janus sent "webrtcup" for this handle
   uint32_t roomNumber_ = 0;
   media::ice::IceCredentials ice_ = media::ice::IceCredentials::generate();
   std::function<void(bool)> done_;
