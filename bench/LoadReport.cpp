@@ -88,8 +88,13 @@ std::string markdownReport(const RunOptions& options, const std::vector<TargetRe
   }
   for (const auto& r : results) {
     if (!r.ramp.empty()) {
-      md << "\nRamp, " << r.target.label() << " (knee: "
-         << (r.knee ? std::to_string(r.knee->subscribers) + " subscribers" : std::string("none")) << "):\n\n";
+      md << "\nRamp, " << r.target.label() << " ("
+         << (!r.rampLimitCrossed ? "no knee: every step within the limits"
+             : r.knee            ? "knee: " + std::to_string(r.knee->subscribers) +
+                            " subscribers, the last step within the limits"
+                      : std::string("the first step already crossed a limit"))
+         << "; limits: loss " << fixed(options.scenario.rampMaxLossPercent, 2) << "%, p99 "
+         << fixed(options.scenario.rampMaxP99Ms, 1) << " ms):\n\n";
       md << "| subscribers | rx pkt/s | loss % | p99 ms | server CPU % |\n|---:|---:|---:|---:|---:|\n";
       for (const RampStep& step : r.ramp)
         md << "| " << step.subscribers << " | " << fixed(step.receivedPerSecond, 0) << " | "

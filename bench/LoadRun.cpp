@@ -493,7 +493,10 @@ class TargetRun {
       const RampStep step =
           window(scenario_.rampStepSeconds, "ramp " + std::to_string(currentSubscribers_), false);
       result_.ramp.push_back(step);
-      if (step.lossPercent > scenario_.rampMaxLossPercent || step.p99Ms > scenario_.rampMaxP99Ms) break;
+      if (step.lossPercent > scenario_.rampMaxLossPercent || step.p99Ms > scenario_.rampMaxP99Ms) {
+        result_.rampLimitCrossed = true;
+        break;
+      }
       result_.knee = step;
     }
   }
@@ -678,6 +681,7 @@ nlohmann::json TargetResult::toJson() const {
                      {"server_cpu_percent", s.serverCpuPercent}});
   j["ramp"] = steps;
   if (knee) j["knee_subscribers"] = knee->subscribers;
+  j["ramp_limit_crossed"] = rampLimitCrossed;
   j["keyframe_requests"] = keyframeRequests;
   j["exit_status"] = exitStatus;
   nlohmann::json cdf = nlohmann::json::array();

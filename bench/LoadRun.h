@@ -62,7 +62,8 @@ struct TargetResult {
   uint64_t rssEndBytes = 0;
   std::vector<std::pair<double, uint64_t>> rssSeries;  // (seconds into the window, bytes)
   std::vector<RampStep> ramp;
-  std::optional<RampStep> knee;
+  std::optional<RampStep> knee;   // the last step within the limits
+  bool rampLimitCrossed = false;  // false: the ramp ended at ramp-max-subscribers (no knee found)
   uint32_t keyframeRequests = 0;
   std::string exitStatus;
 
