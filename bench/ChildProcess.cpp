@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -49,7 +50,8 @@ ChildProcess::ChildProcess(Options options) : options_(std::move(options)) {
   if (pid_ == 0) {
     ::dup2(log, 1);
     ::dup2(log, 2);
-    ::setpgid(0, 0);
+    ::setpgid(0, 0);                     // its own group: stop() signals the whole group
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // and it dies with the bench (a killed bench leaves nothing)
     ::execve(argv[0], argv.data(), envp.data());
     ::dprintf(2, "exec %s: %s\n", argv[0], std::strerror(errno));
     ::_exit(127);
@@ -95,13 +97,13 @@ bool ChildProcess::running() {
 
 std::string ChildProcess::stop(std::chrono::milliseconds grace) {
   if (!running()) return status_;
-  ::kill(pid_, SIGTERM);
+  ::kill(-pid_, SIGTERM);  // the group: a wrapper's children too (e.g. a profiler running the server)
   const auto deadline = std::chrono::steady_clock::now() + grace;
   while (std::chrono::steady_clock::now() < deadline) {
     if (!running()) return status_;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  ::kill(pid_, SIGKILL);
+  ::kill(-pid_, SIGKILL);
   int status = 0;
   ::waitpid(pid_, &status, 0);
   pid_ = -1;
