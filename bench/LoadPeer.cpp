@@ -195,10 +195,14 @@ void LoadPeer::connectTransport(const std::string& answerSdp) {
   auto params = clientParamsFrom(answerSdp, ice_, error);
   if (!params) return finish(false, "answer: " + error);
   params->localBind = *media::util::SocketAddress::parse("127.0.0.1", 0);
-  params->tickInterval = std::chrono::milliseconds(20);
+  startTransport(std::move(*params));
+}
+
+void LoadPeer::startTransport(transport::ClientTransport::Params params) {
+  params.tickInterval = std::chrono::milliseconds(20);
   transport::TransportEvents& events = *this;
   transport_ =
-      std::make_unique<transport::ClientTransport>(ctx_.io, ctx_.dtls, index_, std::move(*params), events);
+      std::make_unique<transport::ClientTransport>(ctx_.io, ctx_.dtls, index_, std::move(params), events);
   try {
     transport_->start();
   } catch (const std::exception& e) {
@@ -307,15 +311,7 @@ void LoadPeer::connectJanus(const std::string& janusSdp, bool janusOffered) {
   } catch (const std::exception& e) {
     return finish(false, std::string("janus SDP: ") + e.what());
   }
-  params->tickInterval = std::chrono::milliseconds(20);
-  transport::TransportEvents& events = *this;
-  transport_ =
-      std::make_unique<transport::ClientTransport>(ctx_.io, ctx_.dtls, index_, std::move(*params), events);
-  try {
-    transport_->start();
-  } catch (const std::exception& e) {
-    finish(false, std::string("transport: ") + e.what());
-  }
+  startTransport(std::move(*params));
 }
 
 void LoadPeer::onDatagram(std::span<uint8_t> data, const media::util::SocketAddress&) noexcept {

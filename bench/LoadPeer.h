@@ -112,6 +112,7 @@ class LoadPeer final : private media::transport::TransportEvents, private media:
   void subscribeMore();
   void onAnswer(const nlohmann::json& reply, size_t sectionsOffered);
   void connectTransport(const std::string& answerSdp);
+  void startTransport(media::transport::ClientTransport::Params params);
   void finish(bool ok, const std::string& why = {});
   void sendVideoFrame(VideoLayer& layer, size_t index, uint64_t nowNs, bool keyFrame) noexcept;
   void sendAudio(uint64_t nowNs) noexcept;
