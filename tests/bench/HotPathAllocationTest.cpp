@@ -4,8 +4,8 @@
 // worker thread is counted while media flows: recvmmsg, SRTP unprotect, the router's rewrite for
 // each subscriber, SRTP protect, sendmmsg, and the worker's timers (reports, feedback, keyframe
 // requests) all together must allocate nothing.
-// In builds without AddressSanitizer every malloc/calloc/realloc (C libraries: OpenSSL, libsrtp,
-// glibc) is counted; under ASan, which owns malloc, operator new is.
+// Every malloc/calloc/realloc/memalign (C libraries: OpenSSL, libsrtp, glibc) and so every operator
+// new is counted: by replacing them here, or under ASan, which owns malloc, with its allocation hooks.
 #include <catch2/catch.hpp>
 
 #include <malloc.h>
@@ -41,27 +41,15 @@ inline void note() noexcept {
 }  // namespace
 
 #ifdef SWITCHYARD_TEST_ASAN
-void* operator new(size_t size) {
+#include <sanitizer/allocator_interface.h>
+namespace {
+// ASan owns malloc and operator new; its hooks see every allocation of either.
+void onMalloc(const volatile void*, size_t) {
   note();
-  void* p = std::malloc(size == 0 ? 1 : size);
-  if (!p) throw std::bad_alloc();
-  return p;
 }
-void* operator new[](size_t size) {
-  return operator new(size);
-}
-void operator delete(void* p) noexcept {
-  std::free(p);
-}
-void operator delete[](void* p) noexcept {
-  std::free(p);
-}
-void operator delete(void* p, size_t) noexcept {
-  std::free(p);
-}
-void operator delete[](void* p, size_t) noexcept {
-  std::free(p);
-}
+void onFree(const volatile void*) {}
+const int gHooksInstalled = __sanitizer_install_malloc_and_free_hooks(&onMalloc, &onFree);
+}  // namespace
 #else
 extern "C" {
 void* __libc_malloc(size_t);
