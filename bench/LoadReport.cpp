@@ -75,6 +75,16 @@ std::string markdownReport(const RunOptions& options, const std::vector<TargetRe
        << fixed(100 * sy->packetsPerCpuSecond() / reflector->packetsPerCpuSecond(), 1)
        << "%** (target >= 50%)\n";
   }
+  if (sy && reflector) {
+    // The reflector's path is the same sockets, kernel and client threads without an SFU in it.
+    for (const double q : {0.5, 0.99}) {
+      md << "- Latency added by Switchyard at p" << (q == 0.5 ? "50" : "99")
+         << " (Switchyard's minus the reflector's): "
+         << fixed((sy->latency.percentileUs(q) - reflector->latency.percentileUs(q)) / 1000, 2) << " ms ("
+         << fixed(sy->latency.percentileUs(q) / 1000, 2) << " - "
+         << fixed(reflector->latency.percentileUs(q) / 1000, 2) << ")\n";
+    }
+  }
   // Scaling: switchyard with several worker counts.
   std::vector<const TargetResult*> scaling;
   for (const auto& r : results)
