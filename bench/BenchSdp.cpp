@@ -17,6 +17,13 @@ std::string browserOffer(const media::ice::IceCredentials& ice, const media::dtl
   sdp += "\r\na=extmap-allow-mixed\r\na=msid-semantic: WMS bench\r\n";
   const std::string fp = fingerprint.toText();
   for (const OfferSection& s : sections) {
+    if (s.data) {
+      sdp +=
+          "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\nc=IN IP4 0.0.0.0\r\na=ice-ufrag:" + ice.ufrag +
+          "\r\na=ice-pwd:" + ice.password + "\r\na=ice-options:trickle\r\na=fingerprint:sha-256 " + fp +
+          "\r\na=setup:actpass\r\na=mid:" + s.mid + "\r\na=sctp-port:5000\r\na=max-message-size:262144\r\n";
+      continue;
+    }
     const std::string pt = std::to_string(s.video ? sdpid::kVp8 : sdpid::kOpus);
     sdp += std::string(s.video ? "m=video" : "m=audio") + " 9 UDP/TLS/RTP/SAVPF " + pt + "\r\n";
     sdp += "c=IN IP4 0.0.0.0\r\na=rtcp:9 IN IP4 0.0.0.0\r\na=ice-ufrag:" + ice.ufrag +

@@ -31,6 +31,7 @@ struct OfferSection {
   bool send = false;       // sendonly (publish) or recvonly (subscribe)
   bool simulcast = false;  // send video as three RID layers q, h, f
   uint32_t ssrc = 0;       // sendonly without simulcast
+  bool data = false;       // an m=application section (SCTP data channels); the rest is ignored
 };
 
 [[nodiscard]] std::string browserOffer(const media::ice::IceCredentials& ice,

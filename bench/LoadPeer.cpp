@@ -35,6 +35,7 @@ LoadPeer::LoadPeer(PeerContext context, PeerRole role, uint32_t globalIndex, uin
       roomNumber_(roomNumber) {}
 
 LoadPeer::~LoadPeer() {
+  data_.reset();
   if (ws_) ws_->detach();
 }
 
@@ -65,6 +66,7 @@ void LoadPeer::start(std::function<void(bool ok)> done) {
                                   [this](const json& answer) { onAnswer(answer, 0); });
                      return;
                    }
+                   if (ctx_.scenario.dataChannels) sections_.push_back({"0", false, false, false, 0, true});
                    expectedTracks_ = static_cast<size_t>(ctx_.scenario.publishers) *
                                      ((ctx_.scenario.audio ? 1U : 0U) + (ctx_.scenario.video ? 1U : 0U));
                    for (const json& t : reply.value("tracks", json::array())) {
@@ -117,6 +119,7 @@ json LoadPeer::preparePublisher() {
   if (s.audio) {
     audioSsrc_ = static_cast<uint32_t>(random()) | 1U;
     sections_.push_back({std::to_string(sections_.size()), false, true, false, audioSsrc_});
+    audioMid_ = sections_.back().mid;
     tracks[sections_.back().mid] = {{"source", "microphone"}};
   }
   if (s.video) {
@@ -132,8 +135,10 @@ json LoadPeer::preparePublisher() {
       layers_.push_back(std::move(layer));
     }
     sections_.push_back({std::to_string(sections_.size()), true, true, s.simulcast, layers_.front().ssrc});
+    videoMid_ = sections_.back().mid;
     tracks[sections_.back().mid] = {{"source", "camera"}};
   }
+  if (s.dataChannels) sections_.push_back({std::to_string(sections_.size()), false, false, false, 0, true});
   audioSeq_ = static_cast<uint16_t>(random());
   return tracks;
 }
@@ -232,6 +237,8 @@ void LoadPeer::startReflector() {
     }
     sections_.push_back({"0", false, true, false, audioSsrc_});
     sections_.push_back({"1", true, true, false, 0});
+    audioMid_ = "0";
+    videoMid_ = "1";
     const uint64_t now = monotonicNs();
     nextFrameNs_ = now;
     nextAudioNs_ = now;
@@ -323,6 +330,16 @@ void LoadPeer::onDatagram(std::span<uint8_t> data, const media::util::SocketAddr
 
 void LoadPeer::onTransportConnected(transport::TransportId) {
   ctx_.counters.connected.fetch_add(1, std::memory_order_relaxed);
+  if (ctx_.scenario.dataChannels && ctx_.sctp && role_ != PeerRole::kIdle) {
+    media::sctp::DataChannelEndpoint::Listener& listener = *this;
+    try {
+      data_ = std::make_unique<media::sctp::DataChannelEndpoint>(
+          *ctx_.sctp, listener, transport_->dtlsRole() == media::dtls::DtlsRole::kClient);
+      if (!data_->start()) return finish(false, "data channels: the SCTP association did not start");
+    } catch (const std::exception& e) {
+      return finish(false, std::string("data channels: ") + e.what());
+    }
+  }
   const uint64_t now = monotonicNs();
   if (role_ == PeerRole::kPublisher) {
     nextFrameNs_ = now;
@@ -362,6 +379,7 @@ void LoadPeer::finish(bool ok, const std::string& why) {
 
 void LoadPeer::stop() {
   stopping_ = true;
+  if (data_) data_->abort();
   if (raw_) raw_->stop();
   if (janusSignaling_) janusSignaling_->close([] {});
   if (transport_) transport_->close();
@@ -383,6 +401,14 @@ void LoadPeer::pace(uint64_t nowNs) noexcept {
     while (nowNs >= nextAudioNs_) {
       sendAudio(nowNs);
       nextAudioNs_ += kAudioIntervalNs;
+    }
+  }
+  if (dataStream_ && nowNs >= nextDataNs_) {
+    const uint64_t intervalNs = 1'000'000'000ULL / s.dataMessagesPerSecond;
+    if (nowNs > nextDataNs_ + 10 * intervalNs) nextDataNs_ = nowNs;
+    while (nowNs >= nextDataNs_) {
+      sendDataMessage(nowNs);
+      nextDataNs_ += intervalNs;
     }
   }
   if (s.video && nowNs >= nextFrameNs_) {
@@ -437,7 +463,7 @@ void LoadPeer::sendAudio(uint64_t nowNs) noexcept {
 
 void LoadPeer::sendRtp(uint32_t ssrc, uint8_t pt, uint16_t seq, uint32_t timestamp, bool marker,
                        std::span<const uint8_t> payload, const char* rid, bool audio) noexcept {
-  const std::string& mid = audio ? sections_.front().mid : sections_.back().mid;
+  const std::string& mid = audio ? audioMid_ : videoMid_;
   const auto* midBytes = reinterpret_cast<const uint8_t*>(mid.data());
   const uint8_t level = 0x7f;  // RFC 6464: silence (no active-speaker churn in the load)
   const std::array<uint8_t, 2> twcc{static_cast<uint8_t>(transportSeq_ >> 8),
@@ -473,6 +499,59 @@ void LoadPeer::sendRtp(uint32_t ssrc, uint8_t pt, uint16_t seq, uint32_t timesta
     ctx_.meter.sentPackets.add();
     ctx_.meter.sentBytes.add(*size);
   }
+}
+
+void LoadPeer::sendDataMessage(uint64_t) noexcept {
+  const size_t bytes = std::min<size_t>(ctx_.scenario.dataMessageBytes, dataBuffer_.size());
+  std::fill_n(dataBuffer_.begin(), bytes, uint8_t{0x2a});
+  writeStamp(std::span<uint8_t>(dataBuffer_.data(), bytes),
+             {(index_ << 4) | 0x0fU, dataStampSeq_, monotonicNs()});
+  const auto result = data_->send(*dataStream_, media::sctp::DataKind::kBinary,
+                                  std::span<const uint8_t>(dataBuffer_.data(), bytes));
+  if (result == media::sctp::DataChannelEndpoint::SendResult::kOk) {
+    ++dataStampSeq_;
+    ctx_.dataMeter->sentPackets.add();
+    ctx_.dataMeter->sentBytes.add(bytes);
+  }
+}
+
+void LoadPeer::onTransportApplicationData(transport::TransportId, std::span<const uint8_t> data) noexcept {
+  if (data_) data_->receive(data);
+}
+
+void LoadPeer::onDataSend(std::span<const uint8_t> packet) {
+  if (transport_) transport_->sendApplicationData(packet);
+}
+
+void LoadPeer::onDataConnected() {
+  if (role_ != PeerRole::kPublisher) return;
+  media::sctp::DataChannelInfo info;
+  info.label = "bench";
+  dataBuffer_.resize(ctx_.scenario.dataMessageBytes);
+  dataStream_ = data_->open(info);
+  nextDataNs_ = monotonicNs();
+  if (!dataStream_) finish(false, "data channels: could not open the channel");
+}
+
+void LoadPeer::onChannelOpened(uint16_t, const media::sctp::DataChannelInfo&) {}
+
+void LoadPeer::onChannelMessage(uint16_t, media::sctp::DataKind, std::span<const uint8_t> message) {
+  if (role_ != PeerRole::kSubscriber || !ctx_.dataMeter) return;
+  const auto stamp = readStamp(message);
+  if (!stamp) return;
+  const uint64_t now = monotonicNs();
+  for (StreamTracker& t : dataStreams_) {
+    if (t.streamId() == stamp->streamId) return t.onPacket(*stamp, now, message.size(), *ctx_.dataMeter);
+  }
+  if (dataStreams_.size() >= 64) return;
+  dataStreams_.emplace_back().reset(stamp->streamId);
+  dataStreams_.back().onPacket(*stamp, now, message.size(), *ctx_.dataMeter);
+}
+
+void LoadPeer::onChannelClosed(uint16_t) {}
+
+void LoadPeer::onDataClosed(media::sctp::DataChannelEndpoint::CloseReason) {
+  dataStream_.reset();
 }
 
 void LoadPeer::onTransportRtp(transport::TransportId, media::rtp::RtpPacket& packet) noexcept {

@@ -25,6 +25,8 @@
 #include "bench/SignalingClient.h"
 #include "media/dtls/DtlsCertificate.h"
 #include "media/dtls/DtlsContext.h"
+#include "media/sctp/DataChannelEndpoint.h"
+#include "media/sctp/SctpLibrary.h"
 #include "media/transport/ClientTransport.h"
 
 namespace switchyard::bench {
@@ -73,9 +75,14 @@ struct PeerContext {
   media::util::SocketAddress reflector;                  // kReflector
   JanusShared* janus = nullptr;                          // kJanus
   std::function<void(const std::string& what)> onError;  // once per failed peer (any thread's logger)
+  // Data channels (scenario.dataChannels): the process's usrsctp and the data messages' meter.
+  media::sctp::SctpLibrary* sctp = nullptr;
+  ThreadMeter* dataMeter = nullptr;
 };
 
-class LoadPeer final : private media::transport::TransportEvents, private media::net::UdpSocket::Listener {
+class LoadPeer final : private media::transport::TransportEvents,
+                       private media::net::UdpSocket::Listener,
+                       private media::sctp::DataChannelEndpoint::Listener {
  public:
   LoadPeer(PeerContext context, PeerRole role, uint32_t globalIndex, uint32_t roomNumber);
   ~LoadPeer() override;
@@ -125,6 +132,17 @@ class LoadPeer final : private media::transport::TransportEvents, private media:
   nlohmann::json preparePublisher();
   void onDatagram(std::span<uint8_t> data, const media::util::SocketAddress& from) noexcept override;
   void received(std::span<const uint8_t> payload, size_t packetBytes) noexcept;
+  void sendDataMessage(uint64_t nowNs) noexcept;
+  // DataChannelEndpoint::Listener
+  void onDataSend(std::span<const uint8_t> packet) override;
+  void onDataConnected() override;
+  void onChannelOpened(uint16_t stream, const media::sctp::DataChannelInfo& info) override;
+  void onChannelMessage(uint16_t stream, media::sctp::DataKind kind,
+                        std::span<const uint8_t> message) override;
+  void onChannelClosed(uint16_t stream) override;
+  void onDataClosed(media::sctp::DataChannelEndpoint::CloseReason reason) override;
+  void onTransportApplicationData(media::transport::TransportId id,
+                                  std::span<const uint8_t> data) noexcept override;
 
   // TransportEvents
   void onTransportConnected(media::transport::TransportId id) override;
@@ -139,6 +157,11 @@ class LoadPeer final : private media::transport::TransportEvents, private media:
   std::string room_;
   std::shared_ptr<SignalingClient> ws_;
   std::unique_ptr<media::transport::ClientTransport> transport_;
+  std::unique_ptr<media::sctp::DataChannelEndpoint> data_;  // after transport_: destroyed before it
+  std::optional<uint16_t> dataStream_;                      // the publisher's channel
+  uint64_t nextDataNs_ = 0;
+  uint32_t dataStampSeq_ = 0;
+  std::vector<StreamTracker> dataStreams_;
   std::unique_ptr<media::net::UdpSocket> raw_;
   std::shared_ptr<JanusSignaling> janusSignaling_;
   bool janusUp_ = false;  // Janus sent "webrtcup" for this handle
@@ -154,6 +177,8 @@ class LoadPeer final : private media::transport::TransportEvents, private media:
 
   // Publisher.
   std::vector<OfferSection> sections_;
+  std::string audioMid_;
+  std::string videoMid_;
   std::vector<VideoLayer> layers_;
   std::string videoTrack_;
   uint32_t audioSsrc_ = 0;
@@ -179,6 +204,7 @@ class LoadPeer final : private media::transport::TransportEvents, private media:
 
   std::array<uint8_t, 1500 + 64> packet_{};
   std::array<uint8_t, 1500> payload_{};
+  std::vector<uint8_t> dataBuffer_;  // a publisher's message (sized when its channel opens)
 };
 
 }  // namespace switchyard::bench

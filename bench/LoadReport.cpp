@@ -62,6 +62,14 @@ std::string markdownReport(const RunOptions& options, const std::vector<TargetRe
        << fixed(static_cast<double>(r.rssEndBytes) / 1048576.0, 1) << " | "
        << (r.rssPeersBytes ? fixed(r.rssPerPeerBytes() / 1024.0, 1) : std::string("-")) << " |\n";
   }
+  for (const auto& r : results) {
+    if (r.data.sent == 0 && r.data.received.received == 0) continue;
+    md << "\nData channels, " << r.target.label() << ": " << r.data.sent << " messages sent, "
+       << r.data.received.received << " received of " << r.data.received.expected << " expected (lost "
+       << r.data.received.lost() << ", duplicates " << r.data.received.duplicates << "), latency p50 "
+       << fixed(r.data.latency.percentileUs(0.5) / 1000, 2) << " ms, p99 "
+       << fixed(r.data.latency.percentileUs(0.99) / 1000, 2) << " ms.\n";
+  }
   const TargetResult* sy = find(results, "switchyard");
   const TargetResult* janus = find(results, "janus");
   const TargetResult* reflector = find(results, "reflector");

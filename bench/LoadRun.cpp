@@ -25,6 +25,7 @@
 #include "bench/NetworkNamespace.h"
 #include "media/dtls/DtlsCertificate.h"
 #include "media/dtls/DtlsContext.h"
+#include "media/sctp/SctpAssociation.h"
 #include "media/sctp/SctpLibrary.h"
 #include "media/srtp/SrtpLibrary.h"
 
@@ -45,8 +46,8 @@ void onInterrupt(int) {
 class ClientThread {
  public:
   // With a namespace, the thread runs inside it, so the sockets its peers make live there.
-  ClientThread(const media::dtls::DtlsCertificate& certificate, const NetworkNamespace* ns)
-      : dtls_(certificate), work_(asio::make_work_guard(io_)), pacer_(io_) {
+  ClientThread(const media::dtls::DtlsCertificate& certificate, const NetworkNamespace* ns, bool sctp)
+      : dtls_(certificate), work_(asio::make_work_guard(io_)), pacer_(io_), sctp_(sctp) {
     thread_ = ns ? ns->startThread([this] { io_.run(); }) : std::thread([this] { io_.run(); });
     asio::post(io_, [this] { pace(); });
   }
@@ -75,6 +76,7 @@ class ClientThread {
   asio::io_context& io() { return io_; }
   media::dtls::DtlsContext& dtls() { return dtls_; }
   ThreadMeter& meter() { return meter_; }
+  ThreadMeter& dataMeter() { return dataMeter_; }
 
   // Adds a peer and starts it on this thread.
   void add(std::unique_ptr<LoadPeer> peer, std::function<void(bool)> done) {
@@ -109,6 +111,7 @@ class ClientThread {
   void pace() {
     if (stopped_) return;
     const uint64_t now = monotonicNs();
+    if (sctp_) media::sctp::SctpAssociation::tick(std::chrono::steady_clock::now());
     for (auto& p : peers_)
       if (p->role() == PeerRole::kPublisher) p->pace(now);
     pacer_.expires_after(std::chrono::milliseconds(2));
@@ -122,7 +125,9 @@ class ClientThread {
   asio::executor_work_guard<asio::io_context::executor_type> work_;
   asio::steady_timer pacer_;
   ThreadMeter meter_;
+  ThreadMeter dataMeter_;
   std::vector<std::shared_ptr<LoadPeer>> peers_;
+  bool sctp_ = false;
   bool stopped_ = false;
   std::thread thread_;
 };
@@ -133,12 +138,13 @@ struct Totals {
   uint64_t sent = 0;
 };
 
-Totals totals(std::vector<std::unique_ptr<ClientThread>>& threads) {
+Totals totals(std::vector<std::unique_ptr<ClientThread>>& threads, bool data = false) {
   Totals t;
   for (auto& thread : threads) {
-    t.received += thread->meter().totals();
-    t.latency += thread->meter().latency.snapshot();
-    t.sent += thread->meter().sentPackets.get();
+    const ThreadMeter& m = data ? thread->dataMeter() : thread->meter();
+    t.received += m.totals();
+    t.latency += m.latency.snapshot();
+    t.sent += m.sentPackets.get();
   }
   return t;
 }
@@ -200,7 +206,8 @@ class TargetRun {
     try {
       startTarget();
       for (uint32_t i = 0; i < scenario_.clientThreads; ++i)
-        threads_.push_back(std::make_unique<ClientThread>(certificate_, netns_.get()));
+        threads_.push_back(
+            std::make_unique<ClientThread>(certificate_, netns_.get(), scenario_.dataChannels));
       if (kind_ == PeerTransportKind::kJanus) createJanusRooms();
       measure();
     } catch (const std::exception& e) {
@@ -237,7 +244,10 @@ class TargetRun {
       signaling_ = asio::ip::tcp::endpoint(asio::ip::make_address(hostPort.substr(0, colon)),
                                            static_cast<uint16_t>(std::stoi(hostPort.substr(colon + 1))));
       kind_ = PeerTransportKind::kWebRtc;
+      if (scenario_.dataChannels) sctpLibrary_ = std::make_unique<media::sctp::SctpLibrary>();
+      sctp_ = sctpLibrary_.get();
     } else if (target_.kind == "reflector") {
+      if (scenario_.dataChannels) throw std::runtime_error("reflector: no data channels (switchyard only)");
       ChildProcess::Options o;
       o.argv = {options_.benchBinary, "reflector", "--threads", std::to_string(target_.workers)};
       o.logFile = log;
@@ -249,6 +259,7 @@ class TargetRun {
           hostPort.substr(0, colon), static_cast<uint16_t>(std::stoi(hostPort.substr(colon + 1))));
       kind_ = PeerTransportKind::kReflector;
     } else if (target_.kind == "janus") {
+      if (scenario_.dataChannels) throw std::runtime_error("janus: the bench has no data channels for Janus");
       if (scenario_.simulcast) throw std::runtime_error("janus: the bench drives Janus without simulcast");
       if (scenario_.publishers > 1)
         throw std::runtime_error("janus: the bench subscribes to one publisher per room");
@@ -327,7 +338,9 @@ class TargetRun {
                   [this](const std::string& what) {
                     std::lock_guard lock(errorsMutex_);
                     if (errors_.size() < 10) errors_.push_back(what);
-                  }};
+                  },
+                  sctp_,
+                  &thread.dataMeter()};
     return c;
   }
 
@@ -426,6 +439,7 @@ class TargetRun {
   // One measured window: fills the result (main) or returns a ramp step.
   RampStep window(double seconds, const std::string& phase, bool main) {
     const Totals before = totals(threads_);
+    const Totals dataBefore = totals(threads_, true);
     const double cpuBefore = serverCpu();
     const double benchBefore = selfCpuSeconds();
     const auto start = Clock::now();
@@ -470,6 +484,7 @@ class TargetRun {
     step.serverCpuPercent = elapsed > 0 ? 100.0 * cpu / elapsed : 0;
     step.subscribers = currentSubscribers_;
     if (main) {
+      result_.data = dataTotals(dataBefore);
       result_.windowSeconds = elapsed;
       result_.received = r;
       result_.latency = l;
@@ -478,6 +493,17 @@ class TargetRun {
       result_.benchCpuSeconds = selfCpuSeconds() - benchBefore;
     }
     return step;
+  }
+
+  DataTotals dataTotals(const Totals& before) {
+    const Totals after = totals(threads_, true);
+    DataTotals d;
+    d.sent = after.sent - before.sent;
+    d.received = after.received;
+    d.received -= before.received;
+    d.latency = after.latency;
+    d.latency -= before.latency;
+    return d;
   }
 
   void ramp() {
@@ -549,6 +575,8 @@ class TargetRun {
   Progress progress_;
   TargetResult result_;
   std::unique_ptr<ChildProcess> process_;
+  std::unique_ptr<media::sctp::SctpLibrary> sctpLibrary_;  // data channels: before the threads go
+  media::sctp::SctpLibrary* sctp_ = nullptr;
   std::unique_ptr<NetworkNamespace> netns_;  // janus: declared before janus_ so it outlives it
   std::unique_ptr<JanusProcess> janus_;
   std::unique_ptr<JanusShared> janusShared_;
@@ -683,6 +711,15 @@ nlohmann::json TargetResult::toJson() const {
   if (knee) j["knee_subscribers"] = knee->subscribers;
   j["ramp_limit_crossed"] = rampLimitCrossed;
   j["keyframe_requests"] = keyframeRequests;
+  if (data.sent > 0 || data.received.received > 0) {
+    j["data_messages"] = {{"sent", data.sent},
+                          {"expected", data.received.expected},
+                          {"received", data.received.received},
+                          {"lost", data.received.lost()},
+                          {"duplicates", data.received.duplicates},
+                          {"latency_p50_ms", data.latency.percentileUs(0.5) / 1000.0},
+                          {"latency_p99_ms", data.latency.percentileUs(0.99) / 1000.0}};
+  }
   j["exit_status"] = exitStatus;
   nlohmann::json cdf = nlohmann::json::array();
   const uint64_t n = latency.total();

@@ -40,6 +40,13 @@ struct RampStep {
   double serverCpuPercent = 0;  // of one core
 };
 
+// Data-channel messages in the measured window (scenario.dataChannels).
+struct DataTotals {
+  uint64_t sent = 0;  // messages the publishers' channels accepted
+  ReceiveTotals received;
+  LatencyHistogram::Snapshot latency;
+};
+
 struct TargetResult {
   TargetSpec target;
   std::string error;  // the target could not be run (the rest may be empty)
@@ -65,6 +72,7 @@ struct TargetResult {
   std::optional<RampStep> knee;   // the last step within the limits
   bool rampLimitCrossed = false;  // false: the ramp ended at ramp-max-subscribers (no knee found)
   uint32_t keyframeRequests = 0;
+  DataTotals data;
   std::string exitStatus;
 
   [[nodiscard]] double lossPercent() const noexcept;

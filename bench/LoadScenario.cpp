@@ -100,6 +100,11 @@ const std::vector<Setting>& settings() {
                 return true;
               },
               [](const LoadScenario& s) { return nlohmann::json(s.layer); }},
+      BOOL("data-channels", dataChannels,
+           "data channels too: publishers send stamped messages (switchyard only)"),
+      U32("data-messages-per-second", dataMessagesPerSecond, 1, 10000,
+          "data messages per publisher and second"),
+      U32("data-message-bytes", dataMessageBytes, 21, 65536, "bytes per data message"),
       DBL("warmup-seconds", warmupSeconds, 0, 600, "seconds of media before measuring"),
       DBL("seconds", seconds, 1, 86400, "measured seconds"),
       U32("client-threads", clientThreads, 1, 64, "bench client threads"),

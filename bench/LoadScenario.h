@@ -26,6 +26,11 @@ struct LoadScenario {
   uint32_t audioBytes = 100;           // payload bytes per 20 ms audio packet
   bool simulcast = false;              // three layers q, h, f at kbps/8, kbps/3, kbps
   std::string layer = "high";          // what subscribers ask for (setLayer): low, medium, high
+  // Data channels (Switchyard only): every peer negotiates SCTP; each publisher opens a channel
+  // and sends stamped messages, which the server relays to every subscriber.
+  bool dataChannels = false;
+  uint32_t dataMessagesPerSecond = 10;  // per publisher
+  uint32_t dataMessageBytes = 200;
   // Timing.
   double warmupSeconds = 2;
   double seconds = 20;  // the measured window (per ramp step: stepSeconds)

@@ -288,7 +288,9 @@ int runLoad(int argc, char** argv) {
     }
     if (expectNoLoss) {
       const bool ok = r.error.empty() && r.failed == 0 && r.ready == r.peers && r.received.received > 0 &&
-                      r.received.lost() == 0 && r.received.duplicates == 0;
+                      r.received.lost() == 0 && r.received.duplicates == 0 && r.data.received.lost() == 0 &&
+                      r.data.received.duplicates == 0 &&
+                      (!options.scenario.dataChannels || r.data.received.received > 0);
       if (!ok) {
         std::fprintf(
             stderr,
