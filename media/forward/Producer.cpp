@@ -13,7 +13,7 @@ Producer::Producer(const ProducerSpec& spec, Clock::duration keyframeInterval, s
     retransmissions_.emplace_back(spec.kind == TrackKind::kVideo ? retransmissionPackets : 0);
   // NACKs toward the publisher follow one stream; a simulcast track is repaired by subscribers'
   // NACKs from the buffers and by keyframes.
-  if (spec.nack && spec.kind == TrackKind::kVideo && !simulcast()) nack_.emplace();
+  if (spec.nack && spec.kind == TrackKind::kVideo && !simulcast() && !mirror()) nack_.emplace();
 }
 
 int Producer::layerOf(uint32_t ssrc) const noexcept {
@@ -36,6 +36,22 @@ int Producer::learnLayer(const rtp::RtpPacketView& packet) noexcept {
     }
   }
   return -1;
+}
+
+void Producer::setLayerSsrc(int layer, uint32_t ssrc) noexcept {
+  if (layer < 0 || layer >= layerCount()) return;
+  layerSsrcs_[static_cast<size_t>(layer)] = ssrc;
+  layerKnown_[static_cast<size_t>(layer)] = true;
+}
+
+bool Producer::addHandoff(uint16_t worker) {
+  if (std::find(handoffs_.begin(), handoffs_.end(), worker) != handoffs_.end()) return false;
+  handoffs_.push_back(worker);
+  return true;
+}
+
+void Producer::removeHandoff(uint16_t worker) noexcept {
+  handoffs_.erase(std::remove(handoffs_.begin(), handoffs_.end(), worker), handoffs_.end());
 }
 
 int Producer::effectiveLayer(int wanted, Clock::time_point now) const noexcept {
@@ -91,7 +107,7 @@ void Producer::update(const ProducerSpec& spec) {
   const bool keepLearned = spec.transport == spec_.transport && spec.mid == spec_.mid;
   const size_t bufferCapacity = retransmissions_.empty() ? 0 : retransmissions_.front().capacity();
   spec_ = spec;
-  if (spec.nack && spec.kind == TrackKind::kVideo && !simulcast()) {
+  if (spec.nack && spec.kind == TrackKind::kVideo && !simulcast() && !mirror()) {
     if (!nack_) nack_.emplace();
   } else {
     nack_.reset();

@@ -45,6 +45,14 @@ class Producer {
   [[nodiscard]] uint32_t id() const noexcept { return spec_.id; }
   [[nodiscard]] TransportId transport() const noexcept { return spec_.transport; }
   [[nodiscard]] bool isVideo() const noexcept { return spec_.kind == TrackKind::kVideo; }
+  // A mirror of a producer published on another worker (ProducerSpec::originWorker).
+  [[nodiscard]] bool mirror() const noexcept { return spec_.originWorker.has_value(); }
+
+  // --- Handoff (a room spread over workers) ---
+  // The other workers that hold mirrors of this producer: each of its packets goes to them too.
+  [[nodiscard]] std::span<const uint16_t> handoffs() const noexcept { return handoffs_; }
+  bool addHandoff(uint16_t worker);
+  void removeHandoff(uint16_t worker) noexcept;
 
   // --- SSRCs ---
   [[nodiscard]] bool hasMediaSsrc(uint32_t ssrc) const noexcept;
@@ -94,6 +102,8 @@ class Producer {
   [[nodiscard]] int layerOf(uint32_t ssrc) const noexcept;
   // Learns the layer of `packet`'s SSRC from its rid extension; the layer, or -1.
   int learnLayer(const rtp::RtpPacketView& packet) noexcept;
+  // A mirror learns its layers' SSRCs from the origin (which tells each handed-off packet's layer).
+  void setLayerSsrc(int layer, uint32_t ssrc) noexcept;
   // The SSRC of a layer, when known.
   [[nodiscard]] std::optional<uint32_t> layerSsrc(int layer) const noexcept;
   // A packet of `layer` arrived: the layer is active (the publisher may turn layers off when its
@@ -155,6 +165,7 @@ class Producer {
   std::array<uint32_t, kMaxLearnedSsrcs> learned_{};
   size_t learnedCount_ = 0;
   std::vector<Consumer*> consumers_;
+  std::vector<uint16_t> handoffs_;
   KeyframeRequester keyframes_;
   std::vector<RetransmissionBuffer> retransmissions_;  // one per layer
   std::array<uint32_t, kMaxLayers> layerSsrcs_{};

@@ -453,13 +453,14 @@ struct Router::State {
     // A repaired packet is a received one (receiver reports do not count it as lost).
     producer.statistics().onPacket(view.sequenceNumber(), view.timestamp(), now);
     producer.retransmissions().store(view.sequenceNumber(), view.data(), now);
+    handOff(producer, 0, view);
     forward(producer, Producer::PayloadKind::kMedia, view, now);
   }
 
   // The producer whose RTX stream `packet` belongs to, if any.
   Producer* repairedProducerOf(TransportId transport, const rtp::RtpPacketView& packet) const noexcept {
     for (const auto& p : producers) {
-      if (p->transport() != transport || p->simulcast()) continue;  // simulcast layers are not NACKed
+      if (p->transport() != transport || p->simulcast() || p->mirror()) continue;  // simulcast: not NACKed
       if (p->isRtxSsrc(packet.ssrc())) return p.get();
       if (p->classify(packet.payloadType()) == Producer::PayloadKind::kRtx && p->matchesMid(packet) &&
           !p->hasMediaSsrc(packet.ssrc())) {
@@ -491,6 +492,7 @@ struct Router::State {
       }
       producer->noteLayerPacket(layer, now);
       producer->noteBytes(layer, packet.size(), now);
+      handOff(*producer, layer, packet);
       forwardSimulcast(*producer, layer, kind, packet, now);
       producer->retransmissions(layer).store(packet.sequenceNumber(), packet.data(), now);
       return;
@@ -522,8 +524,57 @@ struct Router::State {
           break;
       }
     }
+    handOff(*producer, 0, packet);
     forward(*producer, kind, packet, now);
     producer->retransmissions().store(packet.sequenceNumber(), packet.data(), now);
+  }
+
+  // --- Handoff (a room spread over workers) ---
+
+  void handOff(const Producer& producer, int layer, const rtp::RtpPacketView& packet) noexcept {
+    if (producer.handoffs().empty()) return;
+    ++counters.rtpHandedOff;
+    output.handOff(router, producer.id(), producer.handoffs(), HandoffPacket::Type::kRtp, layer, packet.data());
+  }
+
+  // What the origin handed off, forwarded to the mirror's consumers like a packet received here
+  // (after the publisher-side steps, which stay at the origin).
+  void onMirrored(uint32_t id, int layer, std::span<const uint8_t> bytes, Clock::time_point now) noexcept {
+    ++counters.rtpMirrored;
+    Producer* producer = findProducer(id);
+    const auto packet = rtp::RtpPacketView::parse(bytes);
+    if (producer == nullptr || !producer->mirror() || !packet) {
+      ++counters.rtpMirrorDropped;
+      return;
+    }
+    const Producer::PayloadKind kind = producer->classify(packet->payloadType());
+    if (kind != Producer::PayloadKind::kMedia && kind != Producer::PayloadKind::kDtmf) {
+      ++counters.rtpMirrorDropped;
+      return;
+    }
+    if (!producer->hasMediaSsrc(packet->ssrc()) && !producer->learnSsrc(packet->ssrc())) {
+      ++counters.rtpMirrorDropped;
+      return;
+    }
+    if (producer->simulcast()) {
+      if (layer < 0 || layer >= producer->layerCount()) {
+        ++counters.rtpMirrorDropped;
+        return;
+      }
+      if (producer->layerOf(packet->ssrc()) != layer) producer->setLayerSsrc(layer, packet->ssrc());
+      producer->noteLayerPacket(layer, now);
+      producer->noteBytes(layer, packet->size(), now);
+      forwardSimulcast(*producer, layer, kind, *packet, now);
+      producer->retransmissions(layer).store(packet->sequenceNumber(), packet->data(), now);
+      return;
+    }
+    if (producer->primarySsrc() != packet->ssrc()) {
+      ++counters.rtpMirrorDropped;
+      return;
+    }
+    producer->noteBytes(0, packet->size(), now);
+    forward(*producer, kind, *packet, now);
+    producer->retransmissions().store(packet->sequenceNumber(), packet->data(), now);
   }
 
   // --- Keyframe requests ---
@@ -541,6 +592,12 @@ struct Router::State {
   // new sequence number per request) when the publisher negotiated only that; without an SSRC the
   // request stays pending until one is learned.
   void sendKeyframeRequest(Producer& producer, Clock::time_point now) noexcept {
+    if (producer.mirror()) {  // the origin's router asks the publisher (and throttles again)
+      output.requestOriginKeyframe(router, producer.id(), *producer.spec().originWorker);
+      producer.keyframes().attempted(now, true);
+      ++counters.keyframeRequestsForwarded;
+      return;
+    }
     const std::optional<uint32_t> mediaSsrc = producer.primarySsrc();
     if (!mediaSsrc) return;
     const bool fir = producer.spec().fir && !producer.spec().pli;
@@ -581,12 +638,12 @@ struct Router::State {
   // A publisher's SR: each of its consumers gets the same NTP time with the RTP timestamp moved by
   // the consumer's offset and the consumer's own counts (RFC 3550 section 6.4.1), so subscribers
   // can synchronise the publisher's audio and video (and estimate RTT from their reports).
-  void onSenderReport(TransportId transport, const rtcp::SenderReportView& sr,
+  void onSenderReport(TransportId transport, const rtcp::SenderReportView& sr, std::span<const uint8_t> bytes,
                       Clock::time_point now) noexcept {
     Producer* producer = nullptr;
     int layer = 0;  // the simulcast layer the SR's SSRC carries
     for (const auto& p : producers) {
-      if (p->transport() != transport) continue;
+      if (p->transport() != transport || p->mirror()) continue;
       if (p->primarySsrc() == sr.senderSsrc()) {
         producer = p.get();
         layer = p->simulcast() ? std::max(p->layerOf(sr.senderSsrc()), 0) : 0;
@@ -602,7 +659,18 @@ struct Router::State {
     ++counters.senderReportsReceived;
     if (producer->primarySsrc() == sr.senderSsrc())
       producer->statistics().onSenderReport(sr.ntpTimestamp(), now);
-    for (Consumer* consumer : producer->consumers()) {
+    if (!producer->handoffs().empty()) {
+      ++counters.senderReportsHandedOff;
+      output.handOff(router, producer->id(), producer->handoffs(), HandoffPacket::Type::kSenderReport, layer,
+                     bytes);
+    }
+    relaySenderReport(*producer, layer, sr, now);
+  }
+
+  // A publisher's SR rewritten for each consumer of the producer.
+  void relaySenderReport(Producer& producer, int layer, const rtcp::SenderReportView& sr,
+                         Clock::time_point now) noexcept {
+    for (Consumer* consumer : producer.consumers()) {
       // A consumer with a switcher gets the SR of the layer it is on, in its output timeline (the
       // offset changes at each switch); the others' SRs would mislead its lip sync.
       const SimulcastSwitcher* switcher = consumer->switcher();
@@ -701,6 +769,7 @@ struct Router::State {
   }
 
   void tickProducer(Producer& producer, Clock::time_point now) noexcept {
+    if (producer.mirror()) return;  // the origin reports to the publisher
     const std::optional<uint32_t> ssrc = producer.primarySsrc();
     if (!ssrc) return;
     if (NackGenerator* nack = producer.nack()) {
@@ -912,7 +981,7 @@ struct Router::State {
     for (const rtcp::RtcpPacket& packet : compound) {
       if (packet.packetType() == rtcp::kPtSr) {
         if (const auto sr = rtcp::SenderReportView::parse(packet)) {
-          onSenderReport(transport, *sr, now);
+          onSenderReport(transport, *sr, packet.data(), now);
           onReportBlocks(transport, sr->reports(), now);
         }
         continue;
@@ -943,15 +1012,17 @@ struct Router::State {
   }
 };
 
-Router::Router(Output& output, Options options)
+Router::Router(Output& output, Options options, uint64_t tag)
     : output_(output),
       options_(options),
+      tag_(tag),
       state_(std::make_unique<State>(*this, output_, options_, counters_)) {}
 
 Router::~Router() = default;
 
 void Router::addProducer(const ProducerSpec& spec) {
-  if (spec.extensions.has(RtpExtension::kTransportCc) && !state_->feedback.contains(spec.transport)) {
+  if (!spec.originWorker && spec.extensions.has(RtpExtension::kTransportCc) &&
+      !state_->feedback.contains(spec.transport)) {
     auto feedback = std::make_unique<State::Feedback>();
     feedback->extensionId = spec.extensions[RtpExtension::kTransportCc];
     state_->feedback.emplace(spec.transport, std::move(feedback));
@@ -963,7 +1034,7 @@ void Router::addProducer(const ProducerSpec& spec) {
   }
   state_->producers.push_back(std::make_unique<Producer>(spec, options_.keyframeRequestInterval,
                                                          options_.retransmissionBufferPackets));
-  if (spec.kind == TrackKind::kAudio) {
+  if (spec.kind == TrackKind::kAudio && !spec.originWorker) {  // a mirror: detected at the origin
     try {
       state_->speakers.addStream(spec.id);
     } catch (...) {
@@ -1093,6 +1164,37 @@ void Router::tick(Clock::time_point now) noexcept {
       output_.onActiveSpeaker(*this, *speaker);
     }
   }
+}
+
+bool Router::addHandoff(uint32_t producer, uint16_t worker) {
+  Producer* p = state_->findProducer(producer);
+  if (p == nullptr || p->mirror()) return false;
+  p->addHandoff(worker);
+  return true;
+}
+
+void Router::removeHandoffs(uint16_t worker) noexcept {
+  for (const auto& producer : state_->producers)
+    producer->removeHandoff(worker);
+}
+
+void Router::requestKeyframe(uint32_t producer, Clock::time_point now) noexcept {
+  if (Producer* p = state_->findProducer(producer)) state_->requestKeyframe(*p, now);
+}
+
+void Router::onMirroredRtp(uint32_t producer, int layer, std::span<const uint8_t> packet,
+                           Clock::time_point now) noexcept {
+  state_->onMirrored(producer, layer, packet, now);
+}
+
+void Router::onMirroredSenderReport(uint32_t producer, int layer, std::span<const uint8_t> packet,
+                                    Clock::time_point now) noexcept {
+  Producer* p = state_->findProducer(producer);
+  const auto rtcpPacket = rtcp::RtcpPacket::parse(packet);
+  const auto sr = rtcpPacket ? rtcp::SenderReportView::parse(*rtcpPacket) : std::nullopt;
+  if (p == nullptr || !p->mirror() || !sr) return;
+  ++counters_.senderReportsReceived;
+  state_->relaySenderReport(*p, layer, *sr, now);
 }
 
 size_t Router::producerCount() const noexcept {

@@ -20,6 +20,7 @@
 
 #include "media/codec/CodecKind.h"
 #include "media/forward/BandwidthEstimator.h"
+#include "media/forward/HandoffPacketPool.h"
 #include "media/rtp/RtpHeaderExtensions.h"
 #include "media/rtp/RtpPacket.h"
 #include "media/transport/TransportTypes.h"
@@ -52,6 +53,13 @@ struct ProducerSpec {
   // Layers are told apart by the rid header extension; needs a codec the router can inspect.
   std::vector<std::string> simulcastRids;
   std::optional<codec::CodecKind> videoCodec;  // VP8, VP9, H264 (keyframes, picture ids)
+  // Set: a mirror of the producer of the same id published on that worker (a room spread over
+  // workers). A mirror has no transport (0) and is fed by onMirroredRtp/onMirroredSenderReport
+  // with what the origin's router hands off; it answers its consumers' NACKs from its own
+  // retransmission buffer, sends the publisher nothing (no NACK, receiver report, transport-cc)
+  // and passes keyframe requests to the origin through Output::requestOriginKeyframe. Active
+  // speaker detection stays at the origin.
+  std::optional<uint16_t> originWorker;
 };
 
 struct ConsumerSpec {
@@ -90,6 +98,17 @@ class Router {
     // the publisher to turn the other layers off (the client module's setParameters) and on again.
     virtual void onLayersNeeded(const Router& /*router*/, uint32_t /*producer*/,
                                 uint8_t /*layers*/) noexcept {}
+    // A room spread over workers: a packet of `producer` (after the publisher-side processing:
+    // decrypted, RTX unwrapped, counted, NACKs scheduled), or one of its publisher's sender reports
+    // (one RTCP SR packet), for the mirrors of the producer on `workers` (addHandoff). `layer`:
+    // the simulcast layer the packet (or the SR's SSRC) carries, 0 without simulcast.
+    virtual void handOff(const Router& /*router*/, uint32_t /*producer*/, std::span<const uint16_t> /*workers*/,
+                         HandoffPacket::Type /*type*/, int /*layer*/,
+                         std::span<const uint8_t> /*packet*/) noexcept {}
+    // A mirror producer's subscribers need a keyframe (throttled like any keyframe request): the
+    // worker asks the origin's router (Router::requestKeyframe there).
+    virtual void requestOriginKeyframe(const Router& /*router*/, uint32_t /*producer*/,
+                                       uint16_t /*originWorker*/) noexcept {}
   };
 
   struct Options {
@@ -142,9 +161,15 @@ class Router {
     uint64_t probes = 0;                     // bandwidth probes started toward subscribers
     uint64_t paddingSent = 0;                // padding packets of those probes
     uint64_t layerReports = 0;               // Output::onLayersNeeded calls
+    uint64_t rtpHandedOff = 0;               // packets given to Output::handOff (to other workers)
+    uint64_t senderReportsHandedOff = 0;     // publishers' SRs given to Output::handOff
+    uint64_t rtpMirrored = 0;                // packets received by mirror producers (onMirroredRtp)
+    uint64_t rtpMirrorDropped = 0;           // of those: no such mirror, or not forwardable
+    uint64_t keyframeRequestsForwarded = 0;  // mirrors' keyframe requests passed to the origin
   };
 
-  Router(Output& output, Options options);
+  // `tag`: the owner's key of this router (the room), handed back through tag().
+  Router(Output& output, Options options, uint64_t tag = 0);
   ~Router();
   Router(const Router&) = delete;
   Router& operator=(const Router&) = delete;
@@ -179,6 +204,21 @@ class Router {
   // Sends keyframe requests whose interval has passed. Call every ~10 ms.
   void tick(Clock::time_point now) noexcept;
 
+  // A room spread over workers. Origin side: `worker` holds a mirror of `producer`; its packets
+  // and SRs are handed off to it from now on (control plane; false for an unknown producer).
+  bool addHandoff(uint32_t producer, uint16_t worker);
+  // `worker` no longer holds any mirror of this room.
+  void removeHandoffs(uint16_t worker) noexcept;
+  // A mirror of `producer` on another worker needs a keyframe (through the throttle).
+  void requestKeyframe(uint32_t producer, Clock::time_point now) noexcept;
+  // Mirror side (data plane): a packet (or an SR) the origin handed off, forwarded to the mirror's
+  // consumers as if it had arrived here.
+  void onMirroredRtp(uint32_t producer, int layer, std::span<const uint8_t> packet,
+                     Clock::time_point now) noexcept;
+  void onMirroredSenderReport(uint32_t producer, int layer, std::span<const uint8_t> packet,
+                              Clock::time_point now) noexcept;
+
+  [[nodiscard]] uint64_t tag() const noexcept { return tag_; }
   [[nodiscard]] const Counters& counters() const noexcept { return counters_; }
   [[nodiscard]] size_t producerCount() const noexcept;
   [[nodiscard]] size_t consumerCount() const noexcept;
@@ -195,6 +235,7 @@ class Router {
   struct State;
   Output& output_;
   Options options_;
+  uint64_t tag_;
   std::unique_ptr<State> state_;
   Counters counters_;
 };
