@@ -35,6 +35,10 @@ struct Config {
 
   struct Workers {
     uint32_t count = 0;  // 0 = one per CPU core
+    // A room's peers join its home worker until it has this many; later joiners go to the least
+    // loaded worker and the room spreads (0 = never).
+    uint32_t roomSpreadPeers = 50;
+    uint32_t handoffRingPackets = 4096;  // per (source, destination) worker pair
   } workers;
 
   struct Rtc {

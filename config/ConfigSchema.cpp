@@ -130,6 +130,17 @@ ConfigSchema::ConfigSchema() {
   fields_.push_back(integerField("workers.count", 0, 256,
                                  "Media worker threads (one io_context each); 0 means one per CPU core.",
                                  &C::workers, &C::Workers::count));
+  fields_.push_back(integerField(
+      "workers.room_spread_peers", 0, 100000,
+      "A room's peers share its home worker until it has this many; later joiners go to the least loaded "
+      "worker, and the publisher's worker hands each packet (decrypted once) to the other workers holding "
+      "subscribers of the room, which encrypt for their own. 0: a room never spreads.",
+      &C::workers, &C::Workers::roomSpreadPeers));
+  fields_.push_back(integerField(
+      "workers.handoff_ring_packets", 64, 1048576,
+      "Packets queued from one worker to another for spread rooms (rounded up to a power of two; each "
+      "worker's packet pool holds twice this many). A full ring or pool drops and counts.",
+      &C::workers, &C::Workers::handoffRingPackets));
   fields_.push_back(field("rtc.listen_addresses", FieldKind::IpAddressList,
                           "Addresses the media sockets (UDP, and TCP for ICE-TCP) bind to. Each is also "
                           "offered as a host candidate, except 0.0.0.0 and ::, which need "

@@ -117,8 +117,12 @@ json RoomManager::join(const std::shared_ptr<signaling::SignalingClient>& client
   peer.name = name;
   peer.client = client;
   peer.sessionId = random_() >> 2;  // o= sess-id: a positive 62-bit number (RFC 8866 5.2)
+  // A big room spreads: its later joiners go where there is room.
+  const bool spread = options_.roomSpreadPeers > 0 && target.peers.size() >= options_.roomSpreadPeers;
+  peer.worker = spread ? leastLoadedWorker() : target.worker;
+  ++workerPeers_[peer.worker];
+  ++target.workerPeers[peer.worker];
   target.peers.emplace(peerId, std::move(peer));
-  ++workerPeers_[target.worker];
   members_.emplace(client->clientId(), Membership{roomName, peerId});
   config::logEvent(*roomsLog(), spdlog::level::info, "peer joined", "room", roomName, "peer", peerId, "peers",
                    target.peers.size());
@@ -162,7 +166,7 @@ json RoomManager::setLayer(const std::shared_ptr<signaling::SignalingClient>& cl
     if (sub.trackId != track || sub.consumerId == 0 || media_ == nullptr) continue;
     const RoomKey key = room.key;
     const uint32_t consumerId = sub.consumerId;
-    media_->runOnWorker(room.worker, [key, consumerId, value, temporal](WorkerMedia& media) {
+    media_->runOnWorker(peer.worker, [key, consumerId, value, temporal](WorkerMedia& media) {
       media.setConsumerLayer(key, consumerId, value);
       if (temporal) media.setConsumerTemporalLayer(key, consumerId, *temporal);
     });
@@ -244,7 +248,7 @@ void RoomManager::offer(const std::shared_ptr<signaling::SignalingClient>& clien
     throw SignalingError("negotiation_failed", "only sha-256 certificate fingerprints are supported");
   peer.negotiating = true;
   peer.remoteUfrag = remote.iceUfrag;
-  const size_t worker = room.worker;
+  const size_t worker = peer.worker;
   const RoomKey key = room.key;
   std::weak_ptr<bool> alive = alive_;
   MediaWorkers* workers = media_;
@@ -356,11 +360,46 @@ void RoomManager::answer(uint64_t clientId, const std::string& peerId, const Off
   for (const auto& [mid, trackId] : peer->published) {
     if (published.contains(mid)) continue;
     const auto it = room->tracks.find(trackId);
-    if (it != room->tracks.end()) update.removeProducers.push_back(it->second.producerId);
+    if (it != room->tracks.end()) {
+      update.removeProducers.push_back(it->second.producerId);
+      removeMirrors(*room, it->second);
+    }
     dropTrack(*room, trackId);
     removed.push_back(trackId);
   }
   peer->published = std::move(published);
+
+  // A room on several workers: the peer's tracks get a mirror on each other worker of the room, and
+  // its worker gets a mirror of every track published elsewhere (before its consumers of them).
+  std::map<size_t, RoomMediaUpdate> others;
+  const auto updateFor = [&](size_t worker) -> RoomMediaUpdate& {
+    if (worker == peer->worker) return update;
+    RoomMediaUpdate& other = others[worker];
+    other.room = room->key;
+    return other;
+  };
+  const auto mirrorSpec = [](const Track& track) {
+    media::forward::ProducerSpec spec = producerSpec(track.producerId, 0, track.published);
+    spec.originWorker = static_cast<uint16_t>(track.worker);
+    return spec;
+  };
+  for (const auto& [mid, trackId] : peer->published) {
+    Track& track = room->tracks.at(trackId);
+    track.worker = peer->worker;
+    for (const auto& [worker, count] : room->workerPeers) {
+      if (worker == peer->worker) continue;
+      updateFor(worker).addProducers.push_back(mirrorSpec(track));
+      track.mirrors.insert(worker);
+      update.addHandoffs.emplace_back(track.producerId, static_cast<uint16_t>(worker));
+    }
+  }
+  for (auto& [trackId, track] : room->tracks) {
+    if (track.peerId == peer->id || track.worker == peer->worker || track.mirrors.contains(peer->worker))
+      continue;
+    update.addProducers.push_back(mirrorSpec(track));
+    track.mirrors.insert(peer->worker);
+    updateFor(track.worker).addHandoffs.emplace_back(track.producerId, static_cast<uint16_t>(peer->worker));
+  }
 
   // Data channels: the first answered application section joins the peer to the room's relay (its
   // association then lives as long as its transport).
@@ -427,9 +466,11 @@ void RoomManager::answer(uint64_t clientId, const std::string& peerId, const Off
                    "published", peer->published.size(), "subscribed", peer->subscriptions.size(), "rejected",
                    message["rejected"].size());
 
+  for (auto& [worker, other] : others)
+    media_->runOnWorker(worker, [other = std::move(other)](WorkerMedia& media) { media.apply(other); });
   std::weak_ptr<bool> alive = alive_;
   MediaWorkers* workers = media_;
-  media_->runOnWorker(room->worker, [this, workers, alive, clientId, peerId, update = std::move(update),
+  media_->runOnWorker(peer->worker, [this, workers, alive, clientId, peerId, update = std::move(update),
                                      message = std::move(message), events = std::move(events),
                                      reply = std::move(reply)](WorkerMedia& media) mutable {
     media.apply(update);
@@ -481,29 +522,69 @@ void RoomManager::removePeer(uint64_t clientId) {
   Peer peer = std::move(peerIt->second);
   room.peers.erase(peerIt);
   if (room.activeSpeaker == membership.peerId) room.activeSpeaker.clear();
-  if (workerPeers_[room.worker] > 0) --workerPeers_[room.worker];
+  if (workerPeers_[peer.worker] > 0) --workerPeers_[peer.worker];
   for (const auto& [mid, trackId] : peer.published) {
+    if (const auto track = room.tracks.find(trackId); track != room.tracks.end())
+      removeMirrors(room, track->second);
     dropTrack(room, trackId);
     broadcast(room, peer.id, json{{"type", "trackUnpublished"}, {"trackId", trackId}, {"peerId", peer.id}});
   }
   if (peer.transport) {
-    transports_.erase({room.worker, *peer.transport});
+    transports_.erase({peer.worker, *peer.transport});
     if (media_ != nullptr) {
-      media_->runOnWorker(room.worker,
+      media_->runOnWorker(peer.worker,
                           [id = *peer.transport](WorkerMedia& media) { media.closeTransport(id); });
+    }
+  }
+  if (const auto count = room.workerPeers.find(peer.worker); count != room.workerPeers.end()) {
+    if (count->second > 1) {
+      --count->second;
+    } else {
+      leaveWorker(room, peer.worker);
     }
   }
   config::logEvent(*roomsLog(), spdlog::level::info, "peer left", "room", membership.room, "peer",
                    membership.peerId, "peers", room.peers.size());
   if (room.peers.empty()) {
-    if (media_ != nullptr) {
-      media_->runOnWorker(room.worker, [key = room.key](WorkerMedia& media) { media.removeRoom(key); });
-    }
     config::logEvent(*roomsLog(), spdlog::level::info, "room removed", "room", membership.room);
     rooms_.erase(roomIt);
     return;
   }
   broadcast(room, membership.peerId, json{{"type", "peerLeft"}, {"peerId", membership.peerId}});
+}
+
+void RoomManager::removeMirrors(const Room& room, const Track& track) {
+  if (media_ == nullptr) return;
+  for (const size_t worker : track.mirrors) {
+    RoomMediaUpdate update;
+    update.room = room.key;
+    update.removeProducers.push_back(track.producerId);
+    media_->runOnWorker(worker, [update = std::move(update)](WorkerMedia& media) { media.apply(update); });
+  }
+}
+
+void RoomManager::leaveWorker(Room& room, size_t worker) {
+  room.workerPeers.erase(worker);
+  for (auto& [trackId, track] : room.tracks) {
+    track.mirrors.erase(worker);
+    track.layersByWorker.erase(worker);
+  }
+  if (media_ == nullptr) return;
+  media_->runOnWorker(worker, [key = room.key](WorkerMedia& media) { media.removeRoom(key); });
+  for (const auto& [other, count] : room.workerPeers) {
+    RoomMediaUpdate update;
+    update.room = room.key;
+    update.removeHandoffWorkers.push_back(static_cast<uint16_t>(worker));
+    media_->runOnWorker(other, [update = std::move(update)](WorkerMedia& media) { media.apply(update); });
+  }
+}
+
+std::optional<size_t> RoomManager::peerWorker(const std::string& roomName, const std::string& peerId) const {
+  const auto room = rooms_.find(roomName);
+  if (room == rooms_.end()) return std::nullopt;
+  const auto peer = room->second.peers.find(peerId);
+  if (peer == room->second.peers.end()) return std::nullopt;
+  return peer->second.worker;
 }
 
 void RoomManager::transportClosed(size_t worker, transport::TransportId id, const std::string& reason) {
@@ -554,13 +635,18 @@ std::optional<std::pair<RoomKey, uint32_t>> RoomManager::producerOf(const std::s
   return std::pair{room->second.key, track->second.producerId};
 }
 
-void RoomManager::layersNeeded(RoomKey key, uint32_t producer, uint8_t layers) {
+void RoomManager::layersNeeded(RoomKey key, uint32_t producer, uint8_t layers, size_t worker) {
   for (auto& [name, room] : rooms_) {
     if (room.key != key) continue;
     for (auto& [trackId, track] : room.tracks) {
       if (track.producerId != producer) continue;
       const std::vector<std::string>& rids = track.published.simulcastRids;
       if (rids.size() < 2) return;
+      // Each worker of the room reports for its own subscribers (the origin and the mirrors).
+      track.layersByWorker[worker] = layers;
+      layers = 0;
+      for (const auto& [from, mask] : track.layersByWorker)
+        layers = static_cast<uint8_t>(layers | mask);
       layers = static_cast<uint8_t>(layers | 1U);  // the lowest layer always stays on
       if (track.layersSent == layers) return;
       const auto peer = room.peers.find(track.peerId);

@@ -2,15 +2,20 @@
 // The rooms of this node, as the signaling backend (signaling thread, control plane): join, leave,
 // offer/answer negotiation (the client always offers, see docs/protocol.md), published tracks and
 // subscriptions, and the peer and track events the others hear. A room is created by its first
-// join, pinned to the least loaded worker, and removed when its last peer leaves. Each peer has at
-// most one WebRTC transport, created on the room's worker by its first offer; the forwarding state
-// of the room (producers, consumers) lives in that worker's Router and is changed by posting
-// RoomMediaUpdates.
+// join, pinned to the least loaded worker (its home), and removed when its last peer leaves. Each
+// peer has at most one WebRTC transport, created on its worker by its first offer; a peer's worker
+// is the room's home until the room has Options::roomSpreadPeers peers, then the least loaded one.
+// The forwarding state of the room lives in a Router on each worker holding peers of it, changed by
+// posting RoomMediaUpdates: a track's producer on its publisher's worker (the origin), a mirror of
+// it on every other worker of the room, fed by the origin through WorkerHandoff; consumers on
+// their subscriber's worker. Updates to one worker are applied in the order posted, so a producer
+// or mirror always precedes its consumers there.
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
 #include <random>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -32,6 +37,7 @@ class RoomManager final : public signaling::SignalingBackend {
     uint32_t maxPeersPerRoom = 100;
     std::string tokenSecret;  // non-empty: a join needs a token signed with it (JoinToken.h)
     media::sdp::NegotiationOptions negotiation;  // data channels on/off, max-message-size, Opus fmtp
+    uint32_t roomSpreadPeers = 0;  // joiners after this many peers go to the least loaded worker (0: never)
   };
 
   // `media` may be null (rooms without media: offers are refused with "unavailable").
@@ -49,7 +55,10 @@ class RoomManager final : public signaling::SignalingBackend {
   // A worker reported which simulcast layers of a producer its subscribers need (bit i = layer i of
   // the answered RIDs, lowest first): the publisher gets `encodings` with each RID on or off, unless
   // it was told the same already (signaling thread).
-  void layersNeeded(RoomKey room, uint32_t producer, uint8_t layers);
+  // With mirrors on several workers, each reports its own set and the publisher gets their union.
+  void layersNeeded(RoomKey room, uint32_t producer, uint8_t layers, size_t worker = 0);
+  // The worker of a peer (tests); nullopt when unknown.
+  [[nodiscard]] std::optional<size_t> peerWorker(const std::string& room, const std::string& peerId) const;
 
   [[nodiscard]] size_t roomCount() const noexcept { return rooms_.size(); }
   // Peers in `room` (0 when it does not exist).
@@ -72,6 +81,9 @@ class RoomManager final : public signaling::SignalingBackend {
     uint32_t producerId = 0;
     media::sdp::PublishedTrack published;
     std::optional<uint8_t> layersSent;  // the layer mask last sent to the publisher (`encodings`)
+    size_t worker = 0;                  // its publisher's worker (the origin of its producer)
+    std::set<size_t> mirrors;           // workers holding a mirror of its producer
+    std::map<size_t, uint8_t> layersByWorker;  // layers needed, as each worker last reported
   };
   struct Subscription {
     std::string trackId;
@@ -83,6 +95,7 @@ class RoomManager final : public signaling::SignalingBackend {
     std::string id;
     std::string name;
     std::weak_ptr<signaling::SignalingClient> client;
+    size_t worker = 0;  // where its transport lives
     std::optional<media::transport::TransportId> transport;
     std::string remoteUfrag;
     media::sdp::LocalTransport local;
@@ -98,7 +111,8 @@ class RoomManager final : public signaling::SignalingBackend {
   struct Room {
     std::string name;
     RoomKey key = 0;
-    size_t worker = 0;
+    size_t worker = 0;                    // home: peers go here until the room spreads
+    std::map<size_t, size_t> workerPeers;  // peers per worker (workers with none are not listed)
     std::map<std::string, Peer> peers;    // by peer id
     std::map<std::string, Track> tracks;  // by track id
     std::string activeSpeaker;            // peer id of the last announced speaker
@@ -127,6 +141,10 @@ class RoomManager final : public signaling::SignalingBackend {
   void removePeer(uint64_t clientId);
   // Drops a track from the room, with the subscriptions to it; returns the producer id.
   void dropTrack(Room& room, const std::string& trackId);
+  // Removes the mirrors of a track's producer on the other workers (before dropTrack).
+  void removeMirrors(const Room& room, const Track& track);
+  // A worker of the room lost its last peer: its router goes, the origins stop handing off to it.
+  void leaveWorker(Room& room, size_t worker);
   void broadcast(const Room& room, const std::string& except, const nlohmann::json& event);
   uint32_t newSsrc();
   [[nodiscard]] size_t leastLoadedWorker() const;

@@ -21,6 +21,7 @@ RoomManager::Options roomOptions(const config::Config& config) {
   options.negotiation.dataChannels = config.sctp.dataChannels;
   options.negotiation.maxMessageSize = config.sctp.maxMessageSize;
   options.negotiation.simulcast = config.rtc.simulcast;
+  options.roomSpreadPeers = config.workers.roomSpreadPeers;
   return options;
 }
 
@@ -51,6 +52,8 @@ std::string Server::start() {
   logEvent(*log_, spdlog::level::info, "dtls certificate", "source",
            config_.rtc.certificateFile.empty() ? std::string("generated") : config_.rtc.certificateFile,
            "fingerprint", "sha-256 " + certificate_->fingerprintText());
+  if (count > 1 && config_.workers.roomSpreadPeers > 0)
+    handoff_ = std::make_unique<WorkerHandoff>(count, config_.workers.handoffRingPackets);
   for (unsigned i = 0; i < count; ++i) {
     workers_.push_back(
         std::make_unique<Worker>(i, config::logger("worker"), [this](unsigned, const std::string&) {
@@ -68,7 +71,8 @@ std::string Server::start() {
     std::promise<void> created;
     postToWorker(i, [this, i, &created] {
       try {
-        media_[i] = std::make_unique<WorkerMedia>(workers_[i]->context(), i, config_, *certificate_);
+        media_[i] =
+            std::make_unique<WorkerMedia>(workers_[i]->context(), i, config_, *certificate_, handoff_.get());
         media_[i]->setClosedHandler([this, i](media::transport::TransportId id,
                                               media::transport::TransportCloseReason reason,
                                               const std::string&) {
@@ -81,10 +85,15 @@ std::string Server::start() {
             if (rooms_) rooms_->activeSpeaker(room, producer);
           });
         });
-        media_[i]->setLayersHandler([this](RoomKey room, uint32_t producer, uint8_t layers) {
-          postToSignaling([this, room, producer, layers] {
-            if (rooms_) rooms_->layersNeeded(room, producer, layers);
+        media_[i]->setLayersHandler([this, i](RoomKey room, uint32_t producer, uint8_t layers) {
+          postToSignaling([this, i, room, producer, layers] {
+            if (rooms_) rooms_->layersNeeded(room, producer, layers, i);
           });
+        });
+        // A mirror's keyframe request goes straight to the origin worker (no signaling hop).
+        media_[i]->setKeyframeHandler([this](RoomKey room, uint32_t producer, uint16_t origin) {
+          if (origin >= workers_.size()) return;
+          runOnWorker(origin, [room, producer](WorkerMedia& media) { media.requestKeyframe(room, producer); });
         });
         created.set_value();
       } catch (...) {

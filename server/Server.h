@@ -14,6 +14,7 @@
 #include "server/MediaWorkers.h"
 #include "server/RoomManager.h"
 #include "server/Worker.h"
+#include "server/WorkerHandoff.h"
 #include "server/WorkerMedia.h"
 #include "signaling/HttpServer.h"
 
@@ -46,6 +47,8 @@ class Server final : private MediaWorkers {
   [[nodiscard]] const media::dtls::DtlsCertificate& certificate() const noexcept { return *certificate_; }
   // Signaling thread only.
   [[nodiscard]] RoomManager& rooms() noexcept { return *rooms_; }
+  // The lanes between workers (nullptr with one worker or workers.room_spread_peers = 0).
+  [[nodiscard]] const WorkerHandoff* handoff() const noexcept { return handoff_.get(); }
 
  private:
   void shutdown();
@@ -59,6 +62,7 @@ class Server final : private MediaWorkers {
   boost::asio::io_context signalingIo_{1};
   media::srtp::SrtpLibrary srtpLibrary_;
   std::unique_ptr<media::dtls::DtlsCertificate> certificate_;
+  std::unique_ptr<WorkerHandoff> handoff_;  // spread rooms (several workers); outlives the workers' media
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<std::unique_ptr<WorkerMedia>> media_;  // media_[i] belongs to workers_[i]
   std::unique_ptr<RoomManager> rooms_;               // signaling thread only

@@ -1,6 +1,10 @@
 #include "server/WorkerMedia.h"
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <stdexcept>
+#include <system_error>
 
 #include "config/Log.h"
 
@@ -25,8 +29,8 @@ util::SocketAddress address(const std::string& ip, uint32_t basePort, unsigned i
 }  // namespace
 
 WorkerMedia::WorkerMedia(boost::asio::io_context& io, unsigned index, const config::Config& config,
-                         const dtls::DtlsCertificate& certificate)
-    : index_(index), dtls_(certificate), timer_(io) {
+                         const dtls::DtlsCertificate& certificate, WorkerHandoff* handoff)
+    : index_(index), dtls_(certificate), timer_(io), handoff_(handoff) {
   routerOptions_.keyframeRequestInterval = std::chrono::milliseconds(config.rtc.keyframeRequestIntervalMs);
   routerOptions_.retransmissionBufferPackets = config.rtc.retransmissionBufferPackets;
   routerOptions_.bandwidthEstimation = config.rtc.bandwidthEstimation;
@@ -64,6 +68,12 @@ WorkerMedia::WorkerMedia(boost::asio::io_context& io, unsigned index, const conf
     }
     return text;
   };
+  if (handoff_ != nullptr) {
+    const int fd = ::dup(handoff_->wakeFd(index_));
+    if (fd < 0) throw std::system_error(errno, std::generic_category(), "dup eventfd");
+    wake_.emplace(io, fd);
+    armWake();
+  }
   const std::string udp = join(host_->udpAddresses());
   const std::string tcp = join(host_->tcpAddresses());
   config::logEvent(*config::logger("media"), spdlog::level::info, "worker media listening", "worker", index,
@@ -74,7 +84,9 @@ WorkerMedia::~WorkerMedia() {
   closedHandler_ = nullptr;  // shutting down: nobody to tell
   speakerHandler_ = nullptr;
   layersHandler_ = nullptr;
+  keyframeHandler_ = nullptr;
   timer_.cancel();
+  wake_.reset();
   transportRelays_.clear();
   relays_.clear();  // aborts the associations while their transports can still carry the ABORT
   host_->stop();
@@ -96,7 +108,7 @@ forward::Router& WorkerMedia::routerFor(RoomKey room) {
   auto& slot = routers_[room];
   if (!slot) {
     forward::Router::Output& output = *this;
-    slot = std::make_unique<forward::Router>(output, routerOptions_);
+    slot = std::make_unique<forward::Router>(output, routerOptions_, room);
     if (routers_.size() == 1) armTick();
   }
   return *slot;
@@ -159,8 +171,15 @@ void WorkerMedia::apply(const RoomMediaUpdate& update) {
     router.removeConsumer(id);
   for (uint32_t id : update.removeProducers)
     router.removeProducer(id);
+  for (const uint16_t worker : update.removeHandoffWorkers)
+    router.removeHandoffs(worker);
   for (const forward::ProducerSpec& spec : update.addProducers)
     router.addProducer(spec);
+  for (const auto& [producer, worker] : update.addHandoffs) {
+    if (handoff_ == nullptr) break;
+    handoff_->ensureLane(index_, worker);
+    router.addHandoff(producer, worker);
+  }
   const auto now = transport::Clock::now();
   for (const forward::ConsumerSpec& spec : update.addConsumers) {
     const transport::WebRtcTransport* subscriber = host_->find(spec.transport);
@@ -242,7 +261,50 @@ void WorkerMedia::armTick() {
   }));
 }
 
+void WorkerMedia::requestKeyframe(RoomKey room, uint32_t producer) noexcept {
+  const auto it = routers_.find(room);
+  if (it == routers_.end()) return;
+  it->second->requestKeyframe(producer, transport::Clock::now());
+  host_->flush();
+}
+
+void WorkerMedia::armWake() {
+  wake_->async_read_some(
+      boost::asio::buffer(&wakeValue_, sizeof wakeValue_),
+      media::net::withMemory(wakeMemory_, [this](const boost::system::error_code& ec, size_t) {
+        if (ec) return;  // closing (the tick still drains otherwise)
+        drainHandoff();
+        armWake();
+      }));
+}
+
+void WorkerMedia::drainHandoff() noexcept {
+  if (handoff_ == nullptr) return;
+  // Bounded: a worker flooded by others still gets to its own sockets; the rest waits for the
+  // next wake-up or tick (the sources are not told to wake it while it is not asleep).
+  constexpr size_t kMaxRounds = 8;
+  constexpr size_t kRoundPackets = 1024;
+  const auto now = transport::Clock::now();
+  for (size_t round = 0; round < kMaxRounds; ++round) {
+    handoff_->drain(
+        index_,
+        [this, now](const forward::HandoffPacket& packet) {
+          const auto it = routers_.find(packet.room);
+          if (it == routers_.end()) return;  // the room left this worker meanwhile
+          if (packet.type == forward::HandoffPacket::Type::kRtp) {
+            it->second->onMirroredRtp(packet.producer, packet.layer, packet.bytes(), now);
+          } else {
+            it->second->onMirroredSenderReport(packet.producer, packet.layer, packet.bytes(), now);
+          }
+        },
+        kRoundPackets);
+    host_->flush();
+    if (handoff_->sleepIfIdle(index_)) break;
+  }
+}
+
 void WorkerMedia::tick() noexcept {
+  drainHandoff();
   const auto now = transport::Clock::now();
   for (auto& [key, router] : routers_)
     router->tick(now);
@@ -334,6 +396,23 @@ void WorkerMedia::onActiveSpeaker(const forward::Router& router, uint32_t produc
     speakerHandler_(*key, producer);
   } catch (const std::exception& e) {
     config::logEvent(*config::logger("media"), spdlog::level::warn, "active speaker not reported", "error",
+                     e.what());
+  }
+}
+
+void WorkerMedia::handOff(const forward::Router& router, uint32_t producer, std::span<const uint16_t> workers,
+                          forward::HandoffPacket::Type type, int layer,
+                          std::span<const uint8_t> packet) noexcept {
+  if (handoff_ != nullptr) handoff_->send(index_, workers, router.tag(), producer, type, layer, packet);
+}
+
+void WorkerMedia::requestOriginKeyframe(const forward::Router& router, uint32_t producer,
+                                        uint16_t originWorker) noexcept {
+  if (!keyframeHandler_) return;
+  try {
+    keyframeHandler_(router.tag(), producer, originWorker);
+  } catch (const std::exception& e) {
+    config::logEvent(*config::logger("media"), spdlog::level::warn, "keyframe request not passed on", "error",
                      e.what());
   }
 }

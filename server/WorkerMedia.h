@@ -15,6 +15,7 @@
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include "config/Config.h"
@@ -24,6 +25,7 @@
 #include "media/net/HandlerMemory.h"
 #include "media/sctp/DataChannelRelay.h"
 #include "media/transport/TransportHost.h"
+#include "server/WorkerHandoff.h"
 
 namespace switchyard::server {
 
@@ -45,6 +47,11 @@ struct RoomMediaUpdate {
     uint64_t remoteMaxMessageSize = 65536;  // 0: no limit
   };
   std::optional<DataChannel> addDataChannel;
+  // A room spread over workers: workers that no longer hold any mirror of the room (applied first),
+  // and (producer, worker) pairs whose packets go to that worker's mirror from now on (applied
+  // after the producers).
+  std::vector<uint16_t> removeHandoffWorkers;
+  std::vector<std::pair<uint32_t, uint16_t>> addHandoffs;
 };
 
 class WorkerMedia final : private media::transport::TransportEvents,
@@ -57,8 +64,10 @@ class WorkerMedia final : private media::transport::TransportEvents,
 
   // Binds the worker's sockets: UDP at rtc.udp_port + index on each listen address, ICE-TCP at
   // rtc.tcp_port + index when rtc.ice_tcp. Throws std::runtime_error naming the address.
+  // `handoff`: the lanes between workers for spread rooms (nullptr: rooms never spread); it must
+  // outlive this WorkerMedia.
   WorkerMedia(boost::asio::io_context& io, unsigned index, const config::Config& config,
-              const media::dtls::DtlsCertificate& certificate);
+              const media::dtls::DtlsCertificate& certificate, WorkerHandoff* handoff = nullptr);
   ~WorkerMedia() override;
 
   void setClosedHandler(ClosedHandler handler) { closedHandler_ = std::move(handler); }
@@ -71,6 +80,10 @@ class WorkerMedia final : private media::transport::TransportEvents,
   // thread.
   using LayersHandler = std::function<void(RoomKey room, uint32_t producer, uint8_t layers)>;
   void setLayersHandler(LayersHandler handler) { layersHandler_ = std::move(handler); }
+  // Called on the worker thread when a mirror producer's subscribers need a keyframe: it must post
+  // requestKeyframe(room, producer) to worker `origin`.
+  using KeyframeHandler = std::function<void(RoomKey room, uint32_t producer, uint16_t origin)>;
+  void setKeyframeHandler(KeyframeHandler handler) { keyframeHandler_ = std::move(handler); }
 
   // Commands (worker thread). createTransport throws std::runtime_error when the host is full.
   media::transport::TransportHost::LocalParams createTransport(
@@ -83,6 +96,10 @@ class WorkerMedia final : private media::transport::TransportEvents,
   void setConsumerLayer(RoomKey room, uint32_t consumer, int layer) noexcept;
   // A subscriber's temporal layer for one consumer (see Router::setConsumerTemporalLayer).
   void setConsumerTemporalLayer(RoomKey room, uint32_t consumer, int temporalLayer) noexcept;
+  // A mirror of `producer` on another worker needs a keyframe (this is the origin).
+  void requestKeyframe(RoomKey room, uint32_t producer) noexcept;
+  // Forwards what other workers handed off to this one (from the wake-up and the tick; tests).
+  void drainHandoff() noexcept;
 
   [[nodiscard]] media::transport::TransportHost& host() noexcept { return *host_; }
   [[nodiscard]] uint64_t rtpReceived() const noexcept { return rtpReceived_.load(std::memory_order_relaxed); }
@@ -113,6 +130,12 @@ class WorkerMedia final : private media::transport::TransportEvents,
   void onActiveSpeaker(const media::forward::Router& router, uint32_t producer) noexcept override;
   void onLayersNeeded(const media::forward::Router& router, uint32_t producer,
                       uint8_t layers) noexcept override;
+  void handOff(const media::forward::Router& router, uint32_t producer, std::span<const uint16_t> workers,
+               media::forward::HandoffPacket::Type type, int layer,
+               std::span<const uint8_t> packet) noexcept override;
+  void requestOriginKeyframe(const media::forward::Router& router, uint32_t producer,
+                             uint16_t originWorker) noexcept override;
+  void armWake();
   // The key of a room's router (nullopt when the router is not one of ours).
   [[nodiscard]] std::optional<RoomKey> roomOf(const media::forward::Router& router) const noexcept;
   // Logs the bandwidth estimate toward a subscriber transport that is going away.
@@ -139,6 +162,12 @@ class WorkerMedia final : private media::transport::TransportEvents,
   boost::asio::steady_timer timer_;
   std::shared_ptr<media::net::HandlerMemory> timerMemory_ =
       media::net::HandlerMemory::create();  // re-arming allocates nothing
+  WorkerHandoff* handoff_;
+  std::optional<boost::asio::posix::stream_descriptor> wake_;  // a dup of handoff_->wakeFd(index_)
+  uint64_t wakeValue_ = 0;
+  std::shared_ptr<media::net::HandlerMemory> wakeMemory_ =
+      media::net::HandlerMemory::create();  // re-arming the wake-up read allocates nothing
+  KeyframeHandler keyframeHandler_;
   ClosedHandler closedHandler_;
   SpeakerHandler speakerHandler_;
   LayersHandler layersHandler_;

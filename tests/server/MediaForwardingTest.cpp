@@ -223,6 +223,17 @@ class MediaPeer final : private transport::TransportEvents,
     });
   }
 
+  void sendNack(uint32_t mediaSsrc, uint16_t seq) {
+    asio::post(io_, [this, mediaSsrc, seq] {
+      if (!transport_) return;
+      std::array<uint8_t, 64 + media::srtp::kSrtcpMaxTrailer> buffer{};
+      media::rtcp::RtcpCompoundBuilder builder(buffer);
+      const std::array<uint16_t, 1> lost{seq};
+      REQUIRE(builder.addNack(0x0BEEF, mediaSsrc, lost));
+      transport_->sendRtcp(buffer, builder.size());
+    });
+  }
+
   // Data channels (after connect() of an answer with an application section). Run on the peer's
   // thread; the result is waited for.
   std::optional<uint16_t> openChannel(const media::sctp::DataChannelInfo& info) {
@@ -660,4 +671,159 @@ TEST_CASE("data channels are relayed between the peers of a room", "[server][med
   REQUIRE(carol.waitFor([&] { return carol.closedChannels.size() == 1; }));
   REQUIRE(alice.ws.request({{"type", "leave"}})["type"] == "left");
   REQUIRE(carol.waitFor([&] { return carol.closedChannels.size() == 2; }));
+}
+
+TEST_CASE("a spread room: subscribers on another worker get the publisher's media, repairs and keyframes",
+          "[media][handoff]") {
+  config::Config config = mediaConfig();
+  config.workers.count = 2;
+  config.workers.roomSpreadPeers = 1;  // the second peer on goes to the least loaded worker
+  config.workers.handoffRingPackets = 256;
+  RunningServer running(config);
+  REQUIRE(running.server.handoff() != nullptr);
+  MediaPeer alice(running.port);
+  MediaPeer bob(running.port);
+  MediaPeer carol(running.port);
+  std::map<std::string, std::string> peerIds;
+  for (auto [name, peer] : {std::pair{"alice", &alice}, std::pair{"bob", &bob}, std::pair{"carol", &carol}}) {
+    const json joined = peer->ws.request({{"type", "join"}, {"room", "spread"}, {"name", name}});
+    REQUIRE(joined["type"] == "joined");
+    peerIds[name] = joined["peerId"].get<std::string>();
+  }
+  const auto workerOf = [&](const std::string& name) {
+    std::promise<std::optional<size_t>> worker;
+    running.server.postToSignaling(
+        [&] { worker.set_value(running.server.rooms().peerWorker("spread", peerIds.at(name))); });
+    return worker.get_future().get();
+  };
+  // Alice is at home (worker 0), Bob went to the empty worker 1, Carol back to 0 (1 peer each).
+  REQUIRE(workerOf("alice") == std::optional<size_t>(0));
+  REQUIRE(workerOf("bob") == std::optional<size_t>(1));
+  REQUIRE(workerOf("carol") == std::optional<size_t>(0));
+
+  const json aliceAnswer =
+      alice.ws.request({{"type", "offer"},
+                        {"sdp", alice.offer({{"0", "video", "sendonly"}, {"1", "audio", "sendonly"}})}});
+  REQUIRE(aliceAnswer["type"] == "answer");
+  std::string videoTrack, audioTrack;
+  for (const json& t : aliceAnswer["published"])
+    (t["kind"] == "video" ? videoTrack : audioTrack) = t["trackId"].get<std::string>();
+  alice.connect(aliceAnswer["sdp"]);
+  REQUIRE(alice.waitFor([&] { return alice.connected; }));
+
+  std::map<MediaPeer*, json> answers;
+  for (MediaPeer* subscriber : {&bob, &carol}) {
+    size_t published = 0;
+    for (int i = 0; i < 8 && published < 2; ++i) {
+      const json event = subscriber->ws.event();
+      if (event["type"] == "trackPublished") ++published;
+    }
+    REQUIRE(published == 2);
+    answers[subscriber] =
+        subscriber->ws.request({{"type", "offer"},
+                                {"sdp", subscriber->offer({{"v", "video", "recvonly"}, {"a", "audio", "recvonly"}})},
+                                {"subscriptions", {{"v", videoTrack}, {"a", audioTrack}}}});
+    REQUIRE(answers[subscriber]["type"] == "answer");
+    subscriber->connect(answers[subscriber]["sdp"]);
+    REQUIRE(subscriber->waitFor([&] { return subscriber->connected; }));
+  }
+  const uint32_t bobVideoSsrc = answeredSsrc(answers[&bob]["sdp"], "v");
+  const uint32_t bobAudioSsrc = answeredSsrc(answers[&bob]["sdp"], "a");
+  const uint32_t carolVideoSsrc = answeredSsrc(answers[&carol]["sdp"], "v");
+
+  // Bob's connection on worker 1 made the mirror ask, through worker 0, Alice for a keyframe.
+  REQUIRE(alice.waitFor([&] { return std::count(alice.plis.begin(), alice.plis.end(), kVideoSsrc) >= 1; }));
+
+  for (uint16_t seq = 100; seq < 130; ++seq) {
+    alice.sendRtp(kVideoSsrc, 96, seq, {{4, bytes("0")}, {3, {0, static_cast<uint8_t>(seq)}}},
+                  bytes("video-payload-" + std::to_string(seq)));
+    alice.sendRtp(kAudioSsrc, 111, seq, {{1, {0x85}}, {4, bytes("1")}}, bytes("opus-" + std::to_string(seq)));
+  }
+  REQUIRE(bob.waitFor([&] { return bob.rtp.size() >= 60; }));
+  REQUIRE(carol.waitFor([&] { return carol.rtp.size() >= 60; }));
+  size_t bobVideo = 0, bobAudio = 0;
+  uint16_t bobLastVideoSeq = 0;
+  std::string bobLastVideoPayload;
+  bob.waitFor([&] {
+    for (const ReceivedRtp& r : bob.rtp) {
+      std::map<uint8_t, std::vector<uint8_t>> ext(r.extensions.begin(), r.extensions.end());
+      if (r.ssrc == bobVideoSsrc) {
+        ++bobVideo;
+        CHECK(r.payloadType == 120);
+        CHECK(ext[9] == bytes("v"));
+        CHECK(ext.contains(5));  // Bob's transport-wide sequence number, written on worker 1
+        bobLastVideoSeq = r.seq;
+        bobLastVideoPayload.assign(r.payload.begin(), r.payload.end());
+      } else if (r.ssrc == bobAudioSsrc) {
+        ++bobAudio;
+        CHECK(r.payloadType == 109);
+        CHECK(ext[7] == std::vector<uint8_t>{0x85});
+      }
+    }
+    return true;
+  });
+  CHECK(bobVideo == 30);
+  CHECK(bobAudio == 30);
+  CHECK(bobLastVideoPayload == "video-payload-129");
+  CHECK(std::count_if(carol.rtp.begin(), carol.rtp.end(),
+                      [&](const ReceivedRtp& r) { return r.ssrc == carolVideoSsrc; }) == 30);
+
+  // Bob's NACK is answered on worker 1 from the mirror's buffer, as RTX (payload type 121).
+  bob.sendNack(bobVideoSsrc, bobLastVideoSeq);
+  REQUIRE(bob.waitFor([&] {
+    return std::any_of(bob.rtp.begin(), bob.rtp.end(), [&](const ReceivedRtp& r) {
+      return r.payloadType == 121 && r.payload.size() >= 2 &&
+             static_cast<uint16_t>(r.payload[0] << 8 | r.payload[1]) == bobLastVideoSeq &&
+             std::string(r.payload.begin() + 2, r.payload.end()) == "video-payload-129";
+    });
+  }));
+
+  // Bob's PLI reaches Alice for her SSRC.
+  std::this_thread::sleep_for(60ms);  // past the keyframe request interval
+  size_t plisBefore = 0;
+  alice.waitFor([&] {
+    plisBefore = alice.plis.size();
+    return true;
+  });
+  bob.sendPli(bobVideoSsrc);
+  REQUIRE(alice.waitFor([&] { return alice.plis.size() > plisBefore; }));
+  CHECK(alice.waitFor([&] { return alice.plis.back() == kVideoSsrc; }));
+
+  // The counters on both sides of the lane.
+  std::promise<std::optional<std::pair<server::RoomKey, uint32_t>>> producer;
+  running.server.postToSignaling([&] { producer.set_value(running.server.rooms().producerOf("spread", videoTrack)); });
+  const auto key = producer.get_future().get();
+  REQUIRE(key);
+  std::promise<std::array<uint64_t, 4>> counts;
+  running.server.postToWorker(1, [&] {
+    const media::forward::Router* router = running.server.workerMedia(1).router(key->first);
+    if (router == nullptr) return counts.set_value({0, 0, 0, 0});
+    const auto& c = router->counters();
+    counts.set_value({c.rtpMirrored, c.retransmissionsSent, c.keyframeRequestsForwarded, c.rtpReceived});
+  });
+  const auto mirrored = counts.get_future().get();
+  CHECK(mirrored[0] >= 60);  // video and audio
+  CHECK(mirrored[1] >= 1);
+  CHECK(mirrored[2] >= 1);
+  CHECK(mirrored[3] == 0);  // nothing from a transport: worker 1 has no publisher
+  CHECK(running.server.handoff()->counters(0).sent.load() >= 60);
+  CHECK(running.server.handoff()->counters(0).poolEmpty.load() == 0);
+  CHECK(running.server.handoff()->counters(0).ringFull.load() == 0);
+  CHECK(running.server.handoff()->counters(1).received.load() >= 60);
+
+  // Alice leaves: both subscribers hear of it; the mirrors go with her tracks.
+  REQUIRE(alice.ws.request({{"type", "leave"}})["type"] == "left");
+  for (MediaPeer* subscriber : {&bob, &carol}) {
+    size_t unpublished = 0;
+    for (int i = 0; i < 8 && unpublished < 2; ++i) {
+      if (subscriber->ws.event()["type"] == "trackUnpublished") ++unpublished;
+    }
+    CHECK(unpublished == 2);
+  }
+  std::promise<size_t> producers;
+  running.server.postToWorker(1, [&] {
+    const media::forward::Router* router = running.server.workerMedia(1).router(key->first);
+    producers.set_value(router == nullptr ? 0 : router->producerCount());
+  });
+  CHECK(producers.get_future().get() == 0);
 }
