@@ -80,9 +80,9 @@ class RoomManager final : public signaling::SignalingBackend {
     std::string source;
     uint32_t producerId = 0;
     media::sdp::PublishedTrack published;
-    std::optional<uint8_t> layersSent;  // the layer mask last sent to the publisher (`encodings`)
-    size_t worker = 0;                  // its publisher's worker (the origin of its producer)
-    std::set<size_t> mirrors;           // workers holding a mirror of its producer
+    std::optional<uint8_t> layersSent;         // the layer mask last sent to the publisher (`encodings`)
+    size_t worker = 0;                         // its publisher's worker (the origin of its producer)
+    std::set<size_t> mirrors;                  // workers holding a mirror of its producer
     std::map<size_t, uint8_t> layersByWorker;  // layers needed, as each worker last reported
   };
   struct Subscription {
@@ -111,11 +111,11 @@ class RoomManager final : public signaling::SignalingBackend {
   struct Room {
     std::string name;
     RoomKey key = 0;
-    size_t worker = 0;                    // home: peers go here until the room spreads
+    size_t worker = 0;                     // home: peers go here until the room spreads
     std::map<size_t, size_t> workerPeers;  // peers per worker (workers with none are not listed)
-    std::map<std::string, Peer> peers;    // by peer id
-    std::map<std::string, Track> tracks;  // by track id
-    std::string activeSpeaker;            // peer id of the last announced speaker
+    std::map<std::string, Peer> peers;     // by peer id
+    std::map<std::string, Track> tracks;   // by track id
+    std::string activeSpeaker;             // peer id of the last announced speaker
   };
   struct Membership {
     std::string room;

@@ -93,7 +93,8 @@ std::string Server::start() {
         // A mirror's keyframe request goes straight to the origin worker (no signaling hop).
         media_[i]->setKeyframeHandler([this](RoomKey room, uint32_t producer, uint16_t origin) {
           if (origin >= workers_.size()) return;
-          runOnWorker(origin, [room, producer](WorkerMedia& media) { media.requestKeyframe(room, producer); });
+          runOnWorker(origin,
+                      [room, producer](WorkerMedia& media) { media.requestKeyframe(room, producer); });
         });
         created.set_value();
       } catch (...) {
@@ -166,6 +167,14 @@ void Server::shutdown() {
     workers_[i]->stop();
   }
   media_.clear();  // already destroyed on each worker's own thread
+  if (handoff_) {
+    for (size_t i = 0; i < handoff_->workerCount(); ++i) {
+      const WorkerHandoff::Counters& c = handoff_->counters(i);
+      logEvent(*log_, spdlog::level::info, "worker handoff", "worker", i, "sent", c.sent.load(), "received",
+               c.received.load(), "pool_empty", c.poolEmpty.load(), "ring_full", c.ringFull.load(), "wakeups",
+               c.wakeups.load());
+    }
+  }
   signalingIo_.stop();
   logEvent(*log_, spdlog::level::info, "switchyard stopped");
 }

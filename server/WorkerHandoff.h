@@ -30,11 +30,11 @@ class WorkerHandoff {
 
   // Per worker, written by that worker only.
   struct Counters {
-    std::atomic<uint64_t> sent{0};          // packets handed to at least one destination (source)
-    std::atomic<uint64_t> poolEmpty{0};     // packets dropped: no free pooled packet (source)
-    std::atomic<uint64_t> ringFull{0};      // copies dropped: a destination's ring was full (source)
-    std::atomic<uint64_t> received{0};      // packets drained (destination)
-    std::atomic<uint64_t> wakeups{0};       // eventfd writes toward other workers (source)
+    std::atomic<uint64_t> sent{0};       // packets handed to at least one destination (source)
+    std::atomic<uint64_t> poolEmpty{0};  // packets dropped: no free pooled packet (source)
+    std::atomic<uint64_t> ringFull{0};   // copies dropped: a destination's ring was full (source)
+    std::atomic<uint64_t> received{0};   // packets drained (destination)
+    std::atomic<uint64_t> wakeups{0};    // eventfd writes toward other workers (source)
   };
 
   // `ringPackets`: each ring's capacity (rounded up to a power of two); each source's pool holds
@@ -94,7 +94,7 @@ class WorkerHandoff {
 
   size_t workers_;
   size_t ringPackets_;
-  std::unique_ptr<std::atomic<Ring*>[]> rings_;     // [from * workers + to]
+  std::unique_ptr<std::atomic<Ring*>[]> rings_;    // [from * workers + to]
   std::vector<std::unique_ptr<Ring>> ownedRings_;  // slot [from * workers + to] written by `from` only
   std::vector<std::unique_ptr<media::forward::HandoffPacketPool>> pools_;  // [from], written by `from`
   std::unique_ptr<Wake[]> wake_;

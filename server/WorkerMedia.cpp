@@ -220,7 +220,9 @@ void WorkerMedia::removeRoom(RoomKey room) noexcept {
       "keyframe_requests_sent", c.keyframeRequestsSent, "receiver_reports_sent", c.receiverReportsSent,
       "sender_reports_sent", c.senderReportsSent, "speaker_changes", c.speakerChanges, "layer_switches",
       c.layerSwitches, "transport_feedback_received", c.transportFeedbackReceived, "probes", c.probes,
-      "padding_sent", c.paddingSent, "layer_reports", c.layerReports, "send_failed", c.sendFailed);
+      "padding_sent", c.paddingSent, "layer_reports", c.layerReports, "send_failed", c.sendFailed,
+      "rtp_handed_off", c.rtpHandedOff, "rtp_mirrored", c.rtpMirrored, "rtp_mirror_dropped",
+      c.rtpMirrorDropped, "keyframe_requests_forwarded", c.keyframeRequestsForwarded);
   for (auto t = transportRooms_.begin(); t != transportRooms_.end();) {
     if (t->second == room) {
       leaveRelay(t->first);

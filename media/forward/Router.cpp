@@ -534,7 +534,8 @@ struct Router::State {
   void handOff(const Producer& producer, int layer, const rtp::RtpPacketView& packet) noexcept {
     if (producer.handoffs().empty()) return;
     ++counters.rtpHandedOff;
-    output.handOff(router, producer.id(), producer.handoffs(), HandoffPacket::Type::kRtp, layer, packet.data());
+    output.handOff(router, producer.id(), producer.handoffs(), HandoffPacket::Type::kRtp, layer,
+                   packet.data());
   }
 
   // What the origin handed off, forwarded to the mirror's consumers like a packet received here

@@ -102,8 +102,8 @@ class Router {
     // decrypted, RTX unwrapped, counted, NACKs scheduled), or one of its publisher's sender reports
     // (one RTCP SR packet), for the mirrors of the producer on `workers` (addHandoff). `layer`:
     // the simulcast layer the packet (or the SR's SSRC) carries, 0 without simulcast.
-    virtual void handOff(const Router& /*router*/, uint32_t /*producer*/, std::span<const uint16_t> /*workers*/,
-                         HandoffPacket::Type /*type*/, int /*layer*/,
+    virtual void handOff(const Router& /*router*/, uint32_t /*producer*/,
+                         std::span<const uint16_t> /*workers*/, HandoffPacket::Type /*type*/, int /*layer*/,
                          std::span<const uint8_t> /*packet*/) noexcept {}
     // A mirror producer's subscribers need a keyframe (throttled like any keyframe request): the
     // worker asks the origin's router (Router::requestKeyframe there).

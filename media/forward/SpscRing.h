@@ -68,9 +68,9 @@ class SpscRing {
   const size_t mask_;
   std::unique_ptr<T[]> items_;
   alignas(kCacheLine) std::atomic<size_t> tail_{0};  // written by the producer
-  size_t headCache_ = 0;                              // producer's view of head_
+  size_t headCache_ = 0;                             // producer's view of head_
   alignas(kCacheLine) std::atomic<size_t> head_{0};  // written by the consumer
-  size_t tailCache_ = 0;                              // consumer's view of tail_
+  size_t tailCache_ = 0;                             // consumer's view of tail_
 };
 
 }  // namespace switchyard::media::forward

@@ -701,9 +701,8 @@ TEST_CASE("a spread room: subscribers on another worker get the publisher's medi
   REQUIRE(workerOf("bob") == std::optional<size_t>(1));
   REQUIRE(workerOf("carol") == std::optional<size_t>(0));
 
-  const json aliceAnswer =
-      alice.ws.request({{"type", "offer"},
-                        {"sdp", alice.offer({{"0", "video", "sendonly"}, {"1", "audio", "sendonly"}})}});
+  const json aliceAnswer = alice.ws.request(
+      {{"type", "offer"}, {"sdp", alice.offer({{"0", "video", "sendonly"}, {"1", "audio", "sendonly"}})}});
   REQUIRE(aliceAnswer["type"] == "answer");
   std::string videoTrack, audioTrack;
   for (const json& t : aliceAnswer["published"])
@@ -719,10 +718,10 @@ TEST_CASE("a spread room: subscribers on another worker get the publisher's medi
       if (event["type"] == "trackPublished") ++published;
     }
     REQUIRE(published == 2);
-    answers[subscriber] =
-        subscriber->ws.request({{"type", "offer"},
-                                {"sdp", subscriber->offer({{"v", "video", "recvonly"}, {"a", "audio", "recvonly"}})},
-                                {"subscriptions", {{"v", videoTrack}, {"a", audioTrack}}}});
+    answers[subscriber] = subscriber->ws.request(
+        {{"type", "offer"},
+         {"sdp", subscriber->offer({{"v", "video", "recvonly"}, {"a", "audio", "recvonly"}})},
+         {"subscriptions", {{"v", videoTrack}, {"a", audioTrack}}}});
     REQUIRE(answers[subscriber]["type"] == "answer");
     subscriber->connect(answers[subscriber]["sdp"]);
     REQUIRE(subscriber->waitFor([&] { return subscriber->connected; }));
@@ -791,7 +790,8 @@ TEST_CASE("a spread room: subscribers on another worker get the publisher's medi
 
   // The counters on both sides of the lane.
   std::promise<std::optional<std::pair<server::RoomKey, uint32_t>>> producer;
-  running.server.postToSignaling([&] { producer.set_value(running.server.rooms().producerOf("spread", videoTrack)); });
+  running.server.postToSignaling(
+      [&] { producer.set_value(running.server.rooms().producerOf("spread", videoTrack)); });
   const auto key = producer.get_future().get();
   REQUIRE(key);
   std::promise<std::array<uint64_t, 4>> counts;

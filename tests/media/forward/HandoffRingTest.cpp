@@ -52,7 +52,7 @@ TEST_CASE("HandoffPacketPool: acquire until empty, the last release frees", "[ha
     taken.push_back(p);
   }
   CHECK(pool.inUse() == 4);
-  CHECK(pool.acquire() == nullptr);  // exhausted: the caller drops
+  CHECK(pool.acquire() == nullptr);                    // exhausted: the caller drops
   CHECK_FALSE(HandoffPacketPool::release(*taken[1]));  // one receiver still holds it
   CHECK(pool.acquire() == nullptr);
   CHECK(HandoffPacketPool::release(*taken[1]));  // the last one

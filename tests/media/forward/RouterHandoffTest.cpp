@@ -284,14 +284,17 @@ TEST_CASE("the handoff path allocates nothing after warm-up", "[handoff][allocat
   origin.addProducer(audioProducer());
   mirror.addProducer(mirrorOf(video));
   mirror.addProducer(mirrorOf(audioProducer()));
-  const auto all = ids({{RtpExtension::kMid, 1}, {RtpExtension::kTransportCc, 3}, {RtpExtension::kAudioLevel, 4}});
+  const auto all =
+      ids({{RtpExtension::kMid, 1}, {RtpExtension::kTransportCc, 3}, {RtpExtension::kAudioLevel, 4}});
   for (uint32_t i = 0; i < 5; ++i) {
     REQUIRE(origin.addConsumer(consumer(100 + i, kVideoProducer, 10 + i, 0xC000 + i, 96, "1", all), at(0us)));
-    REQUIRE(origin.addConsumer(consumer(200 + i, kAudioProducer, 10 + i, 0xD000 + i, 111, "0", all), at(0us)));
+    REQUIRE(
+        origin.addConsumer(consumer(200 + i, kAudioProducer, 10 + i, 0xD000 + i, 111, "0", all), at(0us)));
   }
   for (uint32_t i = 0; i < 20; ++i) {
     REQUIRE(mirror.addConsumer(mirrorConsumer(300 + i, 30 + i, 0xE000 + i, 0xF000 + i), at(0us)));
-    REQUIRE(mirror.addConsumer(consumer(400 + i, kAudioProducer, 30 + i, 0xD100 + i, 111, "0", all), at(0us)));
+    REQUIRE(
+        mirror.addConsumer(consumer(400 + i, kAudioProducer, 30 + i, 0xD100 + i, 111, "0", all), at(0us)));
   }
   REQUIRE(origin.addHandoff(kVideoProducer, kMirrorWorker));
   REQUIRE(origin.addHandoff(kAudioProducer, kMirrorWorker));
