@@ -642,11 +642,16 @@ void RoomManager::layersNeeded(RoomKey key, uint32_t producer, uint8_t layers, s
       if (track.producerId != producer) continue;
       const std::vector<std::string>& rids = track.published.simulcastRids;
       if (rids.size() < 2) return;
-      // Each worker of the room reports for its own subscribers (the origin and the mirrors).
+      // Each worker of the room reports for its own subscribers (the origin and the mirrors); one
+      // that has not reported yet still needs every layer (a router starts with all of them on).
       track.layersByWorker[worker] = layers;
-      layers = 0;
-      for (const auto& [from, mask] : track.layersByWorker)
-        layers = static_cast<uint8_t>(layers | mask);
+      const auto reported = [&](size_t from) {
+        const auto it = track.layersByWorker.find(from);
+        return it == track.layersByWorker.end() ? uint8_t{0xff} : it->second;
+      };
+      layers = reported(track.worker);
+      for (const size_t mirror : track.mirrors)
+        layers = static_cast<uint8_t>(layers | reported(mirror));
       layers = static_cast<uint8_t>(layers | 1U);  // the lowest layer always stays on
       if (track.layersSent == layers) return;
       const auto peer = room.peers.find(track.peerId);

@@ -673,71 +673,126 @@ TEST_CASE("data channels are relayed between the peers of a room", "[server][med
   REQUIRE(carol.waitFor([&] { return carol.closedChannels.size() == 2; }));
 }
 
-TEST_CASE("a spread room: subscribers on another worker get the publisher's media, repairs and keyframes",
-          "[media][handoff]") {
+namespace {
+
+config::Config spreadConfig() {
   config::Config config = mediaConfig();
   config.workers.count = 2;
   config.workers.roomSpreadPeers = 1;  // the second peer on goes to the least loaded worker
   config.workers.handoffRingPackets = 256;
-  RunningServer running(config);
-  REQUIRE(running.server.handoff() != nullptr);
-  MediaPeer alice(running.port);
-  MediaPeer bob(running.port);
-  MediaPeer carol(running.port);
-  std::map<std::string, std::string> peerIds;
-  for (auto [name, peer] : {std::pair{"alice", &alice}, std::pair{"bob", &bob}, std::pair{"carol", &carol}}) {
-    const json joined = peer->ws.request({{"type", "join"}, {"room", "spread"}, {"name", name}});
-    REQUIRE(joined["type"] == "joined");
-    peerIds[name] = joined["peerId"].get<std::string>();
+  return config;
+}
+
+// A room on two workers: Alice publishes video and audio at home (worker 0), Bob subscribes from
+// worker 1, Carol from worker 0.
+struct SpreadRoom {
+  explicit SpreadRoom(RunningServer& server)
+      : running(server), alice(server.port), bob(server.port), carol(server.port) {
+    REQUIRE(running.server.handoff() != nullptr);
+    for (auto [name, peer] :
+         {std::pair{"alice", &alice}, std::pair{"bob", &bob}, std::pair{"carol", &carol}}) {
+      const json joined = peer->ws.request({{"type", "join"}, {"room", "spread"}, {"name", name}});
+      REQUIRE(joined["type"] == "joined");
+      peerIds[name] = joined["peerId"].get<std::string>();
+    }
+    // Alice is at home (worker 0), Bob went to the empty worker 1, Carol back to 0 (1 peer each).
+    REQUIRE(workerOf("alice") == std::optional<size_t>(0));
+    REQUIRE(workerOf("bob") == std::optional<size_t>(1));
+    REQUIRE(workerOf("carol") == std::optional<size_t>(0));
+
+    const json aliceAnswer = alice.ws.request(
+        {{"type", "offer"}, {"sdp", alice.offer({{"0", "video", "sendonly"}, {"1", "audio", "sendonly"}})}});
+    REQUIRE(aliceAnswer["type"] == "answer");
+    for (const json& t : aliceAnswer["published"])
+      (t["kind"] == "video" ? videoTrack : audioTrack) = t["trackId"].get<std::string>();
+    alice.connect(aliceAnswer["sdp"]);
+    REQUIRE(alice.waitFor([&] { return alice.connected; }));
+
+    for (MediaPeer* subscriber : {&bob, &carol}) {
+      size_t published = 0;
+      for (int i = 0; i < 8 && published < 2; ++i) {
+        const json event = subscriber->ws.event();
+        if (event["type"] == "trackPublished") ++published;
+      }
+      REQUIRE(published == 2);
+      const json answer = subscriber->ws.request(
+          {{"type", "offer"},
+           {"sdp", subscriber->offer({{"v", "video", "recvonly"}, {"a", "audio", "recvonly"}})},
+           {"subscriptions", {{"v", videoTrack}, {"a", audioTrack}}}});
+      REQUIRE(answer["type"] == "answer");
+      (subscriber == &bob ? bobAnswer : carolAnswer) = answer;
+      subscriber->connect(answer["sdp"]);
+      REQUIRE(subscriber->waitFor([&] { return subscriber->connected; }));
+    }
+    std::promise<std::optional<std::pair<server::RoomKey, uint32_t>>> producer;
+    running.server.postToSignaling(
+        [&] { producer.set_value(running.server.rooms().producerOf("spread", videoTrack)); });
+    const auto found = producer.get_future().get();
+    REQUIRE(found);
+    key = found->first;
   }
-  const auto workerOf = [&](const std::string& name) {
+
+  std::optional<size_t> workerOf(const std::string& name) {
     std::promise<std::optional<size_t>> worker;
     running.server.postToSignaling(
         [&] { worker.set_value(running.server.rooms().peerWorker("spread", peerIds.at(name))); });
     return worker.get_future().get();
-  };
-  // Alice is at home (worker 0), Bob went to the empty worker 1, Carol back to 0 (1 peer each).
-  REQUIRE(workerOf("alice") == std::optional<size_t>(0));
-  REQUIRE(workerOf("bob") == std::optional<size_t>(1));
-  REQUIRE(workerOf("carol") == std::optional<size_t>(0));
-
-  const json aliceAnswer = alice.ws.request(
-      {{"type", "offer"}, {"sdp", alice.offer({{"0", "video", "sendonly"}, {"1", "audio", "sendonly"}})}});
-  REQUIRE(aliceAnswer["type"] == "answer");
-  std::string videoTrack, audioTrack;
-  for (const json& t : aliceAnswer["published"])
-    (t["kind"] == "video" ? videoTrack : audioTrack) = t["trackId"].get<std::string>();
-  alice.connect(aliceAnswer["sdp"]);
-  REQUIRE(alice.waitFor([&] { return alice.connected; }));
-
-  std::map<MediaPeer*, json> answers;
-  for (MediaPeer* subscriber : {&bob, &carol}) {
-    size_t published = 0;
-    for (int i = 0; i < 8 && published < 2; ++i) {
-      const json event = subscriber->ws.event();
-      if (event["type"] == "trackPublished") ++published;
-    }
-    REQUIRE(published == 2);
-    answers[subscriber] = subscriber->ws.request(
-        {{"type", "offer"},
-         {"sdp", subscriber->offer({{"v", "video", "recvonly"}, {"a", "audio", "recvonly"}})},
-         {"subscriptions", {{"v", videoTrack}, {"a", audioTrack}}}});
-    REQUIRE(answers[subscriber]["type"] == "answer");
-    subscriber->connect(answers[subscriber]["sdp"]);
-    REQUIRE(subscriber->waitFor([&] { return subscriber->connected; }));
   }
-  const uint32_t bobVideoSsrc = answeredSsrc(answers[&bob]["sdp"], "v");
-  const uint32_t bobAudioSsrc = answeredSsrc(answers[&bob]["sdp"], "a");
-  const uint32_t carolVideoSsrc = answeredSsrc(answers[&carol]["sdp"], "v");
+  // The room's router counters on `worker` (nullopt when it has no router there).
+  std::optional<media::forward::Router::Counters> counters(size_t worker) {
+    std::promise<std::optional<media::forward::Router::Counters>> result;
+    running.server.postToWorker(worker, [&] {
+      const media::forward::Router* router = running.server.workerMedia(worker).router(key);
+      result.set_value(router == nullptr ? std::nullopt : std::optional(router->counters()));
+    });
+    return result.get_future().get();
+  }
+  size_t producerCount(size_t worker) {
+    std::promise<size_t> result;
+    running.server.postToWorker(worker, [&] {
+      const media::forward::Router* router = running.server.workerMedia(worker).router(key);
+      result.set_value(router == nullptr ? 0 : router->producerCount());
+    });
+    return result.get_future().get();
+  }
+  void sendMedia(uint16_t first, uint16_t end) {
+    for (uint16_t seq = first; seq < end; ++seq) {
+      alice.sendRtp(kVideoSsrc, 96, seq, {{4, bytes("0")}, {3, {0, static_cast<uint8_t>(seq)}}},
+                    bytes("video-payload-" + std::to_string(seq)));
+      alice.sendRtp(kAudioSsrc, 111, seq, {{1, {0x85}}, {4, bytes("1")}},
+                    bytes("opus-" + std::to_string(seq)));
+    }
+  }
+
+  RunningServer& running;
+  MediaPeer alice;
+  MediaPeer bob;
+  MediaPeer carol;
+  std::map<std::string, std::string> peerIds;
+  std::string videoTrack;
+  std::string audioTrack;
+  json bobAnswer;
+  json carolAnswer;
+  server::RoomKey key = 0;
+};
+
+}  // namespace
+
+TEST_CASE("a spread room: subscribers on another worker get the publisher's media, repairs and keyframes",
+          "[media][handoff]") {
+  RunningServer running(spreadConfig());
+  SpreadRoom room(running);
+  MediaPeer& alice = room.alice;
+  MediaPeer& bob = room.bob;
+  MediaPeer& carol = room.carol;
+  const uint32_t bobVideoSsrc = answeredSsrc(room.bobAnswer["sdp"], "v");
+  const uint32_t bobAudioSsrc = answeredSsrc(room.bobAnswer["sdp"], "a");
+  const uint32_t carolVideoSsrc = answeredSsrc(room.carolAnswer["sdp"], "v");
 
   // Bob's connection on worker 1 made the mirror ask, through worker 0, Alice for a keyframe.
   REQUIRE(alice.waitFor([&] { return std::count(alice.plis.begin(), alice.plis.end(), kVideoSsrc) >= 1; }));
 
-  for (uint16_t seq = 100; seq < 130; ++seq) {
-    alice.sendRtp(kVideoSsrc, 96, seq, {{4, bytes("0")}, {3, {0, static_cast<uint8_t>(seq)}}},
-                  bytes("video-payload-" + std::to_string(seq)));
-    alice.sendRtp(kAudioSsrc, 111, seq, {{1, {0x85}}, {4, bytes("1")}}, bytes("opus-" + std::to_string(seq)));
-  }
+  room.sendMedia(100, 130);
   REQUIRE(bob.waitFor([&] { return bob.rtp.size() >= 60; }));
   REQUIRE(carol.waitFor([&] { return carol.rtp.size() >= 60; }));
   size_t bobVideo = 0, bobAudio = 0;
@@ -789,23 +844,13 @@ TEST_CASE("a spread room: subscribers on another worker get the publisher's medi
   CHECK(alice.waitFor([&] { return alice.plis.back() == kVideoSsrc; }));
 
   // The counters on both sides of the lane.
-  std::promise<std::optional<std::pair<server::RoomKey, uint32_t>>> producer;
-  running.server.postToSignaling(
-      [&] { producer.set_value(running.server.rooms().producerOf("spread", videoTrack)); });
-  const auto key = producer.get_future().get();
-  REQUIRE(key);
-  std::promise<std::array<uint64_t, 4>> counts;
-  running.server.postToWorker(1, [&] {
-    const media::forward::Router* router = running.server.workerMedia(1).router(key->first);
-    if (router == nullptr) return counts.set_value({0, 0, 0, 0});
-    const auto& c = router->counters();
-    counts.set_value({c.rtpMirrored, c.retransmissionsSent, c.keyframeRequestsForwarded, c.rtpReceived});
-  });
-  const auto mirrored = counts.get_future().get();
-  CHECK(mirrored[0] >= 60);  // video and audio
-  CHECK(mirrored[1] >= 1);
-  CHECK(mirrored[2] >= 1);
-  CHECK(mirrored[3] == 0);  // nothing from a transport: worker 1 has no publisher
+  const auto mirrored = room.counters(1);
+  REQUIRE(mirrored);
+  CHECK(mirrored->rtpMirrored >= 60);  // video and audio
+  CHECK(mirrored->retransmissionsSent >= 1);
+  CHECK(mirrored->keyframeRequestsForwarded >= 1);
+  CHECK(mirrored->rtpReceived == 0);  // nothing from a transport: worker 1 has no publisher
+  CHECK(room.counters(0)->rtpHandedOff >= 60);
   CHECK(running.server.handoff()->counters(0).sent.load() >= 60);
   CHECK(running.server.handoff()->counters(0).poolEmpty.load() == 0);
   CHECK(running.server.handoff()->counters(0).ringFull.load() == 0);
@@ -820,10 +865,48 @@ TEST_CASE("a spread room: subscribers on another worker get the publisher's medi
     }
     CHECK(unpublished == 2);
   }
-  std::promise<size_t> producers;
-  running.server.postToWorker(1, [&] {
-    const media::forward::Router* router = running.server.workerMedia(1).router(key->first);
-    producers.set_value(router == nullptr ? 0 : router->producerCount());
-  });
-  CHECK(producers.get_future().get() == 0);
+  CHECK(room.producerCount(1) == 0);
+}
+
+TEST_CASE("a spread room: a worker whose last peer left drops the room, the origin stops handing off",
+          "[media][handoff]") {
+  RunningServer running(spreadConfig());
+  SpreadRoom room(running);
+  room.sendMedia(100, 110);
+  REQUIRE(room.bob.waitFor([&] { return room.bob.rtp.size() >= 20; }));
+  REQUIRE(room.carol.waitFor([&] { return room.carol.rtp.size() >= 20; }));
+  CHECK(room.producerCount(1) == 2);  // the mirrors of Alice's tracks
+
+  REQUIRE(room.bob.ws.request({{"type", "leave"}})["type"] == "left");
+  bool left = false;
+  for (int i = 0; i < 8 && !left; ++i)
+    left = room.alice.ws.event()["type"] == "peerLeft";
+  REQUIRE(left);
+  CHECK_FALSE(room.counters(1).has_value());  // worker 1 has no router of the room any more
+  const uint64_t handedOff = room.counters(0)->rtpHandedOff;
+  CHECK(handedOff >= 20);
+
+  // Carol, on Alice's worker, still gets everything; nothing crosses any more.
+  room.sendMedia(110, 120);
+  REQUIRE(room.carol.waitFor([&] { return room.carol.rtp.size() >= 40; }));
+  CHECK(room.counters(0)->rtpHandedOff == handedOff);
+
+  // A new peer lands on worker 1 again (1 peer there, 2 on worker 0) and gets the media through new
+  // mirrors.
+  MediaPeer dave(running.port);
+  const json joined = dave.ws.request({{"type", "join"}, {"room", "spread"}, {"name", "dave"}});
+  REQUIRE(joined["type"] == "joined");
+  room.peerIds["dave"] = joined["peerId"].get<std::string>();
+  CHECK(room.workerOf("dave") == std::optional<size_t>(1));
+  const json answer =
+      dave.ws.request({{"type", "offer"},
+                       {"sdp", dave.offer({{"v", "video", "recvonly"}, {"a", "audio", "recvonly"}})},
+                       {"subscriptions", {{"v", room.videoTrack}, {"a", room.audioTrack}}}});
+  REQUIRE(answer["type"] == "answer");
+  dave.connect(answer["sdp"]);
+  REQUIRE(dave.waitFor([&] { return dave.connected; }));
+  room.sendMedia(120, 130);
+  REQUIRE(dave.waitFor([&] { return dave.rtp.size() >= 20; }));
+  CHECK(room.counters(0)->rtpHandedOff >= handedOff + 20);
+  CHECK(room.counters(1)->rtpMirrored >= 20);
 }
