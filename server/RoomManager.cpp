@@ -645,9 +645,10 @@ void RoomManager::layersNeeded(RoomKey key, uint32_t producer, uint8_t layers, s
       // Each worker of the room reports for its own subscribers (the origin and the mirrors); one
       // that has not reported yet still needs every layer (a router starts with all of them on).
       track.layersByWorker[worker] = layers;
-      const auto reported = [&](size_t from) {
-        const auto it = track.layersByWorker.find(from);
-        return it == track.layersByWorker.end() ? uint8_t{0xff} : it->second;
+      const std::map<size_t, uint8_t>& byWorker = track.layersByWorker;  // clang 14: no binding captures
+      const auto reported = [&byWorker](size_t from) {
+        const auto it = byWorker.find(from);
+        return it == byWorker.end() ? uint8_t{0xff} : it->second;
       };
       layers = reported(track.worker);
       for (const size_t mirror : track.mirrors)

@@ -18,7 +18,7 @@
 using switchyard::server::WorkerHandoff;
 using namespace std::chrono_literals;
 
-TEST_CASE("WorkerHandoff: lanes exist once made; a packet goes to each destination", "[handoff]") {
+TEST_CASE("WorkerHandoff: lanes exist once made, a packet goes to each destination", "[handoff]") {
   WorkerHandoff handoff(3, 100);
   CHECK(handoff.ringPackets() == 128);
   const std::array<uint8_t, 3> bytes{1, 2, 3};
