@@ -254,7 +254,7 @@ TEST_CASE("a mirror producer on another worker forwards, repairs and asks the or
   CHECK(origin.counters().rtpHandedOff == 18);
 }
 
-TEST_CASE("a full lane drops and counts; a packet for an unknown mirror is dropped", "[handoff]") {
+TEST_CASE("a full lane drops and counts, a packet for an unknown mirror is dropped", "[handoff]") {
   Lane lane;
   LaneOutput<RecordingOutput> originOut(lane);
   LaneOutput<RecordingOutput> mirrorOut(lane);
