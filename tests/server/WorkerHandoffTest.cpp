@@ -1,7 +1,9 @@
 // The lanes between workers of spread rooms: one source hands packets to two destination threads
 // through rings of shared pooled packets, and wakes them by eventfd only when they sleep; no packet
 // is lost or reordered, no wake-up is lost (a lost one would leave a destination asleep with
-// packets waiting until its poll times out), and every pooled packet comes back.
+// packets waiting until its poll times out), and every pooled packet comes back. This runner's
+// global operator new counts calls (as in tests/media/forward/RouterAllocationTest.cpp), so the
+// steady-state send/drain path is checked to allocate nothing.
 #include <catch2/catch.hpp>
 
 #include <poll.h>
@@ -10,6 +12,8 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
+#include <new>
 #include <thread>
 #include <vector>
 
@@ -17,6 +21,64 @@
 
 using switchyard::server::WorkerHandoff;
 using namespace std::chrono_literals;
+
+namespace {
+
+std::atomic<uint64_t> gAllocations{0};
+
+void* allocate(size_t size) {
+  gAllocations.fetch_add(1, std::memory_order_relaxed);
+  void* p = std::malloc(size == 0 ? 1 : size);
+  if (p == nullptr) throw std::bad_alloc();
+  return p;
+}
+
+}  // namespace
+
+void* operator new(size_t size) {
+  return allocate(size);
+}
+void* operator new[](size_t size) {
+  return allocate(size);
+}
+void operator delete(void* p) noexcept {
+  std::free(p);
+}
+void operator delete[](void* p) noexcept {
+  std::free(p);
+}
+void operator delete(void* p, size_t) noexcept {
+  std::free(p);
+}
+void operator delete[](void* p, size_t) noexcept {
+  std::free(p);
+}
+
+TEST_CASE("WorkerHandoff: send, drain and the wake-up allocate nothing after the lanes exist",
+          "[handoff][allocation]") {
+  WorkerHandoff handoff(3, 64);
+  handoff.ensureLane(0, 1);
+  handoff.ensureLane(0, 2);
+  const std::array<uint16_t, 2> both{1, 2};
+  std::array<uint8_t, 1200> bytes{};
+  uint64_t received = 0;
+  const auto count = [&received](const WorkerHandoff::Packet& p) { received += p.size; };
+  const uint64_t before = gAllocations.load();
+  for (uint32_t i = 0; i < 10000; ++i) {
+    bytes[0] = static_cast<uint8_t>(i);
+    REQUIRE(handoff.send(0, both, 1, i, WorkerHandoff::Packet::Type::kRtp, 0, bytes));
+    if (i % 16 == 15) {
+      handoff.drain(1, count);
+      handoff.drain(2, count);
+      handoff.sleepIfIdle(1);  // the next send writes its eventfd
+    }
+  }
+  handoff.drain(1, count);
+  handoff.drain(2, count);
+  CHECK(gAllocations.load() - before == 0);
+  CHECK(received == 2 * 10000 * bytes.size());
+  CHECK(handoff.counters(0).wakeups.load() >= 600);
+}
 
 TEST_CASE("WorkerHandoff: lanes exist once made, a packet goes to each destination", "[handoff]") {
   WorkerHandoff handoff(3, 100);
