@@ -229,3 +229,48 @@ TEST_CASE("the workers allocate nothing while they forward simulcast media to su
   }
   CHECK(clients.meter.totals().lost() == 0);
 }
+
+TEST_CASE("the workers allocate nothing while a spread room hands media from one worker to another",
+          "[alloc][handoff]") {
+  config::Config config = test::testConfig();
+  config.workers.count = 2;
+  config.workers.roomSpreadPeers = 2;  // from the third peer on, the least loaded worker
+  config.rooms.maxPeers = 16;
+  config.signaling.maxMessageBytes = 65536;
+  config.rtc.iceTcp = false;
+  test::RunningServer running(config);
+  REQUIRE(running.server.handoff() != nullptr);
+
+  bench::LoadScenario scenario;
+  scenario.simulcast = true;
+  scenario.videoKbps = 900;
+  scenario.keyframeIntervalMs = 1000;
+  Clients clients(running.port, scenario);
+  clients.add(bench::PeerRole::kPublisher, 0);
+  REQUIRE(clients.waitReady(1));
+  for (uint32_t i = 1; i <= 4; ++i)
+    clients.add(bench::PeerRole::kSubscriber, i);
+  REQUIRE(clients.waitReady(5));
+  std::this_thread::sleep_for(6s);  // warm-up, as above
+
+  const uint64_t receivedBefore = clients.meter.received.get();
+  const uint64_t handedOffBefore =
+      running.server.handoff()->counters(0).sent.load() + running.server.handoff()->counters(1).sent.load();
+  gAllocations.store(0);
+  countOnWorkers(running, true);
+  std::this_thread::sleep_for(3s);
+  countOnWorkers(running, false);
+  const uint64_t allocations = gAllocations.load();
+  const uint64_t forwarded = clients.meter.received.get() - receivedBefore;
+  const uint64_t handedOff = running.server.handoff()->counters(0).sent.load() +
+                             running.server.handoff()->counters(1).sent.load() - handedOffBefore;
+  INFO("packets received by the subscribers in the window: " << forwarded << ", handed off: " << handedOff);
+  CHECK(forwarded > 1000);
+  CHECK(handedOff > 200);  // the subscribers on the other worker get theirs through the lane
+  CHECK(allocations == 0);
+  {
+    std::lock_guard lock(clients.mutex);
+    CHECK(clients.errors.empty());
+  }
+  CHECK(clients.meter.totals().lost() == 0);
+}
