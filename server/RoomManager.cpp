@@ -246,6 +246,10 @@ void RoomManager::offer(const std::shared_ptr<signaling::SignalingClient>& clien
   const std::optional<transport::TransportHost::RemoteParams> params = remoteParams(remote);
   if (!params)
     throw SignalingError("negotiation_failed", "only sha-256 certificate fingerprints are supported");
+  // Data channels are relayed per worker (one DataChannelRelay per room on a worker), so in a room
+  // spread over workers a peer that negotiates them goes to the room's home worker, where every
+  // other such peer is: its channels then reach them all. It has no transport yet, so it moves freely.
+  if (peer.worker != room.worker && hasDataSection(*offer.sdp)) movePeer(room, peer, room.worker);
   peer.negotiating = true;
   peer.remoteUfrag = remote.iceUfrag;
   const size_t worker = peer.worker;
@@ -561,6 +565,29 @@ void RoomManager::removeMirrors(const Room& room, const Track& track) {
     update.removeProducers.push_back(track.producerId);
     media_->runOnWorker(worker, [update = std::move(update)](WorkerMedia& media) { media.apply(update); });
   }
+}
+
+bool RoomManager::hasDataSection(const sdp::SessionDescription& offer) {
+  for (const auto& m : offer.media)
+    if (m.port != 0 && m.kind() == sdp::MediaKind::kApplication) return true;
+  return false;
+}
+
+void RoomManager::movePeer(Room& room, Peer& peer, size_t worker) {
+  const size_t from = peer.worker;
+  if (workerPeers_[from] > 0) --workerPeers_[from];
+  ++workerPeers_[worker];
+  ++room.workerPeers[worker];
+  peer.worker = worker;
+  if (const auto count = room.workerPeers.find(from); count != room.workerPeers.end()) {
+    if (count->second > 1) {
+      --count->second;
+    } else {
+      leaveWorker(room, from);
+    }
+  }
+  config::logEvent(*roomsLog(), spdlog::level::info, "peer moved to the room's home worker", "room", room.name,
+                   "peer", peer.id, "from", from, "to", worker, "reason", "data channels");
 }
 
 void RoomManager::leaveWorker(Room& room, size_t worker) {

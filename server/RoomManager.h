@@ -148,6 +148,10 @@ class RoomManager final : public signaling::SignalingBackend {
   void broadcast(const Room& room, const std::string& except, const nlohmann::json& event);
   uint32_t newSsrc();
   [[nodiscard]] size_t leastLoadedWorker() const;
+  // Whether an offer has an active application (data channel) section.
+  [[nodiscard]] static bool hasDataSection(const media::sdp::SessionDescription& offer);
+  // Moves a peer that has no transport yet to another worker of its room.
+  void movePeer(Room& room, Peer& peer, size_t worker);
 
   Options options_;
   MediaWorkers* media_;

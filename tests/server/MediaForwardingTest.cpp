@@ -910,3 +910,46 @@ TEST_CASE("a spread room: a worker whose last peer left drops the room, the orig
   CHECK(room.counters(0)->rtpHandedOff >= handedOff + 20);
   CHECK(room.counters(1)->rtpMirrored >= 20);
 }
+
+TEST_CASE(
+    "a spread room: a peer that negotiates data channels joins the home worker, so its channels reach the "
+    "others",
+    "[media][handoff][sctp]") {
+  using media::sctp::DataKind;
+  using Sent = media::sctp::DataChannelEndpoint::SendResult;
+  RunningServer running(spreadConfig());
+  MediaPeer alice(running.port);
+  MediaPeer bob(running.port);
+  std::map<std::string, std::string> ids;
+  const auto workerOf = [&](const std::string& name) {
+    std::promise<std::optional<size_t>> worker;
+    running.server.postToSignaling(
+        [&] { worker.set_value(running.server.rooms().peerWorker("dc-spread", ids.at(name))); });
+    return worker.get_future().get();
+  };
+  for (const auto& entry : {std::pair{&alice, "alice"}, std::pair{&bob, "bob"}}) {
+    MediaPeer* peer = entry.first;
+    const std::string name = entry.second;
+    const json joined = peer->ws.request({{"type", "join"}, {"room", "dc-spread"}, {"name", name}});
+    REQUIRE(joined["type"] == "joined");
+    ids[name] = joined["peerId"];
+  }
+  REQUIRE(workerOf("alice") == std::optional<size_t>(0));
+  REQUIRE(workerOf("bob") == std::optional<size_t>(1));  // spread at join
+  for (MediaPeer* peer : {&alice, &bob}) {
+    const json answer =
+        peer->ws.request({{"type", "offer"}, {"sdp", peer->offer({{"d", "application", ""}})}});
+    REQUIRE(answer["type"] == "answer");
+    peer->connect(answer["sdp"]);
+    REQUIRE(peer->waitFor([&] { return peer->dataConnected; }));
+  }
+  CHECK(workerOf("bob") == std::optional<size_t>(0));  // moved home by its data-channel offer
+
+  media::sctp::DataChannelInfo chat;
+  chat.label = "chat";
+  const auto stream = bob.openChannel(chat);
+  REQUIRE(stream);
+  REQUIRE(bob.sendMessage(*stream, DataKind::kString, bytes("hello from bob")) == Sent::kOk);
+  REQUIRE(alice.waitFor([&] { return alice.messages.size() == 1; }));
+  CHECK(alice.messages[0].data == bytes("hello from bob"));
+}
