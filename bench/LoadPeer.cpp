@@ -205,6 +205,7 @@ void LoadPeer::connectTransport(const std::string& answerSdp) {
 
 void LoadPeer::startTransport(transport::ClientTransport::Params params) {
   params.tickInterval = std::chrono::milliseconds(20);
+  params.kernelTimestamps = true;  // latency up to the subscriber's socket, not its thread's queue
   transport::TransportEvents& events = *this;
   transport_ =
       std::make_unique<transport::ClientTransport>(ctx_.io, ctx_.dtls, index_, std::move(params), events);
@@ -219,6 +220,7 @@ void LoadPeer::startReflector() {
   try {
     media::net::UdpSocket::Options options;
     options.sendQueueSlots = 256;
+    options.kernelTimestamps = true;
     media::net::UdpSocket::Listener& listener = *this;
     raw_ = std::make_unique<media::net::UdpSocket>(
         ctx_.io, *media::util::SocketAddress::parse("127.0.0.1", 0), listener, options);
@@ -539,7 +541,8 @@ void LoadPeer::onChannelMessage(uint16_t, media::sctp::DataKind, std::span<const
   if (role_ != PeerRole::kSubscriber || !ctx_.dataMeter) return;
   const auto stamp = readStamp(message);
   if (!stamp) return;
-  const uint64_t now = monotonicNs();
+  const uint64_t kernel = transport_ ? transport_->receiveTimeNs() : 0;  // the datagram that completed it
+  const uint64_t now = kernel != 0 ? kernel : monotonicNs();
   for (StreamTracker& t : dataStreams_) {
     if (t.streamId() == stamp->streamId) return t.onPacket(*stamp, now, message.size(), *ctx_.dataMeter);
   }
@@ -562,7 +565,9 @@ void LoadPeer::onTransportRtp(transport::TransportId, media::rtp::RtpPacket& pac
 void LoadPeer::received(std::span<const uint8_t> payload, size_t packetBytes) noexcept {
   const auto stamp = readStamp(payload);
   if (!stamp) return;
-  const uint64_t now = monotonicNs();
+  // When the datagram reached the subscriber's socket (kernel timestamp), else now.
+  const uint64_t kernel = transport_ ? transport_->receiveTimeNs() : raw_ ? raw_->receiveTimeNs() : 0;
+  const uint64_t now = kernel != 0 ? kernel : monotonicNs();
   for (StreamTracker& t : streams_) {
     if (t.streamId() == stamp->streamId) return t.onPacket(*stamp, now, packetBytes, ctx_.meter);
   }

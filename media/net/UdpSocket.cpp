@@ -2,6 +2,7 @@
 
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include <algorithm>
 #include <boost/asio/post.hpp>
@@ -27,6 +28,9 @@ int effectiveBufferSize(int fd, int option) noexcept {
   if (::getsockopt(fd, SOL_SOCKET, option, &value, &length) != 0) return 0;
   return value;
 }
+
+// One control message slot: room for a SCM_TIMESTAMPNS timespec.
+constexpr size_t kControlSlot = CMSG_SPACE(sizeof(timespec));
 
 bool isWouldBlock(int error) noexcept {
   return error == EAGAIN || error == EWOULDBLOCK;
@@ -55,6 +59,11 @@ UdpSocket::UdpSocket(boost::asio::io_context& io, const util::SocketAddress& bin
     ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUF, &options_.receiveBufferBytes, sizeof(int));
   if (options_.sendBufferBytes > 0)
     ::setsockopt(fd.get(), SOL_SOCKET, SO_SNDBUF, &options_.sendBufferBytes, sizeof(int));
+  if (options_.kernelTimestamps) {
+    const int one = 1;
+    if (::setsockopt(fd.get(), SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one) != 0)
+      throwSocketError(bindAddress, "SO_TIMESTAMPNS", errno);
+  }
   receiveBufferBytes_ = effectiveBufferSize(fd.get(), SO_RCVBUF);
   sendBufferBytes_ = effectiveBufferSize(fd.get(), SO_SNDBUF);
 
@@ -91,6 +100,7 @@ UdpSocket::UdpSocket(boost::asio::io_context& io, const util::SocketAddress& bin
     receiveMsgs_[i].msg_hdr.msg_iov = &receiveIov_[i];
     receiveMsgs_[i].msg_hdr.msg_iovlen = 1;
   }
+  if (options_.kernelTimestamps) receiveControl_.resize(batch * kControlSlot);
 
   const size_t slots = options_.sendQueueSlots;
   sendBuffers_.resize(slots * kDatagramBufferSize);
@@ -159,6 +169,10 @@ void UdpSocket::onReadable() noexcept {
       receiveMsgs_[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
       receiveMsgs_[i].msg_hdr.msg_flags = 0;
       receiveMsgs_[i].msg_len = 0;
+      if (!receiveControl_.empty()) {
+        receiveMsgs_[i].msg_hdr.msg_control = receiveControl_.data() + i * kControlSlot;
+        receiveMsgs_[i].msg_hdr.msg_controllen = kControlSlot;
+      }
     }
     ++counters_.receiveCalls;
     const int n = ::recvmmsg(fd, receiveMsgs_.data(), static_cast<unsigned>(want), MSG_DONTWAIT, nullptr);
@@ -179,8 +193,30 @@ void UdpSocket::onReadable() noexcept {
       break;
     }
     const auto count = static_cast<size_t>(n);
+    int64_t realtimeToMonotonicNs = 0;
+    if (!receiveControl_.empty()) {
+      timespec real{};
+      timespec mono{};
+      ::clock_gettime(CLOCK_REALTIME, &real);
+      ::clock_gettime(CLOCK_MONOTONIC, &mono);
+      realtimeToMonotonicNs =
+          (static_cast<int64_t>(mono.tv_sec) - static_cast<int64_t>(real.tv_sec)) * 1000000000LL +
+          (static_cast<int64_t>(mono.tv_nsec) - static_cast<int64_t>(real.tv_nsec));
+    }
     for (size_t i = 0; i < count && reading_; ++i) {
       const mmsghdr& msg = receiveMsgs_[i];
+      receiveTimeNs_ = 0;
+      if (!receiveControl_.empty()) {
+        for (cmsghdr* c = CMSG_FIRSTHDR(&msg.msg_hdr); c != nullptr;
+             c = CMSG_NXTHDR(const_cast<msghdr*>(&msg.msg_hdr), c)) {
+          if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_TIMESTAMPNS) continue;
+          timespec at{};
+          std::memcpy(&at, CMSG_DATA(c), sizeof at);
+          const int64_t ns =
+              static_cast<int64_t>(at.tv_sec) * 1000000000LL + at.tv_nsec + realtimeToMonotonicNs;
+          receiveTimeNs_ = ns > 0 ? static_cast<uint64_t>(ns) : 0;
+        }
+      }
       if ((msg.msg_hdr.msg_flags & MSG_TRUNC) != 0) {
         ++counters_.truncated;
         continue;

@@ -57,6 +57,9 @@ class UdpSocket {
     bool flushWhenFull = true;           // send() on a full queue flushes before dropping
     int receiveBufferBytes = 4 << 20;    // SO_RCVBUF request (best effort), <= 0: leave default
     int sendBufferBytes = 4 << 20;       // SO_SNDBUF request (best effort), <= 0: leave default
+    // SO_TIMESTAMPNS: the kernel's arrival time of each datagram, readable during onDatagram as
+    // receiveTimeNs() (measuring tools: the bench's latency without its own queueing). Off in the server.
+    bool kernelTimestamps = false;
   };
 
   struct Counters {
@@ -92,6 +95,9 @@ class UdpSocket {
   void flush() noexcept;
 
   [[nodiscard]] const util::SocketAddress& localAddress() const noexcept { return localAddress_; }
+  // With Options::kernelTimestamps, during onDatagram: when the kernel received that datagram, on
+  // CLOCK_MONOTONIC in ns (converted from the kernel's CLOCK_REALTIME stamp); 0 when unknown.
+  [[nodiscard]] uint64_t receiveTimeNs() const noexcept { return receiveTimeNs_; }
   // Effective kernel buffer sizes as reported by getsockopt (Linux doubles the request and caps
   // it at net.core.rmem_max / wmem_max unless the process may use SO_*BUFFORCE).
   [[nodiscard]] int receiveBufferBytes() const noexcept { return receiveBufferBytes_; }
@@ -126,6 +132,8 @@ class UdpSocket {
   std::vector<iovec> receiveIov_;
   std::vector<sockaddr_storage> receiveAddrs_;
   std::vector<mmsghdr> receiveMsgs_;
+  std::vector<uint8_t> receiveControl_;  // kernelTimestamps: one cmsg slot per message
+  uint64_t receiveTimeNs_ = 0;
 
   // Send queue: a ring of slots; flush() wires sendMsgs_ in queue order.
   struct SendSlot {

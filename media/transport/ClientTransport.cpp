@@ -13,8 +13,9 @@ namespace {
 
 constexpr size_t kMaxTcpQueuedBytes = size_t{1} << 20;
 
-net::UdpSocket::Options clientSocketOptions() {
+net::UdpSocket::Options clientSocketOptions(bool kernelTimestamps) {
   net::UdpSocket::Options options;  // small buffers: a client is one peer connection
+  options.kernelTimestamps = kernelTimestamps;
   options.receiveBatchSize = 8;
   options.sendQueueSlots = 16;
   options.receiveBufferBytes = 256 << 10;
@@ -66,7 +67,8 @@ void ClientTransport::start() {
     startTcp();
   } else {
     net::UdpSocket::Listener& listener = *this;
-    udp_ = std::make_unique<net::UdpSocket>(io_, params_.localBind, listener, clientSocketOptions());
+    udp_ = std::make_unique<net::UdpSocket>(io_, params_.localBind, listener,
+                                            clientSocketOptions(params_.kernelTimestamps));
     udp_->start();
     for (const IceCandidate& candidate : params_.remoteCandidates) {
       if (candidate.protocol == CandidateProtocol::kUdp &&

@@ -41,6 +41,8 @@ class ClientTransport final : public DtlsSrtpChannel,
     std::optional<uint64_t> tieBreaker;
     std::chrono::milliseconds tickInterval{10};
     std::function<Clock::time_point()> clock = [] { return Clock::now(); };
+    // UDP: the kernel's arrival time of each datagram (receiveTimeNs(), during the events it causes).
+    bool kernelTimestamps = false;
 
     // Takes what the server's answer says (its ICE credentials, candidates and certificate
     // fingerprint); the client is the DTLS client, as when the server answers a=setup:passive.
@@ -69,6 +71,9 @@ class ClientTransport final : public DtlsSrtpChannel,
   }
   [[nodiscard]] const ice::IceCredentials& localIce() const noexcept { return ice_.localCredentials(); }
   [[nodiscard]] std::optional<util::SocketAddress> localAddress() const noexcept;
+  // With Params::kernelTimestamps over UDP, inside onTransportRtp/Rtcp/ApplicationData: when the
+  // kernel received the datagram (CLOCK_MONOTONIC ns); 0 otherwise.
+  [[nodiscard]] uint64_t receiveTimeNs() const noexcept { return udp_ ? udp_->receiveTimeNs() : 0; }
 
  private:
   bool sendToPeer(std::span<const uint8_t> datagram) noexcept override;

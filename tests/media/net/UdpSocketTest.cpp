@@ -284,3 +284,43 @@ TEST_CASE("UdpSocket: destroying the socket with a wait in flight is safe") {
   test::runFor(io, std::chrono::milliseconds(10));
   SUCCEED("no use after free (checked by ASan)");
 }
+
+TEST_CASE("UdpSocket: kernel receive timestamps on CLOCK_MONOTONIC, and none without the option") {
+  const auto monotonicNs = [] {
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return static_cast<uint64_t>(ts.tv_sec) * 1000000000ULL + static_cast<uint64_t>(ts.tv_nsec);
+  };
+  struct Stamps : UdpSocket::Listener {
+    UdpSocket* socket = nullptr;
+    std::vector<uint64_t> times;
+    void onDatagram(std::span<uint8_t>, const SocketAddress&) noexcept override {
+      times.push_back(socket->receiveTimeNs());
+    }
+  };
+  for (const bool enabled : {true, false}) {
+    boost::asio::io_context io;
+    Stamps stamps;
+    UdpSocket::Options options;
+    options.kernelTimestamps = enabled;
+    UdpSocket socket(io, test::loopback4(), stamps, options);
+    stamps.socket = &socket;
+    socket.start();
+    test::PlainUdp sender(test::loopback4());
+    const uint64_t before = monotonicNs();
+    for (uint32_t i = 0; i < 20; ++i)
+      REQUIRE(sender.sendTo(datagram(i), socket.localAddress()));
+    const uint64_t sent = monotonicNs();
+    REQUIRE(test::runUntil(io, [&] { return stamps.times.size() == 20; }));
+    for (const uint64_t t : stamps.times) {
+      if (!enabled) {
+        CHECK(t == 0);
+        continue;
+      }
+      // Received by the kernel after the first send began and before the last one returned
+      // (1 ms of slack for the realtime-to-monotonic conversion).
+      CHECK(t + 1000000 >= before);
+      CHECK(t <= sent + 1000000);
+    }
+  }
+}
