@@ -183,7 +183,7 @@ ReportFiles writeReport(const RunOptions& options, const std::vector<TargetResul
       const std::string png = base + "-ramp.png";
       gp << "set output '" << png << "'\nset title 'Server CPU and loss against load (" << r.target.label()
          << ")'\nset xlabel 'subscribers'\nset ylabel 'server CPU % of one core'\nset y2label 'loss %'\n"
-            "set ytics nomirror\nset y2tics\nset logscale x 10\nunset logscale x\n"
+            "set ytics nomirror\nset y2tics\nset yrange [0:*]\nset y2range [0:*]\n"
          << "plot '" << base
          << "-ramp.dat' using 1:2 with linespoints title 'CPU %', '' using 1:3 axes x1y2 with "
          << "linespoints title 'loss %'\nunset y2tics\nunset y2label\nset ytics mirror\n";
