@@ -586,8 +586,8 @@ void RoomManager::movePeer(Room& room, Peer& peer, size_t worker) {
       leaveWorker(room, from);
     }
   }
-  config::logEvent(*roomsLog(), spdlog::level::info, "peer moved to the room's home worker", "room", room.name,
-                   "peer", peer.id, "from", from, "to", worker, "reason", "data channels");
+  config::logEvent(*roomsLog(), spdlog::level::info, "peer moved to the room's home worker", "room",
+                   room.name, "peer", peer.id, "from", from, "to", worker, "reason", "data channels");
 }
 
 void RoomManager::leaveWorker(Room& room, size_t worker) {
