@@ -21,6 +21,7 @@
 #include "bench/ReceivePathBench.h"
 #include "bench/Reflector.h"
 #include "bench/SrtpBench.h"
+#include "media/dtls/OpenSslMemory.h"
 #include "switchyard/Version.h"
 
 namespace {
@@ -334,6 +335,9 @@ int runReflectorCommand(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Hundreds of DTLS clients per process: keep OpenSSL's idle buffer pages off the resident set, as
+  // the server does (media/dtls/OpenSslMemory.h). False only means more memory.
+  (void)switchyard::media::dtls::OpenSslMemory::install();
   if (argc < 2) {
     usage(stderr);
     return 2;

@@ -45,16 +45,20 @@ class DtlsTransport::FrameScope {
 
 namespace {
 
-// Marks the time spent inside an OpenSSL call, during which onDtlsSend may run.
+// Marks the time spent inside an OpenSSL call, during which onDtlsSend may run, and makes the
+// transport the owner of the buffers OpenSSL grows meanwhile (OpenSslMemory).
 class InsideOpenSsl {
  public:
-  explicit InsideOpenSsl(bool& flag) noexcept : flag_(flag) { flag_ = true; }
+  InsideOpenSsl(bool& flag, OpenSslMemory::Owner& owner) noexcept : flag_(flag), owner_(owner) {
+    flag_ = true;
+  }
   ~InsideOpenSsl() { flag_ = false; }
   InsideOpenSsl(const InsideOpenSsl&) = delete;
   InsideOpenSsl& operator=(const InsideOpenSsl&) = delete;
 
  private:
   bool& flag_;
+  OpenSslMemory::Owner::Scope owner_;
 };
 
 }  // namespace
@@ -153,7 +157,7 @@ void DtlsTransport::handleTimeout(Clock::time_point now) noexcept {
   ERR_clear_error();
   long result = 0;
   {
-    InsideOpenSsl inside(insideOpenSsl_);
+    InsideOpenSsl inside(insideOpenSsl_, memoryOwner_);
     result = DTLSv1_handle_timeout(ssl_.get());  // 1: retransmitted, 0: timer not expired or not running
   }
   if (result < 0) {
@@ -168,7 +172,7 @@ bool DtlsTransport::sendApplicationData(std::span<const uint8_t> data) noexcept 
   ERR_clear_error();
   int written = 0;
   {
-    InsideOpenSsl inside(insideOpenSsl_);
+    InsideOpenSsl inside(insideOpenSsl_, memoryOwner_);
     written = SSL_write(ssl_.get(), data.data(), static_cast<int>(data.size()));
   }
   if (written != static_cast<int>(data.size())) {
@@ -187,7 +191,7 @@ void DtlsTransport::close() noexcept {
   if (insideOpenSsl_ || state_ == State::kClosed) return;
   if (state_ == State::kConnected) {
     ERR_clear_error();
-    InsideOpenSsl inside(insideOpenSsl_);
+    InsideOpenSsl inside(insideOpenSsl_, memoryOwner_);
     (void)SSL_shutdown(ssl_.get());  // sends close_notify; we do not wait for the peer's
     ERR_clear_error();
   }
@@ -228,7 +232,7 @@ void DtlsTransport::continueHandshake(FrameScope& scope) noexcept {
   ERR_clear_error();  // SSL_get_error reads this thread's error queue, shared with other transports
   int result = 0;
   {
-    InsideOpenSsl inside(insideOpenSsl_);
+    InsideOpenSsl inside(insideOpenSsl_, memoryOwner_);
     result = SSL_do_handshake(ssl_.get());
   }
   if (result == 1) {
@@ -254,7 +258,7 @@ void DtlsTransport::finishHandshake(FrameScope& scope) noexcept {
   }
   const auto sendCloseNotify = [this] {
     ERR_clear_error();
-    InsideOpenSsl inside(insideOpenSsl_);
+    InsideOpenSsl inside(insideOpenSsl_, memoryOwner_);
     (void)SSL_shutdown(ssl_.get());
     ERR_clear_error();
   };
@@ -281,6 +285,9 @@ void DtlsTransport::finishHandshake(FrameScope& scope) noexcept {
   }
   profile_ = profile;
   state_ = State::kConnected;
+  // OpenSSL keeps its handshake message buffer over UDP but reads nothing of it from here on: its
+  // pages go back to the kernel (OpenSslMemory), a third of an idle peer's memory.
+  (void)memoryOwner_.discardHandshakeBuffers();
   listener_.onDtlsConnected(*keys);
   if (scope.destroyed()) return;
   OPENSSL_cleanse(&*keys, sizeof(srtp::SrtpKeys));
@@ -329,7 +336,7 @@ void DtlsTransport::readApplicationData(FrameScope& scope) noexcept {
     ERR_clear_error();
     int read = 0;
     {
-      InsideOpenSsl inside(insideOpenSsl_);
+      InsideOpenSsl inside(insideOpenSsl_, memoryOwner_);
       read = SSL_read(ssl_.get(), readBuffer.data(), static_cast<int>(readBuffer.size()));
     }
     if (read > 0) {

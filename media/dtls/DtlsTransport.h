@@ -25,6 +25,7 @@
 #include "media/dtls/DtlsContext.h"
 #include "media/dtls/DtlsTransportListener.h"
 #include "media/dtls/Fingerprint.h"
+#include "media/dtls/OpenSslMemory.h"
 #include "media/dtls/OpenSslPtr.h"
 #include "media/srtp/SrtpProfile.h"
 
@@ -120,6 +121,7 @@ class DtlsTransport {
   DtlsContext& context_;
   DtlsTransportConfig config_;
   Listener& listener_;
+  OpenSslMemory::Owner memoryOwner_;  // outlives ssl_, whose buffers it records
   SslPtr ssl_;
   BIO* readBio_ = nullptr;  // owned by ssl_
   State state_ = State::kNew;
