@@ -2,7 +2,7 @@
 // through rings of shared pooled packets, and wakes them by eventfd only when they sleep; no packet
 // is lost or reordered, no wake-up is lost (a lost one would leave a destination asleep with
 // packets waiting until its poll times out), and every pooled packet comes back. This runner's
-// global operator new counts calls (as in tests/media/forward/RouterAllocationTest.cpp), so the
+// global operator new counts calls (tests/support/HeapCounter.cpp), so the
 // steady-state send/drain path is checked to allocate nothing.
 #include <catch2/catch.hpp>
 
@@ -18,84 +18,10 @@
 #include <vector>
 
 #include "server/WorkerHandoff.h"
+#include "tests/support/HeapCounter.h"
 
 using switchyard::server::WorkerHandoff;
 using namespace std::chrono_literals;
-
-namespace {
-
-std::atomic<uint64_t> gAllocations{0};
-
-void* allocate(size_t size) {
-  gAllocations.fetch_add(1, std::memory_order_relaxed);
-  void* p = std::malloc(size == 0 ? 1 : size);
-  if (p == nullptr) throw std::bad_alloc();
-  return p;
-}
-
-}  // namespace
-
-void* operator new(size_t size) {
-  return allocate(size);
-}
-void* operator new[](size_t size) {
-  return allocate(size);
-}
-void operator delete(void* p) noexcept {
-  std::free(p);
-}
-void operator delete[](void* p) noexcept {
-  std::free(p);
-}
-void operator delete(void* p, size_t) noexcept {
-  std::free(p);
-}
-void operator delete[](void* p, size_t) noexcept {
-  std::free(p);
-}
-// Every other form too, so that nothing this runner allocates comes from another operator new
-// (under ASan its runtime's, whose memory must not reach free()).
-void* operator new(size_t size, const std::nothrow_t&) noexcept {
-  gAllocations.fetch_add(1, std::memory_order_relaxed);
-  return std::malloc(size == 0 ? 1 : size);
-}
-void* operator new[](size_t size, const std::nothrow_t&) noexcept {
-  gAllocations.fetch_add(1, std::memory_order_relaxed);
-  return std::malloc(size == 0 ? 1 : size);
-}
-void operator delete(void* p, const std::nothrow_t&) noexcept {
-  std::free(p);
-}
-void operator delete[](void* p, const std::nothrow_t&) noexcept {
-  std::free(p);
-}
-namespace {
-void* allocateAligned(size_t size, std::align_val_t alignment) {
-  gAllocations.fetch_add(1, std::memory_order_relaxed);
-  const auto a = static_cast<size_t>(alignment);
-  void* p = std::aligned_alloc(a, (size + a - 1) / a * a);
-  if (p == nullptr) throw std::bad_alloc();
-  return p;
-}
-}  // namespace
-void* operator new(size_t size, std::align_val_t alignment) {
-  return allocateAligned(size, alignment);
-}
-void* operator new[](size_t size, std::align_val_t alignment) {
-  return allocateAligned(size, alignment);
-}
-void operator delete(void* p, std::align_val_t) noexcept {
-  std::free(p);
-}
-void operator delete[](void* p, std::align_val_t) noexcept {
-  std::free(p);
-}
-void operator delete(void* p, size_t, std::align_val_t) noexcept {
-  std::free(p);
-}
-void operator delete[](void* p, size_t, std::align_val_t) noexcept {
-  std::free(p);
-}
 
 TEST_CASE("WorkerHandoff: send, drain and the wake-up allocate nothing after the lanes exist",
           "[handoff][allocation]") {
@@ -106,7 +32,7 @@ TEST_CASE("WorkerHandoff: send, drain and the wake-up allocate nothing after the
   std::array<uint8_t, 1200> bytes{};
   uint64_t received = 0;
   const auto count = [&received](const WorkerHandoff::Packet& p) { received += p.size; };
-  const uint64_t before = gAllocations.load();
+  const uint64_t before = switchyard::test::heapAllocations();
   for (uint32_t i = 0; i < 10000; ++i) {
     bytes[0] = static_cast<uint8_t>(i);
     REQUIRE(handoff.send(0, both, 1, i, WorkerHandoff::Packet::Type::kRtp, 0, bytes));
@@ -118,7 +44,7 @@ TEST_CASE("WorkerHandoff: send, drain and the wake-up allocate nothing after the
   }
   handoff.drain(1, count);
   handoff.drain(2, count);
-  CHECK(gAllocations.load() - before == 0);
+  CHECK(switchyard::test::heapAllocations() - before == 0);
   CHECK(received == 2 * 10000 * bytes.size());
   CHECK(handoff.counters(0).wakeups.load() >= 600);
 }

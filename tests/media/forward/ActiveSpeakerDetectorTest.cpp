@@ -1,5 +1,5 @@
 #include "media/forward/ActiveSpeakerDetector.h"
-#include "tests/media/forward/HeapCounter.h"
+#include "tests/support/HeapCounter.h"
 
 #include <catch2/catch.hpp>
 
@@ -15,7 +15,7 @@ using switchyard::media::forward::ActiveSpeakerDetector;
 using namespace std::chrono_literals;
 using Clock = ActiveSpeakerDetector::Clock;
 
-using switchyard::media::forward::test::heapAllocations;
+using switchyard::test::heapAllocations;
 
 namespace {
 

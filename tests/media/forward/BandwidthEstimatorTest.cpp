@@ -4,7 +4,7 @@
 #include "media/rtcp/RtcpCompound.h"
 #include "media/rtcp/RtcpCompoundBuilder.h"
 #include "media/rtcp/TransportCcView.h"
-#include "tests/media/forward/HeapCounter.h"
+#include "tests/support/HeapCounter.h"
 
 #include <catch2/catch.hpp>
 
@@ -20,7 +20,7 @@
 using switchyard::media::forward::BandwidthEstimator;
 using switchyard::media::forward::RateWindow;
 using switchyard::media::forward::TransportCcRecorder;
-using switchyard::media::forward::test::heapAllocations;
+using switchyard::test::heapAllocations;
 namespace rtcp = switchyard::media::rtcp;
 using namespace std::chrono_literals;
 using Clock = BandwidthEstimator::Clock;

@@ -1,5 +1,5 @@
 #include "media/forward/NackGenerator.h"
-#include "tests/media/forward/HeapCounter.h"
+#include "tests/support/HeapCounter.h"
 
 #include <catch2/catch.hpp>
 
@@ -17,7 +17,7 @@ using Clock = NackGenerator::Clock;
 using Result = NackGenerator::Result;
 using Seqs = std::vector<uint16_t>;
 
-using switchyard::media::forward::test::heapAllocations;
+using switchyard::test::heapAllocations;
 
 namespace {
 

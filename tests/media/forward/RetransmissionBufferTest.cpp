@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "tests/media/forward/HeapCounter.h"
+#include "tests/support/HeapCounter.h"
 
 namespace {
 
@@ -29,7 +29,7 @@ Bytes toBytes(std::span<const uint8_t> bytes) {
 }
 
 uint64_t heapMark() {
-  return switchyard::media::forward::test::heapAllocations();
+  return switchyard::test::heapAllocations();
 }
 
 }  // namespace

@@ -13,8 +13,10 @@
 #include "media/rtcp/NackView.h"
 #include "media/rtcp/SenderReportView.h"
 #include "media/util/BigEndian.h"
-#include "tests/media/forward/HeapCounter.h"
 #include "tests/media/forward/RouterTestKit.h"
+#include "tests/support/HeapCounter.h"
+
+using switchyard::test::heapAllocations;
 
 using namespace switchyard::media;
 using namespace switchyard::media::forward;

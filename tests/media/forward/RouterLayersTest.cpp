@@ -14,8 +14,10 @@
 #include "media/rtcp/RtcpCompoundBuilder.h"
 #include "media/rtp/RtpPacketBuilder.h"
 #include "media/rtp/RtxPacket.h"
-#include "tests/media/forward/HeapCounter.h"
 #include "tests/media/forward/RouterTestKit.h"
+#include "tests/support/HeapCounter.h"
+
+using switchyard::test::heapAllocations;
 
 namespace {
 

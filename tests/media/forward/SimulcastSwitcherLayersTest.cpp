@@ -11,7 +11,7 @@
 
 #include "media/codec/PayloadInfo.h"
 #include "media/forward/SimulcastSwitcher.h"
-#include "tests/media/forward/HeapCounter.h"
+#include "tests/support/HeapCounter.h"
 
 using switchyard::media::codec::PayloadInfo;
 using switchyard::media::forward::SimulcastSwitcher;
@@ -361,7 +361,7 @@ TEST_CASE("SimulcastSwitcher layers: no allocation") {
     pictures.push_back(vp9.picture(i % 16 == 0, true));
   SimulcastSwitcher s;
   s.setStartOnAnyPacket(true);
-  const uint64_t before = switchyard::media::forward::test::heapAllocations();
+  const uint64_t before = switchyard::test::heapAllocations();
   s.setTargetLayer(0);
   s.setTargetSpatialLayer(1);
   s.setTargetTemporalLayer(1);
@@ -375,6 +375,6 @@ TEST_CASE("SimulcastSwitcher layers: no allocation") {
       }
     }
   }
-  CHECK(switchyard::media::forward::test::heapAllocations() == before);
+  CHECK(switchyard::test::heapAllocations() == before);
   CHECK(forwarded > 0);
 }

@@ -12,7 +12,7 @@
 
 #include "media/codec/PayloadInfo.h"
 #include "media/rtp/SequenceNumber.h"
-#include "tests/media/forward/HeapCounter.h"
+#include "tests/support/HeapCounter.h"
 
 using switchyard::media::codec::PayloadInfo;
 using switchyard::media::forward::SimulcastSwitcher;
@@ -21,7 +21,7 @@ using Clock = SimulcastSwitcher::Clock;
 using Decision = SimulcastSwitcher::Decision;
 using Width = SimulcastSwitcher::PictureIdWidth;
 
-using switchyard::media::forward::test::heapAllocations;
+using switchyard::test::heapAllocations;
 
 namespace {
 

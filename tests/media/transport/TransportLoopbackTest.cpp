@@ -25,7 +25,7 @@
 #include "media/srtp/SrtpLibrary.h"
 #include "media/transport/ClientTransport.h"
 #include "media/transport/TransportHost.h"
-#include "tests/media/transport/HeapCounter.h"
+#include "tests/support/HeapCounter.h"
 
 using namespace switchyard::media;
 using namespace switchyard::media::transport;
