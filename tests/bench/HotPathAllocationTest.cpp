@@ -189,21 +189,43 @@ void countOnWorkers(test::RunningServer& running, bool on) {
   }
 }
 
-}  // namespace
-
-TEST_CASE("the workers allocate nothing while they forward simulcast media to subscribers", "[alloc]") {
+// Two workers; from the (roomSpreadPeers + 1)-th peer of a room on, the least loaded one.
+config::Config twoWorkers(uint32_t roomSpreadPeers) {
   config::Config config = test::testConfig();
   config.workers.count = 2;
+  config.workers.roomSpreadPeers = roomSpreadPeers;
   config.rooms.maxPeers = 16;
   config.signaling.maxMessageBytes = 65536;
   config.rtc.iceTcp = false;
-  test::RunningServer running(config);
+  return config;
+}
 
+bench::LoadScenario simulcastVideo() {
   bench::LoadScenario scenario;
   scenario.simulcast = true;
   scenario.videoKbps = 900;
   scenario.keyframeIntervalMs = 1000;  // key frames (and their layer switches) in the window too
-  Clients clients(running.port, scenario);
+  return scenario;
+}
+
+struct Window {
+  uint64_t allocations = 0;  // on the worker threads
+  uint64_t forwarded = 0;    // packets the subscribers received
+  uint64_t handedOff = 0;    // packets handed from one worker to another
+};
+
+uint64_t handedOff(test::RunningServer& running) {
+  const auto* handoff = running.server.handoff();
+  if (handoff == nullptr) return 0;
+  uint64_t sent = 0;
+  for (size_t i = 0; i < running.server.workerCount(); ++i)
+    sent += handoff->counters(i).sent.load();
+  return sent;
+}
+
+// One simulcast publisher and four subscribers join; after the warm-up, the workers' allocations
+// are counted for 3 s.
+Window joinAndCount(test::RunningServer& running, Clients& clients) {
   clients.add(bench::PeerRole::kPublisher, 0);
   REQUIRE(clients.waitReady(1));
   for (uint32_t i = 1; i <= 4; ++i)
@@ -214,15 +236,19 @@ TEST_CASE("the workers allocate nothing while they forward simulcast media to su
   std::this_thread::sleep_for(6s);
 
   const uint64_t receivedBefore = clients.meter.received.get();
+  const uint64_t handedOffBefore = handedOff(running);
   gAllocations.store(0);
   countOnWorkers(running, true);
   std::this_thread::sleep_for(3s);
   countOnWorkers(running, false);
-  const uint64_t allocations = gAllocations.load();
-  const uint64_t forwarded = clients.meter.received.get() - receivedBefore;
-  INFO("packets received by the subscribers in the window: " << forwarded);
-  CHECK(forwarded > 1000);
-  CHECK(allocations == 0);
+  Window window;
+  window.allocations = gAllocations.load();
+  window.forwarded = clients.meter.received.get() - receivedBefore;
+  window.handedOff = handedOff(running) - handedOffBefore;
+  return window;
+}
+
+void checkNoErrorsNoLoss(Clients& clients) {
   {
     std::lock_guard lock(clients.mutex);
     CHECK(clients.errors.empty());
@@ -230,47 +256,30 @@ TEST_CASE("the workers allocate nothing while they forward simulcast media to su
   CHECK(clients.meter.totals().lost() == 0);
 }
 
+}  // namespace
+
+TEST_CASE("the workers allocate nothing while they forward simulcast media to subscribers", "[alloc]") {
+  test::RunningServer running(twoWorkers(50));  // the default: a room of five stays on one worker
+  const bench::LoadScenario scenario = simulcastVideo();
+  Clients clients(running.port, scenario);
+  const Window window = joinAndCount(running, clients);
+  INFO("packets received by the subscribers in the window: " << window.forwarded);
+  CHECK(window.forwarded > 1000);
+  CHECK(window.allocations == 0);
+  checkNoErrorsNoLoss(clients);
+}
+
 TEST_CASE("the workers allocate nothing while a spread room hands media from one worker to another",
           "[alloc][handoff]") {
-  config::Config config = test::testConfig();
-  config.workers.count = 2;
-  config.workers.roomSpreadPeers = 2;  // from the third peer on, the least loaded worker
-  config.rooms.maxPeers = 16;
-  config.signaling.maxMessageBytes = 65536;
-  config.rtc.iceTcp = false;
-  test::RunningServer running(config);
+  test::RunningServer running(twoWorkers(2));  // from the third peer on, the least loaded worker
   REQUIRE(running.server.handoff() != nullptr);
-
-  bench::LoadScenario scenario;
-  scenario.simulcast = true;
-  scenario.videoKbps = 900;
-  scenario.keyframeIntervalMs = 1000;
+  const bench::LoadScenario scenario = simulcastVideo();
   Clients clients(running.port, scenario);
-  clients.add(bench::PeerRole::kPublisher, 0);
-  REQUIRE(clients.waitReady(1));
-  for (uint32_t i = 1; i <= 4; ++i)
-    clients.add(bench::PeerRole::kSubscriber, i);
-  REQUIRE(clients.waitReady(5));
-  std::this_thread::sleep_for(6s);  // warm-up, as above
-
-  const uint64_t receivedBefore = clients.meter.received.get();
-  const uint64_t handedOffBefore =
-      running.server.handoff()->counters(0).sent.load() + running.server.handoff()->counters(1).sent.load();
-  gAllocations.store(0);
-  countOnWorkers(running, true);
-  std::this_thread::sleep_for(3s);
-  countOnWorkers(running, false);
-  const uint64_t allocations = gAllocations.load();
-  const uint64_t forwarded = clients.meter.received.get() - receivedBefore;
-  const uint64_t handedOff = running.server.handoff()->counters(0).sent.load() +
-                             running.server.handoff()->counters(1).sent.load() - handedOffBefore;
-  INFO("packets received by the subscribers in the window: " << forwarded << ", handed off: " << handedOff);
-  CHECK(forwarded > 1000);
-  CHECK(handedOff > 200);  // the subscribers on the other worker get theirs through the lane
-  CHECK(allocations == 0);
-  {
-    std::lock_guard lock(clients.mutex);
-    CHECK(clients.errors.empty());
-  }
-  CHECK(clients.meter.totals().lost() == 0);
+  const Window window = joinAndCount(running, clients);
+  INFO("packets received by the subscribers in the window: " << window.forwarded
+                                                             << ", handed off: " << window.handedOff);
+  CHECK(window.forwarded > 1000);
+  CHECK(window.handedOff > 200);  // the subscribers on the other worker get theirs through the lane
+  CHECK(window.allocations == 0);
+  checkNoErrorsNoLoss(clients);
 }
