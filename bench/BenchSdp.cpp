@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <exception>
 
+#include "media/ice/IceClientAgent.h"
 #include "media/sdp/Negotiation.h"
 #include "media/sdp/Sdp.h"
 
@@ -63,57 +64,91 @@ std::string browserOffer(const media::ice::IceCredentials& ice, const media::dtl
 }
 
 std::optional<media::transport::ClientTransport::Params> clientParamsFrom(
-    const std::string& remoteSdp, const media::ice::IceCredentials& localIce, std::string& error) {
-  const media::sdp::ParseResult parsed = media::sdp::parse(remoteSdp);
+    std::string_view remoteSdp, bool remoteOffered, const media::ice::IceCredentials& localIce,
+    const media::util::SocketAddress& localBind, std::string& error) {
+  namespace sdp = media::sdp;
+  const std::string what = remoteOffered ? "offer" : "answer";
+  const sdp::ParseResult parsed = sdp::parse(remoteSdp);
   if (!parsed) {
-    error = "unparsable SDP: " + parsed.error;
+    error = what + ": unparsable SDP at line " + std::to_string(parsed.line) + ": " + parsed.error;
     return std::nullopt;
   }
-  const media::sdp::SessionDescription& d = *parsed.description;
-  media::sdp::RemoteTransport remote;
-  try {
-    remote = media::sdp::remoteTransport(d);
-  } catch (const std::exception& e) {
-    error = e.what();
+  const sdp::SessionDescription& d = *parsed.description;
+  const auto accepted =
+      std::find_if(d.media.begin(), d.media.end(), [](const auto& m) { return m.port != 0; });
+  if (accepted == d.media.end()) {
+    error = what + ": every media section is rejected";
     return std::nullopt;
   }
+  const sdp::MediaDescription& first = *accepted;
+
   media::transport::ClientTransport::Params params;
   params.localIce = localIce;
-  params.remoteIce.ufrag = remote.iceUfrag;
-  params.remoteIce.password = remote.icePwd;
-  for (const auto& m : d.media) {
+  params.localBind = localBind;
+  params.remoteIce.ufrag = first.iceUfrag.value_or(d.iceUfrag.value_or(""));
+  params.remoteIce.password = first.icePwd.value_or(d.icePwd.value_or(""));
+  if (params.remoteIce.ufrag.empty() || params.remoteIce.password.empty()) {
+    error = what + ": no a=ice-ufrag / a=ice-pwd";
+    return std::nullopt;
+  }
+
+  for (const sdp::MediaDescription& m : d.media) {
     if (m.port == 0) continue;
-    for (const auto& c : m.candidates) {
+    for (const sdp::Candidate& c : m.candidates) {
       if (c.transport != "udp" && c.transport != "UDP") continue;
       if (c.component != 1) continue;
       const auto address = media::util::SocketAddress::parse(c.address, c.port);
-      if (!address || address->family() != media::util::SocketAddress::Family::kIpv4) continue;
-      if (std::find_if(params.remoteCandidates.begin(), params.remoteCandidates.end(), [&](const auto& x) {
-            return x.address == *address;
-          }) != params.remoteCandidates.end()) {
-        continue;
-      }
-      params.remoteCandidates.push_back({media::transport::CandidateProtocol::kUdp, *address});
+      if (!address || address->family() != localBind.family()) continue;
+      const bool known = std::any_of(params.remoteCandidates.begin(), params.remoteCandidates.end(),
+                                     [&](const auto& k) { return k.address == *address; });
+      if (!known) params.remoteCandidates.push_back({media::transport::CandidateProtocol::kUdp, *address});
     }
-    if (!params.remoteCandidates.empty()) break;
   }
   if (params.remoteCandidates.empty()) {
-    error = "no IPv4 UDP host candidate in the remote SDP";
+    error = what + ": no UDP host candidate of the " + (localBind.isIpv6() ? "IPv6" : "IPv4") + " family";
     return std::nullopt;
   }
-  std::string algorithm = remote.fingerprint.hashFunction;
-  std::transform(algorithm.begin(), algorithm.end(), algorithm.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (algorithm != "sha-256" || remote.fingerprint.bytes.size() != media::dtls::Fingerprint::kSize) {
-    error = "the remote fingerprint is not sha-256";
+
+  const std::vector<sdp::Fingerprint>& fingerprints =
+      first.fingerprints.empty() ? d.fingerprints : first.fingerprints;
+  const auto fingerprint =
+      std::find_if(fingerprints.begin(), fingerprints.end(), [](const sdp::Fingerprint& f) {
+        return media::dtls::Fingerprint::fromText(f.hashFunction,
+                                                  f.toString().substr(f.hashFunction.size() + 1))
+            .has_value();
+      });
+  if (fingerprint == fingerprints.end()) {
+    error = what + ": no sha-256 a=fingerprint";
     return std::nullopt;
   }
-  std::copy(remote.fingerprint.bytes.begin(), remote.fingerprint.bytes.end(),
-            params.secure.remoteFingerprint.bytes.begin());
-  // RFC 5763 5: passive remote -> we are the DTLS client; active remote -> we are the server;
-  // actpass (the remote offered; we answer active) -> client.
-  params.secure.role = remote.setup == media::sdp::SetupRole::kActive ? media::dtls::DtlsRole::kServer
-                                                                      : media::dtls::DtlsRole::kClient;
+  params.secure.remoteFingerprint = *media::dtls::Fingerprint::fromText(
+      fingerprint->hashFunction, fingerprint->toString().substr(fingerprint->hashFunction.size() + 1));
+
+  // RFC 5763 §5.
+  const std::optional<sdp::SetupRole> setup = first.setup ? first.setup : d.setup;
+  if (!setup) {
+    error = what + ": no a=setup";
+    return std::nullopt;
+  }
+  switch (*setup) {
+    case sdp::SetupRole::kActive:
+      params.secure.role = media::dtls::DtlsRole::kServer;
+      break;
+    case sdp::SetupRole::kPassive:
+      params.secure.role = media::dtls::DtlsRole::kClient;
+      break;
+    case sdp::SetupRole::kActPass:
+      if (!remoteOffered) {
+        error = "answer: a=setup:actpass is not valid in an answer";
+        return std::nullopt;
+      }
+      params.secure.role = media::dtls::DtlsRole::kClient;  // we answer active
+      break;
+    case sdp::SetupRole::kHoldConn:
+      error = what + ": a=setup:holdconn";
+      return std::nullopt;
+  }
+  if (remoteOffered) params.tieBreaker = media::ice::IceClientAgent::kWinningTieBreaker;
   return params;
 }
 

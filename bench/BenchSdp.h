@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "media/dtls/Fingerprint.h"
@@ -39,10 +40,16 @@ struct OfferSection {
                                        const std::vector<OfferSection>& sections, uint64_t sessionId,
                                        uint32_t version);
 
-// The client transport for an answer (or, with `offerer` false, for an offer the client answers):
-// the first UDP host candidates, the ICE credentials, the fingerprint, and the DTLS role the remote
-// setup attribute leaves us. Nullopt with `error` set when something is missing.
+// The client transport for the remote side's SDP: its answer to our offer or, with `remoteOffered`,
+// the offer we answer (with a=setup:active). Switchyard and Janus alike. From the first accepted
+// section (or the session level): the ICE credentials, the sha-256 fingerprint and a=setup, which
+// leaves us the DTLS role (active -> we are the server; passive, or actpass offered -> the client);
+// the UDP host candidates (component 1) of localBind's family from every accepted section (bundled:
+// one transport), deduplicated. A remote offerer (Janus) is a full ICE agent that expects to control:
+// we take the winning tie-breaker so that the role conflict resolves to us. Nullopt with `error` set
+// when something is missing.
 [[nodiscard]] std::optional<media::transport::ClientTransport::Params> clientParamsFrom(
-    const std::string& remoteSdp, const media::ice::IceCredentials& localIce, std::string& error);
+    std::string_view remoteSdp, bool remoteOffered, const media::ice::IceCredentials& localIce,
+    const media::util::SocketAddress& localBind, std::string& error);
 
 }  // namespace switchyard::bench

@@ -5,11 +5,7 @@
 //    rtcp-fb and extmap ids as offered), other sections rejected (port 0), BUNDLE, rtcp-mux, our ICE
 //    credentials, certificate fingerprint, a=setup:active (we are the DTLS client) and our one host
 //    candidate followed by a=end-of-candidates (Janus runs half-trickle; nothing trickles later).
-//  - janusTransportParams(): Janus's SDP (its answer to a publisher's offer, or its subscriber
-//    offer) as media::transport::ClientTransport::Params: Janus's ICE ufrag/pwd, its UDP host
-//    candidates of our address family (component 1), its sha-256 fingerprint, and our DTLS role from
-//    its a=setup (active -> we are the DTLS server; passive, or actpass in its offer that we answer
-//    active -> we are the client).
+//  Janus's SDP becomes transport parameters through clientParamsFrom() (BenchSdp.h).
 //
 // ICE roles: Janus is a full ICE agent (libnice), our IceClientAgent is always controlling. When
 // Janus answers (publisher) it is controlled, as with our own server. When Janus offers
@@ -41,13 +37,5 @@ struct JanusAnswerParams {
 
 // A recvonly answer to Janus's subscriber offer (text in, CRLF text out).
 [[nodiscard]] std::string answerJanusOffer(std::string_view offerText, const JanusAnswerParams& params);
-
-// Transport parameters for a ClientTransport that talks to Janus. `janusSdp` is Janus's answer (we
-// offered, as a publisher) or its offer (we answer, as a subscriber: janusOffered = true).
-// localIce must be the credentials our own SDP carried; localBind the address to bind (its family
-// selects the candidates).
-[[nodiscard]] media::transport::ClientTransport::Params janusTransportParams(
-    std::string_view janusSdp, bool janusOffered, const media::ice::IceCredentials& localIce,
-    const media::util::SocketAddress& localBind);
 
 }  // namespace switchyard::bench

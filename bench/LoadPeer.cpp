@@ -197,9 +197,9 @@ void LoadPeer::onAnswer(const json& reply, size_t sectionsOffered) {
 
 void LoadPeer::connectTransport(const std::string& answerSdp) {
   std::string error;
-  auto params = clientParamsFrom(answerSdp, ice_, error);
-  if (!params) return finish(false, "answer: " + error);
-  params->localBind = *media::util::SocketAddress::parse("127.0.0.1", 0);
+  auto params =
+      clientParamsFrom(answerSdp, false, ice_, *media::util::SocketAddress::parse("127.0.0.1", 0), error);
+  if (!params) return finish(false, error);
   startTransport(std::move(*params));
 }
 
@@ -314,12 +314,9 @@ void LoadPeer::startJanus() {
 void LoadPeer::connectJanus(const std::string& janusSdp, bool janusOffered) {
   const auto bind = media::util::SocketAddress::parse(ctx_.janus->clientAddress, 0);
   if (!bind) return finish(false, "janus: bad client address " + ctx_.janus->clientAddress);
-  std::optional<transport::ClientTransport::Params> params;
-  try {
-    params = janusTransportParams(janusSdp, janusOffered, ice_, *bind);
-  } catch (const std::exception& e) {
-    return finish(false, std::string("janus SDP: ") + e.what());
-  }
+  std::string error;
+  auto params = clientParamsFrom(janusSdp, janusOffered, ice_, *bind, error);
+  if (!params) return finish(false, "janus " + error);
   startTransport(std::move(*params));
 }
 

@@ -15,8 +15,8 @@
 // (sockets keep the namespace they were created in, whichever thread uses them later). startThread()
 // runs a function on a new thread that has entered it, e.g. a thread running an io_context whose
 // handlers create ClientTransport sockets and WebSocket connections. A child process started with
-// the fd (JanusProcess) enters it between fork and exec. The per-thread way is what janus-probe
-// uses and has been seen to work; re-executing the whole bench under `ip netns exec` (not tried)
+// the fd (JanusProcess) enters it between fork and exec. The per-thread way is what the load's janus
+// target uses and has been seen to work; re-executing the whole bench under `ip netns exec` (not tried)
 // would put the Switchyard server in the namespace as well.
 //
 // RAII: the destructor runs `ip netns delete` (the veth pair goes with the namespace once no

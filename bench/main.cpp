@@ -4,8 +4,6 @@
 //   switchyard-bench receive [--packets N]   the server receive path in packets per CPU-second
 //   switchyard-bench load [options]          real clients against Switchyard, the reflector, Janus
 //   switchyard-bench reflector [options]     the plain UDP fan-out the load compares with
-//   switchyard-bench janus-probe [options]   Janus (Debian's) in a network namespace: one publisher,
-//                                            one subscriber, S seconds of RTP through it
 #include <unistd.h>
 #include <cstdio>
 #include <cstdlib>
@@ -15,7 +13,6 @@
 #include <string>
 
 #include "bench/CodecBench.h"
-#include "bench/JanusProbe.h"
 #include "bench/LoadReport.h"
 #include "bench/LoadRun.h"
 #include "bench/ReceivePathBench.h"
@@ -41,13 +38,6 @@ void usage(std::FILE* out) {
       "                        baselines, one after the other in one run; `load --help` lists options\n"
       "  reflector [--threads N] [--port P] [--listen ADDRESS] [--max-seconds S]\n"
       "                        the plain UDP fan-out (recvmmsg/sendmmsg) the load compares with\n"
-      "  janus-probe [--seconds S] [--packets-per-frame N] [--janus-debug L] [--event-loops N]\n"
-      "              [--janus-dir DIR] [--verbose]\n"
-      "                        Debian's janus (videoroom) in a private network namespace: one publisher\n"
-      "                        and one subscriber (real ICE/DTLS/SRTP clients) and S seconds (default 5)\n"
-      "                        of VP8-like 30 fps + opus-like 50/s RTP; prints what the subscriber\n"
-      "                        decrypted and Janus's CPU seconds, then removes everything (root only;\n"
-      "                        --janus-dir keeps Janus's config and log in DIR)\n"
       "options:\n"
       "  --help, --version\n"
       "Results and the commands that produced them: bench/RESULTS.md.\n");
@@ -118,53 +108,6 @@ int runReceive(int argc, char** argv) {
                 static_cast<unsigned long long>(r.packetsDelivered), r.serverCpuSeconds,
                 r.packetsPerCpuSecond, r.datagramsPerRecvCall);
   }
-  return 0;
-}
-
-int runJanusProbe(int argc, char** argv) {
-  switchyard::bench::JanusProbeOptions options;
-  for (int i = 2; i < argc; ++i) {
-    double value = 0;
-    if (std::strcmp(argv[i], "--seconds") == 0 && i + 1 < argc) {
-      if (!parseNumber("--seconds", argv[++i], 0.5, 600.0, options.seconds)) return 2;
-    } else if (std::strcmp(argv[i], "--packets-per-frame") == 0 && i + 1 < argc) {
-      if (!parseNumber("--packets-per-frame", argv[++i], 1, 50, value)) return 2;
-      options.packetsPerFrame = static_cast<unsigned>(value);
-    } else if (std::strcmp(argv[i], "--janus-debug") == 0 && i + 1 < argc) {
-      if (!parseNumber("--janus-debug", argv[++i], 0, 7, value)) return 2;
-      options.janusDebugLevel = static_cast<int>(value);
-    } else if (std::strcmp(argv[i], "--event-loops") == 0 && i + 1 < argc) {
-      if (!parseNumber("--event-loops", argv[++i], 0, 64, value)) return 2;
-      options.janusEventLoops = static_cast<unsigned>(value);
-    } else if (std::strcmp(argv[i], "--janus-dir") == 0 && i + 1 < argc) {
-      options.janusWorkDir = argv[++i];
-    } else if (std::strcmp(argv[i], "--verbose") == 0) {
-      options.verbose = true;
-    } else {
-      std::fprintf(stderr, "switchyard-bench janus-probe: unknown argument '%s' (try --help)\n", argv[i]);
-      return 2;
-    }
-  }
-  const auto r = switchyard::bench::JanusProbe::run(options);
-  std::printf("namespace: %s\njanus pid: %d (%s)\nsetup: %.2f s\n", r.namespaceName.c_str(), r.janusPid,
-              r.janusExit.empty() ? "not running" : r.janusExit.c_str(), r.setupSeconds);
-  std::printf("publisher sent: %llu video, %llu audio RTP packets\n",
-              static_cast<unsigned long long>(r.videoSent), static_cast<unsigned long long>(r.audioSent));
-  std::printf(
-      "subscriber decrypted: %llu video, %llu audio RTP packets (%.1f%%, %.1f%%)\n",
-      static_cast<unsigned long long>(r.videoReceived), static_cast<unsigned long long>(r.audioReceived),
-      r.videoSent ? 100.0 * static_cast<double>(r.videoReceived) / static_cast<double>(r.videoSent) : 0.0,
-      r.audioSent ? 100.0 * static_cast<double>(r.audioReceived) / static_cast<double>(r.audioSent) : 0.0);
-  std::printf("RTCP compounds received: publisher %llu, subscriber %llu\n",
-              static_cast<unsigned long long>(r.rtcpReceivedByPublisher),
-              static_cast<unsigned long long>(r.rtcpReceivedBySubscriber));
-  std::printf("janus CPU: %.2f s while sending (+0.5 s drain), %.2f s since its start\n", r.janusCpuSeconds,
-              r.janusCpuSecondsTotal);
-  if (!r.ok) {
-    std::printf("FAILED: %s\n", r.error.c_str());
-    return 1;
-  }
-  std::printf("OK\n");
   return 0;
 }
 
@@ -356,7 +299,6 @@ int main(int argc, char** argv) {
   if (command == "receive") return runReceive(argc, argv);
   if (command == "load") return runLoad(argc, argv);
   if (command == "reflector") return runReflectorCommand(argc, argv);
-  if (command == "janus-probe") return runJanusProbe(argc, argv);
   std::fprintf(stderr, "switchyard-bench: unknown command '%s' (try --help)\n", command.c_str());
   return 2;
 }

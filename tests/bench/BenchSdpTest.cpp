@@ -14,6 +14,8 @@ namespace sdp = media::sdp;
 
 namespace {
 
+const media::util::SocketAddress kLoopback = *media::util::SocketAddress::parse("127.0.0.1", 0);
+
 sdp::LocalTransport serverTransport(const media::dtls::DtlsCertificate& certificate) {
   sdp::LocalTransport local;
   local.iceUfrag = "srvr";
@@ -51,7 +53,7 @@ TEST_CASE("A publisher's offer is answered with its audio and simulcast video pu
   CHECK(answer.media[1].published->simulcastRids == std::vector<std::string>{"q", "h", "f"});
 
   std::string error;
-  const auto params = clientParamsFrom(sdp::write(answer.description), ice, error);
+  const auto params = clientParamsFrom(sdp::write(answer.description), false, ice, kLoopback, error);
   REQUIRE(params);
   CHECK(params->remoteIce.ufrag == "srvr");
   REQUIRE(params->remoteCandidates.size() == 1);
@@ -77,12 +79,12 @@ TEST_CASE("A subscriber's offer has recvonly sections that the answer fills with
 TEST_CASE("clientParamsFrom says what is missing") {
   const auto ice = media::ice::IceCredentials::generate();
   std::string error;
-  CHECK_FALSE(clientParamsFrom("not sdp", ice, error));
+  CHECK_FALSE(clientParamsFrom("not sdp", false, ice, kLoopback, error));
   CHECK_FALSE(error.empty());
   const auto client = media::dtls::DtlsCertificate::generate("client");
   // Our own offer has no candidates.
   error.clear();
   CHECK_FALSE(clientParamsFrom(browserOffer(ice, client.fingerprint(), {{"0", false, true, false, 1}}, 1, 1),
-                               ice, error));
+                               false, ice, kLoopback, error));
   CHECK(error.find("candidate") != std::string::npos);
 }

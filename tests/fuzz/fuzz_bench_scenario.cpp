@@ -27,6 +27,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)bench::readStamp(std::span<const uint8_t>(data, size));
   static const auto ice = media::ice::IceCredentials::generate();
   std::string error;
-  (void)bench::clientParamsFrom(text, ice, error);
+  static const auto bind = *media::util::SocketAddress::parse("127.0.0.1", 0);
+  (void)bench::clientParamsFrom(text, false, ice, bind, error);
+  (void)bench::clientParamsFrom(text, true, ice, bind, error);
   return 0;
 }
