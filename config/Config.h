@@ -49,6 +49,7 @@ struct Config {
     uint16_t tcpPort = 40000;  // worker i: tcpPort + i
     uint32_t consentTimeoutMs = 30000;
     uint32_t dtlsMtu = 1200;
+    bool udpGso = true;           // send a destination's datagrams of one flush as UDP GSO segments
     std::string certificateFile;  // empty: generate
     std::string privateKeyFile;
     uint32_t srtpReplayWindow = 1024;

@@ -171,6 +171,13 @@ ConfigSchema::ConfigSchema() {
   fields_.push_back(integerField("rtc.dtls_mtu", 576, 1500,
                                  "Largest DTLS datagram; handshake messages are fragmented to fit.", &C::rtc,
                                  &C::Rtc::dtlsMtu));
+  fields_.push_back(
+      field("rtc.udp_gso", FieldKind::Boolean,
+            "Send the datagrams a worker has queued for one destination in one flush as UDP GSO "
+            "segments (UDP_SEGMENT, Linux >= 4.18): one trip through the stack for a run of "
+            "equal-sized packets. Falls back to one datagram per message on a socket where the "
+            "kernel refuses it.",
+            &C::rtc, &C::Rtc::udpGso));
   fields_.push_back(field("rtc.certificate_file", FieldKind::String,
                           "PEM certificate for DTLS; empty: an ECDSA P-256 certificate is generated at "
                           "start. Needs `rtc.private_key_file`.",

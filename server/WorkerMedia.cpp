@@ -56,6 +56,7 @@ WorkerMedia::WorkerMedia(boost::asio::io_context& io, unsigned index, const conf
     options.announced.push_back(address(ip, 0, 0));
   options.consentTimeout = std::chrono::milliseconds(config.rtc.consentTimeoutMs);
   options.mtu = config.rtc.dtlsMtu;
+  options.udpGso = config.rtc.udpGso;
   options.replayWindow = config.rtc.srtpReplayWindow;
   TransportEvents& events = *this;
   host_ = std::make_unique<transport::TransportHost>(io, dtls_, options, events);
@@ -89,6 +90,14 @@ WorkerMedia::~WorkerMedia() {
   wake_.reset();
   transportRelays_.clear();
   relays_.clear();  // aborts the associations while their transports can still carry the ABORT
+  for (size_t i = 0; i < host_->udpAddresses().size(); ++i) {
+    const net::UdpSocket::Counters& c = host_->udpCounters(i);
+    config::logEvent(*config::logger("media"), spdlog::level::info, "udp socket totals", "worker", index_,
+                     "socket", i, "received", c.received, "sent", c.sent, "send_calls", c.sendCalls,
+                     "gso_messages", c.gsoMessages, "gso_datagrams", c.gsoDatagrams, "gso_refused",
+                     c.gsoRefused, "dropped", c.dropped, "send_errors", c.sendErrors, "truncated",
+                     c.truncated);
+  }
   host_->stop();
   transportRouters_.clear();
   transportRooms_.clear();

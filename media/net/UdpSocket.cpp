@@ -1,6 +1,7 @@
 #include "media/net/UdpSocket.h"
 
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -31,6 +32,23 @@ int effectiveBufferSize(int fd, int option) noexcept {
 
 // One control message slot: room for a SCM_TIMESTAMPNS timespec.
 constexpr size_t kControlSlot = CMSG_SPACE(sizeof(timespec));
+
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT 103  // linux/udp.h, Linux >= 4.18
+#endif
+// One GSO control message slot: the segment size.
+constexpr size_t kGsoControlSlot = CMSG_SPACE(sizeof(uint16_t));
+constexpr size_t kMaxGsoSegments = 64;  // UDP_MAX_SEGMENTS of every kernel with UDP_SEGMENT
+constexpr size_t kMaxGsoBytes = 65000;  // one UDP datagram's payload before segmentation
+
+uint64_t addressKeyOf(const sockaddr_storage& address, socklen_t length) noexcept {
+  // FNV-1a over the address bytes: equal addresses have equal keys (compared in full after).
+  uint64_t key = 1469598103934665603ULL;
+  const auto* bytes = reinterpret_cast<const uint8_t*>(&address);
+  for (socklen_t i = 0; i < length; ++i)
+    key = (key ^ bytes[i]) * 1099511628211ULL;
+  return key;
+}
 
 bool isWouldBlock(int error) noexcept {
   return error == EAGAIN || error == EWOULDBLOCK;
@@ -105,10 +123,20 @@ UdpSocket::UdpSocket(boost::asio::io_context& io, const util::SocketAddress& bin
   const size_t slots = options_.sendQueueSlots;
   sendBuffers_.resize(slots * kDatagramBufferSize);
   sendSlots_.resize(slots);
+  freeSlots_.resize(slots);
+  for (size_t i = 0; i < slots; ++i)
+    freeSlots_[i] = static_cast<uint32_t>(slots - 1 - i);  // popped from the back: slot 0 first
+  freeCount_ = slots;
+  queued_.resize(slots);
+  iovQueued_.resize(slots);
+  messageIovs_.resize(slots);
+  retired_.resize(slots);
   sendIov_.resize(slots);
   sendMsgs_.resize(slots);
   for (mmsghdr& msg : sendMsgs_)
     std::memset(&msg, 0, sizeof msg);
+  gso_ = options_.gso;
+  if (gso_) sendControl_.resize(slots * kGsoControlSlot);
 }
 
 UdpSocket::~UdpSocket() = default;
@@ -260,47 +288,121 @@ bool UdpSocket::send(std::span<const uint8_t> data, const util::SocketAddress& t
     ++counters_.sendErrors;
     return false;
   }
-  const size_t capacity = sendSlots_.size();
-  if (sendCount_ == capacity) {
+  if (sendCount_ == sendSlots_.size()) {
     if (options_.flushWhenFull) flush();
-    if (sendCount_ == capacity) {
+    if (sendCount_ == sendSlots_.size()) {
       ++counters_.dropped;
       return false;
     }
   }
-  const size_t index = (sendHead_ + sendCount_) % capacity;
+  const uint32_t index = freeSlots_[--freeCount_];
   SendSlot& slot = sendSlots_[index];
   if (!data.empty()) std::memcpy(sendBuffers_.data() + index * kDatagramBufferSize, data.data(), data.size());
   slot.size = data.size();
   slot.addressLength = to.toSockaddr(slot.address);
-  ++sendCount_;
+  if (gso_) slot.addressKey = addressKeyOf(slot.address, slot.addressLength);
+  queued_[sendCount_++] = index;
   return true;
+}
+
+bool UdpSocket::sameDestination(const SendSlot& a, const SendSlot& b) const noexcept {
+  return a.addressKey == b.addressKey && a.addressLength == b.addressLength &&
+         std::memcmp(&a.address, &b.address, a.addressLength) == 0;
+}
+
+size_t UdpSocket::wireMessages() noexcept {
+  size_t messages = 0;
+  size_t iovs = 0;
+  const auto addIov = [this, &iovs](size_t position) {
+    const uint32_t index = queued_[position];
+    sendIov_[iovs].iov_base = sendBuffers_.data() + static_cast<size_t>(index) * kDatagramBufferSize;
+    sendIov_[iovs].iov_len = sendSlots_[index].size;
+    iovQueued_[iovs] = static_cast<uint32_t>(position);
+    ++iovs;
+  };
+  uint8_t* const assigned = retired_.data();
+  if (gso_) std::memset(assigned, 0, sendCount_);
+  for (size_t p = 0; p < sendCount_; ++p) {
+    if (gso_ && assigned[p] != 0) continue;
+    const SendSlot& head = sendSlots_[queued_[p]];
+    const size_t firstIov = iovs;
+    addIov(p);
+    size_t segments = 1;
+    if (gso_ && head.size > 0) {
+      // The next datagrams to the same destination, in queue order: equal in size, or one shorter
+      // that ends the message; a longer one must wait for a message of its own (and so must every
+      // later one to this destination, to keep their order).
+      const size_t maxSegments = std::min(kMaxGsoSegments, kMaxGsoBytes / head.size);
+      for (size_t q = p + 1; q < sendCount_ && segments < maxSegments; ++q) {
+        if (assigned[q] != 0) continue;
+        const SendSlot& next = sendSlots_[queued_[q]];
+        if (!sameDestination(head, next)) continue;
+        if (next.size > head.size || next.size == 0) break;
+        addIov(q);
+        assigned[q] = 1;
+        ++segments;
+        if (next.size < head.size) break;
+      }
+    }
+    msghdr& hdr = sendMsgs_[messages].msg_hdr;
+    hdr.msg_name = const_cast<sockaddr_storage*>(&head.address);
+    hdr.msg_namelen = head.addressLength;
+    hdr.msg_iov = &sendIov_[firstIov];
+    hdr.msg_iovlen = segments;
+    if (segments > 1) {
+      uint8_t* control = sendControl_.data() + messages * kGsoControlSlot;
+      hdr.msg_control = control;
+      hdr.msg_controllen = kGsoControlSlot;
+      cmsghdr* cmsg = CMSG_FIRSTHDR(&hdr);
+      cmsg->cmsg_level = IPPROTO_UDP;
+      cmsg->cmsg_type = UDP_SEGMENT;
+      cmsg->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+      const auto segmentSize = static_cast<uint16_t>(head.size);
+      std::memcpy(CMSG_DATA(cmsg), &segmentSize, sizeof segmentSize);
+    } else {
+      hdr.msg_control = nullptr;
+      hdr.msg_controllen = 0;
+    }
+    messageIovs_[messages] = static_cast<uint32_t>(segments);
+    ++messages;
+  }
+  return messages;
+}
+
+void UdpSocket::retireMessages(size_t messages) noexcept {
+  std::memset(retired_.data(), 0, sendCount_);
+  size_t iov = 0;
+  for (size_t m = 0; m < messages; ++m)
+    for (uint32_t i = 0; i < messageIovs_[m]; ++i)
+      retired_[iovQueued_[iov++]] = 1;
+  size_t kept = 0;
+  for (size_t p = 0; p < sendCount_; ++p) {
+    if (retired_[p] != 0) {
+      freeSlots_[freeCount_++] = queued_[p];
+    } else {
+      queued_[kept++] = queued_[p];
+    }
+  }
+  sendCount_ = kept;
 }
 
 void UdpSocket::flush() noexcept {
   SWITCHYARD_NET_ASSERT_OWNER(thread_);
   if (waitingWritable_) return;  // the writable handler flushes
   const int fd = socket_.native_handle();
-  const size_t capacity = sendSlots_.size();
   while (sendCount_ > 0) {
-    for (size_t i = 0; i < sendCount_; ++i) {
-      const size_t index = (sendHead_ + i) % capacity;
-      SendSlot& slot = sendSlots_[index];
-      sendIov_[i].iov_base = sendBuffers_.data() + index * kDatagramBufferSize;
-      sendIov_[i].iov_len = slot.size;
-      msghdr& hdr = sendMsgs_[i].msg_hdr;
-      hdr.msg_name = &slot.address;
-      hdr.msg_namelen = slot.addressLength;
-      hdr.msg_iov = &sendIov_[i];
-      hdr.msg_iovlen = 1;
-    }
+    const size_t messages = wireMessages();
     ++counters_.sendCalls;
-    const int n = ::sendmmsg(fd, sendMsgs_.data(), static_cast<unsigned>(sendCount_), MSG_DONTWAIT);
+    const int n = ::sendmmsg(fd, sendMsgs_.data(), static_cast<unsigned>(messages), MSG_DONTWAIT);
     if (n > 0) {
-      const auto sent = static_cast<size_t>(n);
-      counters_.sent += sent;
-      sendHead_ = (sendHead_ + sent) % capacity;
-      sendCount_ -= sent;
+      for (size_t m = 0; m < static_cast<size_t>(n); ++m) {
+        counters_.sent += messageIovs_[m];
+        if (messageIovs_[m] > 1) {
+          ++counters_.gsoMessages;
+          counters_.gsoDatagrams += messageIovs_[m];
+        }
+      }
+      retireMessages(static_cast<size_t>(n));
       continue;  // a partial send: the rest goes in the next call
     }
     const int error = n < 0 ? errno : EIO;
@@ -309,11 +411,17 @@ void UdpSocket::flush() noexcept {
       armWrite();
       return;
     }
-    // The first queued datagram was refused (unreachable network, bad address, ENOBUFS from a
-    // full device queue, where waiting for writability would spin): drop it.
-    ++counters_.sendErrors;
-    sendHead_ = (sendHead_ + 1) % capacity;
-    --sendCount_;
+    if (messageIovs_[0] > 1 &&
+        (error == EIO || error == EINVAL || error == ENOPROTOOPT || error == EOPNOTSUPP)) {
+      // The kernel refuses GSO on this path: one message per datagram from now on.
+      gso_ = false;
+      counters_.gsoRefused = true;
+      continue;
+    }
+    // The first message was refused (unreachable network, bad address, ENOBUFS from a full device
+    // queue, where waiting for writability would spin): drop its datagrams.
+    counters_.sendErrors += messageIovs_[0];
+    retireMessages(1);
   }
 }
 

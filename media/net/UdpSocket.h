@@ -12,7 +12,8 @@
 //
 // Send: send() copies the datagram into a preallocated slot of the send queue (sendQueueSlots x
 // kDatagramBufferSize); flush() hands every queued datagram to the kernel with one sendmmsg
-// (repeated only after a partial send). On EAGAIN the rest stays queued and is flushed when the
+// (repeated only after a partial send); with Options::gso, the datagrams of one destination go as
+// one message of segments. On EAGAIN the rest stays queued and is flushed when the
 // socket becomes writable. A full queue is flushed first when Options::flushWhenFull is set (the
 // default: a fan-out of one batch may exceed the queue); if it is still full the datagram is
 // dropped and counted. No allocation, exception or syscall other than the batches per datagram.
@@ -60,6 +61,11 @@ class UdpSocket {
     // SO_TIMESTAMPNS: the kernel's arrival time of each datagram, readable during onDatagram as
     // receiveTimeNs() (measuring tools: the bench's latency without its own queueing). Off in the server.
     bool kernelTimestamps = false;
+    // UDP GSO (UDP_SEGMENT, Linux >= 4.18): a flush sends the datagrams queued for one destination
+    // as one message of equal-sized segments (the last may be shorter), per-destination order kept.
+    // If the kernel refuses it (no checksum offload on the route, a segment above the path MTU),
+    // the socket falls back to one message per datagram for good.
+    bool gso = false;
   };
 
   struct Counters {
@@ -71,6 +77,9 @@ class UdpSocket {
     uint64_t receiveErrors = 0;  // recvmmsg errors other than EAGAIN/EINTR
     uint64_t sendCalls = 0;      // sendmmsg system calls
     uint64_t receiveCalls = 0;   // recvmmsg system calls
+    uint64_t gsoMessages = 0;    // GSO messages of two or more datagrams accepted by the kernel
+    uint64_t gsoDatagrams = 0;   // datagrams sent in them
+    bool gsoRefused = false;     // the kernel refused GSO: the socket sends one message per datagram
   };
 
   // Creates, configures and binds the socket (control plane): IPv6 sockets are IPV6_V6ONLY, port
@@ -135,18 +144,33 @@ class UdpSocket {
   std::vector<uint8_t> receiveControl_;  // kernelTimestamps: one cmsg slot per message
   uint64_t receiveTimeNs_ = 0;
 
-  // Send queue: a ring of slots; flush() wires sendMsgs_ in queue order.
+  // Send queue: slots (buffer, address) taken from a free list; queued_ holds them in queue order.
+  // flush() wires sendMsgs_ in queue order, one message per datagram or, with GSO, per run.
   struct SendSlot {
     sockaddr_storage address;
     socklen_t addressLength = 0;
     size_t size = 0;
+    uint64_t addressKey = 0;  // a cheap first comparison of addresses
   };
+  // Wires the queued datagrams into sendMsgs_; returns the number of messages.
+  size_t wireMessages() noexcept;
+  // Takes the first `messages` wired messages off the queue (sent, or refused and dropped).
+  void retireMessages(size_t messages) noexcept;
+  [[nodiscard]] bool sameDestination(const SendSlot& a, const SendSlot& b) const noexcept;
+
   std::vector<uint8_t> sendBuffers_;
   std::vector<SendSlot> sendSlots_;
+  std::vector<uint32_t> freeSlots_;  // [0, freeCount_): a stack of free slot indices
+  size_t freeCount_ = 0;
+  std::vector<uint32_t> queued_;       // [0, sendCount_): slot indices in queue order
+  std::vector<uint32_t> iovQueued_;    // per wired iovec: its position in queued_
+  std::vector<uint32_t> messageIovs_;  // per wired message: its number of iovecs (datagrams)
+  std::vector<uint8_t> retired_;       // per queue position, during retireMessages
   std::vector<iovec> sendIov_;
   std::vector<mmsghdr> sendMsgs_;
-  size_t sendHead_ = 0;
+  std::vector<uint8_t> sendControl_;  // GSO: one UDP_SEGMENT cmsg slot per message
   size_t sendCount_ = 0;
+  bool gso_ = false;  // Options::gso and not refused by the kernel yet
 };
 
 }  // namespace switchyard::media::net

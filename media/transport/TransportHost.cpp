@@ -58,7 +58,10 @@ TransportHost::~TransportHost() {
 void TransportHost::start() {
   for (size_t i = 0; i < options_.udpBind.size(); ++i) {
     udpPorts_.push_back(std::make_unique<UdpPort>(*this, static_cast<uint8_t>(i)));
-    udp_.push_back(std::make_unique<net::UdpSocket>(io_, options_.udpBind[i], *udpPorts_.back()));
+    net::UdpSocket::Options socketOptions;
+    socketOptions.gso = options_.udpGso;
+    udp_.push_back(
+        std::make_unique<net::UdpSocket>(io_, options_.udpBind[i], *udpPorts_.back(), socketOptions));
     udp_.back()->start();
   }
   for (size_t i = 0; i < options_.tcpBind.size(); ++i) {
