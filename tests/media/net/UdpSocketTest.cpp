@@ -1,5 +1,6 @@
 #include "media/net/UdpSocket.h"
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <catch2/catch.hpp>
 #include <cstdint>
@@ -327,12 +328,13 @@ TEST_CASE("UdpSocket: kernel receive timestamps on CLOCK_MONOTONIC, and none wit
 
 namespace {
 
-// Datagram `seq` of a GSO test: the sequence number, then a pattern, `size` bytes in all.
+// Datagram `seq` of a GSO test: the sequence number (as much of it as fits), then a pattern, `size`
+// bytes in all.
 std::vector<uint8_t> sequenced(uint32_t seq, size_t size) {
   std::vector<uint8_t> d(size);
   for (size_t k = 0; k < size; ++k)
     d[k] = static_cast<uint8_t>(seq * 31 + k);
-  std::memcpy(d.data(), &seq, sizeof seq);
+  std::memcpy(d.data(), &seq, std::min(size, sizeof seq));
   return d;
 }
 
