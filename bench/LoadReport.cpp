@@ -1,5 +1,6 @@
 #include "bench/LoadReport.h"
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -13,6 +14,18 @@ std::string fixed(double v, int digits) {
   char text[64];
   std::snprintf(text, sizeof(text), "%.*f", digits, v);
   return text;
+}
+
+// The server's added latency at quantile q in ms ("-" without the figure).
+std::string serverMs(const TargetResult& r, double q) {
+  if (!r.serverLatency || r.serverLatency->count == 0) return "-";
+  const double seconds = r.serverLatency->quantileSeconds(q);
+  if (std::isinf(seconds)) {
+    // Past the last finite bound: say which.
+    const auto& buckets = r.serverLatency->buckets;
+    return buckets.size() >= 2 ? "> " + fixed(1000.0 * buckets[buckets.size() - 2].first, 0) : "inf";
+  }
+  return fixed(1000.0 * seconds, 3);
 }
 
 const TargetResult* find(const std::vector<TargetResult>& results, const std::string& kind) {
@@ -42,21 +55,22 @@ std::string markdownReport(const RunOptions& options, const std::vector<TargetRe
      << (s.simulcast ? " x 3 simulcast layers (subscribers on " + s.layer + ")" : "") << "; " << s.seconds
      << " s measured after " << s.warmupSeconds << " s warm-up; " << s.clientThreads
      << " client thread(s).\n\n";
-  md << "| target | peers ready | rx pkt/s | loss % | dup | p50 ms | p99 ms | p99.9 ms | jitter ms | server "
-        "CPU % | "
-        "pkt per CPU-s | RSS MiB | RSS/peer KiB |\n";
-  md << "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+  md << "| target | peers ready | rx pkt/s | loss % | dup | p50 ms | p99 ms | p99.9 ms | server p50 ms | "
+        "server p99 ms | server p99.9 ms | jitter ms | server CPU % | pkt per CPU-s | RSS MiB | RSS/peer KiB "
+        "|\n";
+  md << "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
   for (const auto& r : results) {
     if (!r.error.empty()) {
       std::string firstLine = r.error.substr(0, r.error.find('\n'));
-      md << "| " << r.target.label() << " | failed: " << firstLine << " |||||||||||| \n";
+      md << "| " << r.target.label() << " | failed: " << firstLine << " ||||||||||||||| \n";
       continue;
     }
     md << "| " << r.target.label() << " | " << r.ready << "/" << r.peers << " | "
        << fixed(r.receivedPerSecond(), 0) << " | " << fixed(r.lossPercent(), 3) << " | "
        << r.received.duplicates << " | " << fixed(r.latency.percentileUs(0.5) / 1000, 2) << " | "
        << fixed(r.latency.percentileUs(0.99) / 1000, 2) << " | "
-       << fixed(r.latency.percentileUs(0.999) / 1000, 2) << " | " << fixed(r.jitterMs, 3) << " | "
+       << fixed(r.latency.percentileUs(0.999) / 1000, 2) << " | " << serverMs(r, 0.5) << " | "
+       << serverMs(r, 0.99) << " | " << serverMs(r, 0.999) << " | " << fixed(r.jitterMs, 3) << " | "
        << fixed(r.windowSeconds > 0 ? 100 * r.serverCpuSeconds / r.windowSeconds : 0, 1) << " | "
        << fixed(r.packetsPerCpuSecond(), 0) << " | "
        << fixed(static_cast<double>(r.rssEndBytes) / 1048576.0, 1) << " | "
@@ -70,6 +84,11 @@ std::string markdownReport(const RunOptions& options, const std::vector<TargetRe
        << fixed(r.data.latency.percentileUs(0.5) / 1000, 2) << " ms, p99 "
        << fixed(r.data.latency.percentileUs(0.99) / 1000, 2) << " ms.\n";
   }
+  md << "\nEnd-to-end latency (p50/p99/p99.9): publisher send to the kernel's arrival at the subscriber. "
+        "Server latency: the time a forwarded packet spent in Switchyard (kernel arrival at the server to "
+        "the "
+        "sendmmsg of its copies, /metrics), over the same window; '-': not measured (other targets, or "
+        "':nolatency').\n";
   const TargetResult* sy = find(results, "switchyard");
   const TargetResult* janus = find(results, "janus");
   const TargetResult* reflector = find(results, "reflector");

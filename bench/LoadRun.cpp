@@ -231,6 +231,9 @@ class TargetRun {
                "SWITCHYARD_RTC_TCP_PORT=0",
                "SWITCHYARD_RTC_ICE_TCP=false",
                "SWITCHYARD_WORKERS_COUNT=" + std::to_string(target_.workers),
+               std::string("SWITCHYARD_WORKERS_LATENCY_HISTOGRAM=") +
+                   (target_.latencyHistogram ? "true" : "false"),
+               "SWITCHYARD_HTTP_METRICS=true",
                "SWITCHYARD_ROOMS_MAX_PEERS=10000",
                "SWITCHYARD_HTTP_MAX_CONNECTIONS=20000",
                "SWITCHYARD_SIGNALING_MAX_QUEUED_MESSAGES=65536",
@@ -437,7 +440,15 @@ class TargetRun {
   }
 
   // One measured window: fills the result (main) or returns a ramp step.
+  // The server's added-latency histogram (switchyard with it on), nullopt otherwise or on failure.
+  std::optional<ServerLatencyHistogram> scrapeServerLatency() {
+    if (target_.kind != "switchyard" || !target_.latencyHistogram) return std::nullopt;
+    const std::optional<std::string> body = fetchMetrics(signaling_, std::chrono::seconds(2));
+    return body ? parseServerLatency(*body) : std::nullopt;
+  }
+
   RampStep window(double seconds, const std::string& phase, bool main) {
+    const std::optional<ServerLatencyHistogram> serverBefore = main ? scrapeServerLatency() : std::nullopt;
     const Totals before = totals(threads_);
     const Totals dataBefore = totals(threads_, true);
     const double cpuBefore = serverCpu();
@@ -469,6 +480,7 @@ class TargetRun {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     const Totals after = totals(threads_);
+    const std::optional<ServerLatencyHistogram> serverAfter = main ? scrapeServerLatency() : std::nullopt;
     const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
     const double cpu = serverCpu() - cpuBefore;
     RampStep step;
@@ -488,6 +500,7 @@ class TargetRun {
       result_.windowSeconds = elapsed;
       result_.received = r;
       result_.latency = l;
+      if (serverBefore && serverAfter) result_.serverLatency = serverAfter->since(*serverBefore);
       result_.sentPackets = after.sent - before.sent;
       result_.serverCpuSeconds = cpu;
       result_.benchCpuSeconds = selfCpuSeconds() - benchBefore;
@@ -603,6 +616,7 @@ void raiseFileLimit() {
 }  // namespace
 
 std::string TargetSpec::label() const {
+  if (kind == "switchyard" && !latencyHistogram) return kind + "-" + std::to_string(workers) + "w-nolatency";
   if (kind == "switchyard" || kind == "reflector") return kind + "-" + std::to_string(workers) + "w";
   if (kind == "janus" && explicitWorkers) return kind + "-" + std::to_string(workers) + "loops";
   return kind;
@@ -623,7 +637,15 @@ bool parseTargets(const std::string& text, std::vector<TargetSpec>& out, std::st
       return false;
     }
     if (colon != std::string::npos) {
-      const std::string n = item.substr(colon + 1);
+      std::string n = item.substr(colon + 1);
+      if (const size_t option = n.find(':'); option != std::string::npos) {
+        if (spec.kind != "switchyard" || n.substr(option + 1) != "nolatency") {
+          error = "target '" + item + "': the only option is switchyard:N:nolatency";
+          return false;
+        }
+        spec.latencyHistogram = false;
+        n.resize(option);
+      }
       char* end = nullptr;
       const long workers = std::strtol(n.c_str(), &end, 10);
       if (n.empty() || *end != '\0' || workers < 1 || workers > 64) {
@@ -685,6 +707,16 @@ nlohmann::json TargetResult::toJson() const {
                      {"p99", latency.percentileUs(0.99) / 1000.0},
                      {"p999", latency.percentileUs(0.999) / 1000.0},
                      {"max", latency.percentileUs(1.0) / 1000.0}};
+  if (serverLatency) {
+    const ServerLatencyHistogram& s = *serverLatency;
+    j["server_latency_ms"] = {{"packets", s.count},
+                              {"mean", s.count ? 1000.0 * s.sumSeconds / static_cast<double>(s.count) : 0.0},
+                              {"p50", 1000.0 * s.quantileSeconds(0.5)},
+                              {"p99", 1000.0 * s.quantileSeconds(0.99)},
+                              {"p999", 1000.0 * s.quantileSeconds(0.999)}};
+  } else {
+    j["server_latency_ms"] = nullptr;
+  }
   j["jitter_ms"] = jitterMs;
   j["server_cpu_seconds"] = serverCpuSeconds;
   j["server_cpu_percent"] = windowSeconds > 0 ? 100.0 * serverCpuSeconds / windowSeconds : 0;

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bench/LoadScenario.h"
+#include "bench/MetricsScrape.h"
 #include "bench/ReceiveMeter.h"
 
 namespace switchyard::bench {
@@ -18,6 +19,7 @@ struct TargetSpec {
   std::string kind;              // "switchyard", "reflector", "janus"
   uint32_t workers = 1;          // switchyard: workers; reflector: threads; janus: event loops (when given)
   bool explicitWorkers = false;  // ":N" given (janus without it: its default, a loop per handle)
+  bool latencyHistogram = true;  // switchyard: workers.latency_histogram (":nolatency" turns it off)
   [[nodiscard]] std::string label() const;
 };
 
@@ -59,6 +61,8 @@ struct TargetResult {
   uint64_t sentPackets = 0;
   ReceiveTotals received;
   LatencyHistogram::Snapshot latency;
+  // switchyard: the latency added in the server over the window (two scrapes of /metrics).
+  std::optional<ServerLatencyHistogram> serverLatency;
   double jitterMs = 0;
   double serverCpuSeconds = 0;
   double benchCpuSeconds = 0;
@@ -83,8 +87,9 @@ struct TargetResult {
   [[nodiscard]] nlohmann::json toJson() const;
 };
 
-// Parses "switchyard,reflector,janus" with optional ":N" workers ("switchyard:1,switchyard:2");
-// false with `error`.
+// Parses "switchyard,reflector,janus" with optional ":N" workers ("switchyard:1,switchyard:2") and,
+// for switchyard, an optional ":nolatency" after it (the server's latency histogram off, to measure
+// its cost: "switchyard:1,switchyard:1:nolatency"); false with `error`.
 bool parseTargets(const std::string& text, std::vector<TargetSpec>& out, std::string& error);
 
 // Runs every target; exits early (returns what it has) on SIGINT.

@@ -20,6 +20,7 @@ struct Config {
     uint32_t requestTimeoutMs = 10000;
     std::string tlsCertificateFile;  // empty: plain HTTP/WS; set: HTTPS/WSS on the same port
     std::string tlsPrivateKeyFile;
+    bool metrics = true;  // GET /metrics (Prometheus text format)
   } http;
 
   struct Signaling {
@@ -39,6 +40,9 @@ struct Config {
     // loaded worker and the room spreads (0 = never).
     uint32_t roomSpreadPeers = 50;
     uint32_t handoffRingPackets = 4096;  // per (source, destination) worker pair
+    // Per-worker histogram of the added latency (kernel arrival to the flush of the forwarded copies),
+    // exposed on GET /metrics.
+    bool latencyHistogram = true;
   } workers;
 
   struct Rtc {

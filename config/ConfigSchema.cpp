@@ -108,6 +108,11 @@ ConfigSchema::ConfigSchema() {
   fields_.push_back(field("http.tls_private_key_file", FieldKind::String,
                           "Unencrypted PEM private key of `http.tls_certificate_file`.", &C::http,
                           &C::Http::tlsPrivateKeyFile));
+  fields_.push_back(field("http.metrics", FieldKind::Boolean,
+                          "Serve `GET /metrics` on the HTTP port: Prometheus text format with the "
+                          "forwarding latency histogram, packet counters per worker, rooms and peers. "
+                          "false: `/metrics` answers 404.",
+                          &C::http, &C::Http::metrics));
   fields_.push_back(integerField("signaling.max_message_bytes", 1024, 16 * 1024 * 1024,
                                  "Largest signaling message (WebSocket) accepted; a larger one closes the "
                                  "connection.",
@@ -141,6 +146,13 @@ ConfigSchema::ConfigSchema() {
       "Packets queued from one worker to another for spread rooms (rounded up to a power of two; each "
       "worker's packet pool holds twice this many). A full ring or pool drops and counts.",
       &C::workers, &C::Workers::handoffRingPackets));
+  fields_.push_back(
+      field("workers.latency_histogram", FieldKind::Boolean,
+            "Measure the latency each worker adds: for every RTP packet it forwards, the time from the "
+            "kernel's arrival stamp of the datagram (SO_TIMESTAMPNS) to the return of the sendmmsg that sent "
+            "the copies of its receive batch, in a histogram (`switchyard_forward_latency_seconds` on "
+            "`/metrics`). Costs a timestamp per datagram and a clock read per batch.",
+            &C::workers, &C::Workers::latencyHistogram));
   fields_.push_back(field("rtc.listen_addresses", FieldKind::IpAddressList,
                           "Addresses the media sockets (UDP, and TCP for ICE-TCP) bind to. Each is also "
                           "offered as a host candidate, except 0.0.0.0 and ::, which need "

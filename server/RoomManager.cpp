@@ -723,6 +723,13 @@ size_t RoomManager::peerCount(const std::string& room) const noexcept {
   return it == rooms_.end() ? 0 : it->second.peers.size();
 }
 
+size_t RoomManager::peerCount() const noexcept {
+  size_t n = 0;
+  for (const auto& [name, room] : rooms_)
+    n += room.peers.size();
+  return n;
+}
+
 size_t RoomManager::trackCount(const std::string& room) const noexcept {
   const auto it = rooms_.find(room);
   return it == rooms_.end() ? 0 : it->second.tracks.size();

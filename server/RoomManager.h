@@ -63,6 +63,8 @@ class RoomManager final : public signaling::SignalingBackend {
   [[nodiscard]] size_t roomCount() const noexcept { return rooms_.size(); }
   // Peers in `room` (0 when it does not exist).
   [[nodiscard]] size_t peerCount(const std::string& room) const noexcept;
+  // Peers in all rooms.
+  [[nodiscard]] size_t peerCount() const noexcept;
   // Published tracks in `room`.
   [[nodiscard]] size_t trackCount(const std::string& room) const noexcept;
   // The room key and producer id of a published track (nullopt when there is no such track).

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "config/Log.h"
+#include "server/Metrics.h"
 #include "switchyard/Version.h"
 
 namespace switchyard::server {
@@ -54,6 +55,10 @@ std::string Server::start() {
            "fingerprint", "sha-256 " + certificate_->fingerprintText());
   if (count > 1 && config_.workers.roomSpreadPeers > 0)
     handoff_ = std::make_unique<WorkerHandoff>(count, config_.workers.handoffRingPackets);
+  if (config_.workers.latencyHistogram) {
+    for (unsigned i = 0; i < count; ++i)
+      latency_.push_back(std::make_unique<LatencyHistogram>());
+  }
   for (unsigned i = 0; i < count; ++i) {
     workers_.push_back(
         std::make_unique<Worker>(i, config::logger("worker"), [this](unsigned, const std::string&) {
@@ -72,7 +77,8 @@ std::string Server::start() {
     postToWorker(i, [this, i, &created] {
       try {
         media_[i] =
-            std::make_unique<WorkerMedia>(workers_[i]->context(), i, config_, *certificate_, handoff_.get());
+            std::make_unique<WorkerMedia>(workers_[i]->context(), i, config_, *certificate_, handoff_.get(),
+                                          latency_.empty() ? nullptr : latency_[i].get());
         media_[i]->setClosedHandler([this, i](media::transport::TransportId id,
                                               media::transport::TransportCloseReason reason,
                                               const std::string&) {
@@ -120,12 +126,40 @@ std::string Server::start() {
   options.requestTimeout = std::chrono::milliseconds(config_.http.requestTimeoutMs);
   options.tlsCertificateFile = config_.http.tlsCertificateFile;
   options.tlsPrivateKeyFile = config_.http.tlsPrivateKeyFile;
+  if (config_.http.metrics) options.metrics = [this] { return metricsText(); };
   http_ = std::make_unique<signaling::HttpServer>(signalingIo_, options, config::logger("http"));
   http_->start();
   const std::string url = http_->url();
   logEvent(*log_, spdlog::level::info, "switchyard started", "version", kVersion, "url", url, "workers",
            count);
   return url;
+}
+
+std::string Server::metricsText() const {
+  ServerFigures figures;
+  figures.version = kVersion;
+  if (rooms_) {
+    figures.rooms = rooms_->roomCount();
+    figures.peers = rooms_->peerCount();
+  }
+  // media_ is filled before the HTTP server starts and emptied (on this thread) after it stopped;
+  // the workers' counters and histograms are single-writer atomics, read here without a lock.
+  for (size_t i = 0; i < media_.size(); ++i) {
+    WorkerFigures w;
+    if (media_[i]) {
+      w.rtpReceived = media_[i]->rtpReceived();
+      w.rtpForwarded = media_[i]->rtpForwarded();
+    }
+    if (i < latency_.size()) w.latency = latency_[i]->snapshot();
+    if (handoff_ && i < handoff_->workerCount()) {
+      const WorkerHandoff::Counters& c = handoff_->counters(i);
+      w.handoff = WorkerFigures::Handoff{
+          c.sent.load(std::memory_order_relaxed), c.received.load(std::memory_order_relaxed),
+          c.poolEmpty.load(std::memory_order_relaxed) + c.ringFull.load(std::memory_order_relaxed)};
+    }
+    figures.workers.push_back(w);
+  }
+  return renderMetrics(figures);
 }
 
 void Server::run() {
@@ -174,6 +208,14 @@ void Server::shutdown() {
                c.received.load(), "pool_empty", c.poolEmpty.load(), "ring_full", c.ringFull.load(), "wakeups",
                c.wakeups.load());
     }
+  }
+  for (size_t i = 0; i < latency_.size(); ++i) {
+    const LatencyHistogram::Snapshot s = latency_[i]->snapshot();
+    if (s.count() == 0) continue;
+    logEvent(*log_, spdlog::level::info, "worker forward latency", "worker", i, "packets", s.count(),
+             "p50_us", static_cast<double>(s.quantileNs(0.5)) / 1000.0, "p99_us",
+             static_cast<double>(s.quantileNs(0.99)) / 1000.0, "p999_us",
+             static_cast<double>(s.quantileNs(0.999)) / 1000.0);
   }
   signalingIo_.stop();
   logEvent(*log_, spdlog::level::info, "switchyard stopped");

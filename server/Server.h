@@ -11,6 +11,7 @@
 #include "config/Config.h"
 #include "media/dtls/DtlsCertificate.h"
 #include "media/srtp/SrtpLibrary.h"
+#include "server/LatencyHistogram.h"
 #include "server/MediaWorkers.h"
 #include "server/RoomManager.h"
 #include "server/Worker.h"
@@ -49,6 +50,8 @@ class Server final : private MediaWorkers {
   [[nodiscard]] RoomManager& rooms() noexcept { return *rooms_; }
   // The lanes between workers (nullptr with one worker or workers.room_spread_peers = 0).
   [[nodiscard]] const WorkerHandoff* handoff() const noexcept { return handoff_.get(); }
+  // The body of GET /metrics (signaling thread; empty before start()).
+  [[nodiscard]] std::string metricsText() const;
 
  private:
   void shutdown();
@@ -62,6 +65,9 @@ class Server final : private MediaWorkers {
   boost::asio::io_context signalingIo_{1};
   media::srtp::SrtpLibrary srtpLibrary_;
   std::unique_ptr<media::dtls::DtlsCertificate> certificate_;
+  // workers.latency_histogram: one per worker, written by its worker, read by /metrics; outlives
+  // the workers' media.
+  std::vector<std::unique_ptr<LatencyHistogram>> latency_;
   std::unique_ptr<WorkerHandoff> handoff_;  // spread rooms (several workers); outlives the workers' media
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<std::unique_ptr<WorkerMedia>> media_;  // media_[i] belongs to workers_[i]

@@ -46,7 +46,8 @@ void WorkerHandoff::ensureLane(size_t from, size_t to) {
 }
 
 bool WorkerHandoff::send(size_t from, std::span<const uint16_t> to, uint64_t room, uint32_t producer,
-                         Packet::Type type, int layer, std::span<const uint8_t> bytes) noexcept {
+                         Packet::Type type, int layer, std::span<const uint8_t> bytes,
+                         uint64_t arrivalNs) noexcept {
   media::forward::HandoffPacketPool* pool = pools_[from].get();
   if (pool == nullptr || bytes.size() > Packet::kMaxSize) return false;
   Packet* packet = pool->acquire();
@@ -59,6 +60,7 @@ bool WorkerHandoff::send(size_t from, std::span<const uint16_t> to, uint64_t roo
   packet->layer = static_cast<int8_t>(layer);
   packet->type = type;
   packet->size = static_cast<uint16_t>(bytes.size());
+  packet->arrivalNs = arrivalNs;
   std::copy(bytes.begin(), bytes.end(), packet->data.begin());
   // One reference per destination, set before any ring publishes the packet; the source's own
   // reference keeps it while it pushes.

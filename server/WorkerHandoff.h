@@ -52,9 +52,10 @@ class WorkerHandoff {
   void ensureLane(size_t from, size_t to);
 
   // Source thread `from`: hands one packet to the workers in `to` (lanes made by ensureLane; others
-  // are skipped). False when nobody got it.
+  // are skipped). False when nobody got it. `arrivalNs`: when the kernel received the packet at the
+  // source (CLOCK_MONOTONIC ns, 0: unknown), so destinations measure the added latency from there.
   bool send(size_t from, std::span<const uint16_t> to, uint64_t room, uint32_t producer, Packet::Type type,
-            int layer, std::span<const uint8_t> bytes) noexcept;
+            int layer, std::span<const uint8_t> bytes, uint64_t arrivalNs = 0) noexcept;
 
   // Destination thread `to`: calls `handle(const Packet&)` for every packet waiting toward it (at
   // most `limit`), releasing each after; returns how many.

@@ -1,5 +1,6 @@
 #include "server/WorkerMedia.h"
 
+#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -29,8 +30,9 @@ util::SocketAddress address(const std::string& ip, uint32_t basePort, unsigned i
 }  // namespace
 
 WorkerMedia::WorkerMedia(boost::asio::io_context& io, unsigned index, const config::Config& config,
-                         const dtls::DtlsCertificate& certificate, WorkerHandoff* handoff)
-    : index_(index), dtls_(certificate), timer_(io), handoff_(handoff) {
+                         const dtls::DtlsCertificate& certificate, WorkerHandoff* handoff,
+                         LatencyHistogram* latency)
+    : index_(index), dtls_(certificate), timer_(io), handoff_(handoff), latency_(latency) {
   routerOptions_.keyframeRequestInterval = std::chrono::milliseconds(config.rtc.keyframeRequestIntervalMs);
   routerOptions_.retransmissionBufferPackets = config.rtc.retransmissionBufferPackets;
   routerOptions_.bandwidthEstimation = config.rtc.bandwidthEstimation;
@@ -58,6 +60,7 @@ WorkerMedia::WorkerMedia(boost::asio::io_context& io, unsigned index, const conf
   options.mtu = config.rtc.dtlsMtu;
   options.udpGso = config.rtc.udpGso;
   options.replayWindow = config.rtc.srtpReplayWindow;
+  options.kernelTimestamps = latency_ != nullptr;
   TransportEvents& events = *this;
   host_ = std::make_unique<transport::TransportHost>(io, dtls_, options, events);
   host_->start();
@@ -303,13 +306,19 @@ void WorkerMedia::drainHandoff() noexcept {
           const auto it = routers_.find(packet.room);
           if (it == routers_.end()) return;  // the room left this worker meanwhile
           if (packet.type == forward::HandoffPacket::Type::kRtp) {
+            const uint64_t forwarded = rtpForwarded_.load(std::memory_order_relaxed);
             it->second->onMirroredRtp(packet.producer, packet.layer, packet.bytes(), now);
+            if (latency_ != nullptr && packet.arrivalNs != 0 &&
+                rtpForwarded_.load(std::memory_order_relaxed) != forwarded) {
+              addPendingLatency(packet.arrivalNs);
+            }
           } else {
             it->second->onMirroredSenderReport(packet.producer, packet.layer, packet.bytes(), now);
           }
         },
         kRoundPackets);
     host_->flush();
+    recordLatencies();
     if (handoff_->sleepIfIdle(index_)) break;
   }
 }
@@ -341,7 +350,41 @@ void WorkerMedia::onTransportRtp(transport::TransportId id, rtp::RtpPacket& pack
   bump(rtpReceived_);
   const auto it = transportRouters_.find(id);
   if (it == transportRouters_.end()) return;
+  if (latency_ == nullptr) {
+    it->second->onRtp(id, packet, transport::Clock::now());
+    return;
+  }
+  // Measured when at least one copy went out from this worker (mirrors on other workers measure
+  // their own copies from the same arrival, carried with the handed-off packet).
+  const uint64_t arrival = host_->arrivalNs();
+  const uint64_t forwarded = rtpForwarded_.load(std::memory_order_relaxed);
+  handoffArrivalNs_ = arrival;
   it->second->onRtp(id, packet, transport::Clock::now());
+  handoffArrivalNs_ = 0;
+  if (arrival != 0 && rtpForwarded_.load(std::memory_order_relaxed) != forwarded) addPendingLatency(arrival);
+}
+
+void WorkerMedia::addPendingLatency(uint64_t arrivalNs) noexcept {
+  if (pendingLatencyCount_ == pendingLatencies_.size()) {
+    // More packets than a batch: send what is queued and record them now.
+    host_->flush();
+    recordLatencies();
+  }
+  pendingLatencies_[pendingLatencyCount_++] = arrivalNs;
+}
+
+void WorkerMedia::recordLatencies() noexcept {
+  if (pendingLatencyCount_ == 0 || latency_ == nullptr) return;
+  // The arrival stamps are CLOCK_REALTIME from the kernel, converted by the socket to
+  // CLOCK_MONOTONIC once per recvmmsg: read the same clock.
+  timespec ts{};
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  const uint64_t now = static_cast<uint64_t>(ts.tv_sec) * 1000000000ULL + static_cast<uint64_t>(ts.tv_nsec);
+  for (size_t i = 0; i < pendingLatencyCount_; ++i) {
+    const uint64_t arrival = pendingLatencies_[i];
+    latency_->record(now > arrival ? now - arrival : 0);
+  }
+  pendingLatencyCount_ = 0;
 }
 
 void WorkerMedia::onTransportRtcp(transport::TransportId id, std::span<uint8_t> compound) noexcept {
@@ -414,7 +457,10 @@ void WorkerMedia::onActiveSpeaker(const forward::Router& router, uint32_t produc
 void WorkerMedia::handOff(const forward::Router& router, uint32_t producer, std::span<const uint16_t> workers,
                           forward::HandoffPacket::Type type, int layer,
                           std::span<const uint8_t> packet) noexcept {
-  if (handoff_ != nullptr) handoff_->send(index_, workers, router.tag(), producer, type, layer, packet);
+  if (handoff_ != nullptr) {
+    handoff_->send(index_, workers, router.tag(), producer, type, layer, packet,
+                   type == forward::HandoffPacket::Type::kRtp ? handoffArrivalNs_ : 0);
+  }
 }
 
 void WorkerMedia::requestOriginKeyframe(const forward::Router& router, uint32_t producer,

@@ -5,6 +5,7 @@
 // touched only from it: the signaling thread reaches it by posting commands (createTransport,
 // apply, closeTransport, removeRoom) and hears of closed transports through the handler, which it
 // must post back to its own thread.
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -25,6 +26,7 @@
 #include "media/net/HandlerMemory.h"
 #include "media/sctp/DataChannelRelay.h"
 #include "media/transport/TransportHost.h"
+#include "server/LatencyHistogram.h"
 #include "server/WorkerHandoff.h"
 
 namespace switchyard::server {
@@ -65,9 +67,12 @@ class WorkerMedia final : private media::transport::TransportEvents,
   // Binds the worker's sockets: UDP at rtc.udp_port + index on each listen address, ICE-TCP at
   // rtc.tcp_port + index when rtc.ice_tcp. Throws std::runtime_error naming the address.
   // `handoff`: the lanes between workers for spread rooms (nullptr: rooms never spread); it must
-  // outlive this WorkerMedia.
+  // outlive this WorkerMedia. `latency`: where the worker records the latency it adds to each
+  // forwarded RTP packet (nullptr: not measured; the sockets then take no kernel timestamps); it
+  // must outlive this WorkerMedia.
   WorkerMedia(boost::asio::io_context& io, unsigned index, const config::Config& config,
-              const media::dtls::DtlsCertificate& certificate, WorkerHandoff* handoff = nullptr);
+              const media::dtls::DtlsCertificate& certificate, WorkerHandoff* handoff = nullptr,
+              LatencyHistogram* latency = nullptr);
   ~WorkerMedia() override;
 
   void setClosedHandler(ClosedHandler handler) { closedHandler_ = std::move(handler); }
@@ -121,6 +126,7 @@ class WorkerMedia final : private media::transport::TransportEvents,
                                   std::span<const uint8_t> data) noexcept override;
   void onTransportClosed(media::transport::TransportId id, media::transport::TransportCloseReason reason,
                          std::string_view detail) override;
+  void onReceiveBatchFlushed() noexcept override { recordLatencies(); }
   // DataChannelRelay::Output
   void onRelaySend(media::sctp::DataChannelRelay::PeerKey peer,
                    std::span<const uint8_t> packet) noexcept override;
@@ -147,6 +153,10 @@ class WorkerMedia final : private media::transport::TransportEvents,
   void leaveRelay(media::transport::TransportId id) noexcept;
   void armTick();
   void tick() noexcept;
+  // Added latency: a forwarded packet's kernel arrival waits here until the flush that sent its
+  // copies, then recordLatencies() records (now - arrival) for each.
+  void addPendingLatency(uint64_t arrivalNs) noexcept;
+  void recordLatencies() noexcept;
 
   unsigned index_;
   media::forward::Router::Options routerOptions_;
@@ -171,6 +181,11 @@ class WorkerMedia final : private media::transport::TransportEvents,
   ClosedHandler closedHandler_;
   SpeakerHandler speakerHandler_;
   LayersHandler layersHandler_;
+  LatencyHistogram* latency_;
+  static constexpr size_t kMaxPendingLatencies = 1024;  // a handoff drain round (a socket batch is 32)
+  std::array<uint64_t, kMaxPendingLatencies> pendingLatencies_{};
+  size_t pendingLatencyCount_ = 0;
+  uint64_t handoffArrivalNs_ = 0;  // the arrival of the packet being routed (handOff passes it on)
   std::atomic<uint64_t> rtpReceived_{0};
   std::atomic<uint64_t> rtpForwarded_{0};
 };

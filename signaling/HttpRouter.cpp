@@ -1,5 +1,6 @@
 #include "signaling/HttpRouter.h"
 
+#include <exception>
 #include <string>
 
 #include "switchyard/Version.h"
@@ -40,6 +41,17 @@ HttpRouter::Response HttpRouter::route(const Request& request) const {
     return makeResponse(request, http::status::ok, "application/json",
                         std::string(R"({"name":"switchyard","version":")") + kVersion + R"(","build":")" +
                             kBuildType + R"("})");
+  }
+  if (target == "/metrics" && metrics_) {
+    std::string body;
+    try {
+      body = metrics_();
+    } catch (const std::exception&) {
+      return makeResponse(request, http::status::internal_server_error, "application/json",
+                          R"({"error":"metrics unavailable"})");
+    }
+    return makeResponse(request, http::status::ok, "text/plain; version=0.0.4; charset=utf-8",
+                        std::move(body));
   }
   if (target == "/") target = "/index.html";
   for (const WebAsset& asset : kWebAssets) {

@@ -62,7 +62,7 @@ void acceptNext(const std::shared_ptr<HttpServer::Shared>& shared) {
 }  // namespace
 
 HttpServer::HttpServer(asio::io_context& io, Options options, std::shared_ptr<spdlog::logger> log)
-    : options_(std::move(options)), shared_(std::make_shared<Shared>(io)) {
+    : options_(std::move(options)), shared_(std::make_shared<Shared>(io, options_.metrics)) {
   shared_->log = std::move(log);
   shared_->requestTimeout = options_.requestTimeout;
   shared_->maxConnections = options_.maxConnections;

@@ -30,6 +30,8 @@ class HttpServer {
     std::chrono::milliseconds requestTimeout{10000};
     // Signaling on /ws; without a backend /ws answers 404.
     SignalingBackend* backend = nullptr;
+    // GET /metrics (see HttpRouter); empty: 404.
+    HttpRouter::MetricsProvider metrics;
     size_t maxMessageBytes = 64 * 1024;
     size_t maxQueuedMessages = 256;
     std::chrono::milliseconds websocketIdleTimeout{30000};

@@ -18,7 +18,8 @@ namespace switchyard::signaling {
 // What the accept loop and every HttpSession of one HttpServer share. Touched only from the
 // signaling thread, except openConnections, which is read from anywhere.
 struct HttpServer::Shared {
-  explicit Shared(asio::io_context& io) : acceptor(io), retryTimer(io) {}
+  Shared(asio::io_context& io, HttpRouter::MetricsProvider metrics)
+      : router(std::move(metrics)), acceptor(io), retryTimer(io) {}
 
   HttpRouter router;
   std::shared_ptr<spdlog::logger> log;

@@ -27,6 +27,7 @@ struct HandoffPacket {
   int8_t layer = 0;                     // simulcast layer of the packet (0 without simulcast)
   Type type = Type::kRtp;
   uint16_t size = 0;
+  uint64_t arrivalNs = 0;  // kernel arrival at the source worker (CLOCK_MONOTONIC ns), 0: unknown
   std::array<uint8_t, kMaxSize> data{};
 
   [[nodiscard]] std::span<const uint8_t> bytes() const noexcept { return std::span(data).first(size); }

@@ -261,6 +261,7 @@ void UdpSocket::onReadable() noexcept {
     }
     budget -= count;
     flush();
+    listener_.onReceiveBatchFlushed();
   }
   if (!reading_) return;
   if (drained) {

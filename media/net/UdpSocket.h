@@ -6,9 +6,9 @@
 // Receive: start() arms async_wait(wait_read) on the io_context. On readiness the socket drains
 // with recvmmsg into preallocated buffers (batchSize x kDatagramBufferSize) until EAGAIN or
 // maxDatagramsPerWakeup datagrams, calling Listener::onDatagram() for each, then flush() after
-// each batch, then re-arms (the re-arm re-reads readiness, so after the budget other handlers run
-// first and reading resumes after them). A datagram larger than kDatagramBufferSize is detected
-// by MSG_TRUNC, dropped and counted as truncated.
+// each batch (then Listener::onReceiveBatchFlushed()), then re-arms (the re-arm re-reads readiness, so after
+// the budget other handlers run first and reading resumes after them). A datagram larger than
+// kDatagramBufferSize is detected by MSG_TRUNC, dropped and counted as truncated.
 //
 // Send: send() copies the datagram into a preallocated slot of the send queue (sendQueueSlots x
 // kDatagramBufferSize); flush() hands every queued datagram to the kernel with one sendmmsg
@@ -49,6 +49,9 @@ class UdpSocket {
     // place) until the callback returns. The callback may call send()/flush() but must not
     // destroy the socket.
     virtual void onDatagram(std::span<uint8_t> data, const util::SocketAddress& from) noexcept = 0;
+    // After each receive batch, once flush() returned (measuring tools: what the batch queued has
+    // been handed to the kernel, unless the socket waits for writability).
+    virtual void onReceiveBatchFlushed() noexcept {}
   };
 
   struct Options {
@@ -59,7 +62,8 @@ class UdpSocket {
     int receiveBufferBytes = 4 << 20;    // SO_RCVBUF request (best effort), <= 0: leave default
     int sendBufferBytes = 4 << 20;       // SO_SNDBUF request (best effort), <= 0: leave default
     // SO_TIMESTAMPNS: the kernel's arrival time of each datagram, readable during onDatagram as
-    // receiveTimeNs() (measuring tools: the bench's latency without its own queueing). Off in the server.
+    // receiveTimeNs() (measuring tools: the bench's latency without its own queueing, the server's
+    // added-latency histogram, workers.latency_histogram).
     bool kernelTimestamps = false;
     // UDP GSO (UDP_SEGMENT, Linux >= 4.18): a flush sends the datagrams queued for one destination
     // as one message of equal-sized segments (the last may be shorter), per-destination order kept.

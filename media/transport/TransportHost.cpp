@@ -17,6 +17,7 @@ class TransportHost::UdpPort final : public net::UdpSocket::Listener {
   void onDatagram(std::span<uint8_t> data, const util::SocketAddress& from) noexcept override {
     host_.onUdp(index_, data, from);
   }
+  void onReceiveBatchFlushed() noexcept override { host_.onUdpBatchFlushed(); }
 
  private:
   TransportHost& host_;
@@ -60,6 +61,7 @@ void TransportHost::start() {
     udpPorts_.push_back(std::make_unique<UdpPort>(*this, static_cast<uint8_t>(i)));
     net::UdpSocket::Options socketOptions;
     socketOptions.gso = options_.udpGso;
+    socketOptions.kernelTimestamps = options_.kernelTimestamps;
     udp_.push_back(
         std::make_unique<net::UdpSocket>(io_, options_.udpBind[i], *udpPorts_.back(), socketOptions));
     udp_.back()->start();
@@ -195,13 +197,23 @@ std::vector<util::SocketAddress> TransportHost::tcpAddresses() const {
 void TransportHost::onUdp(uint8_t socket, std::span<uint8_t> data, const util::SocketAddress& from) noexcept {
   const Clock::time_point now = options_.clock();
   const PacketPath path{from, std::nullopt, socket};
+  arrivalNs_ = udp_[socket]->receiveTimeNs();
   if (const auto id = addresses_.find(from)) {
     if (WebRtcTransport* transport = routeKnown(*id, data)) {
       transport->receive(data, path, now);
+      arrivalNs_ = 0;
       return;
     }
   }
   routeNew(data, path, now);
+  arrivalNs_ = 0;
+}
+
+void TransportHost::onUdpBatchFlushed() noexcept {
+  // The socket flushed itself; sends its batch queued on the other sockets go now too (instead of
+  // after the posted flush), so the owner's measuring point sees every copy handed to the kernel.
+  if (udp_.size() > 1) flush();
+  owner_.onReceiveBatchFlushed();
 }
 
 void TransportHost::onTcpFrame(uint8_t server, net::TcpConnectionId id, std::span<uint8_t> frame,

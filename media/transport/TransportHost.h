@@ -39,6 +39,8 @@ class TransportHost final : private WebRtcTransport::Io, private TransportEvents
     // Time source; tests inject a fake one and call tick() themselves (autoTick = false).
     std::function<Clock::time_point()> clock = [] { return Clock::now(); };
     bool autoTick = true;
+    // SO_TIMESTAMPNS on the UDP sockets: arrivalNs() is known while a datagram is handled.
+    bool kernelTimestamps = false;
   };
 
   // What the remote side's SDP says.
@@ -83,6 +85,9 @@ class TransportHost final : private WebRtcTransport::Io, private TransportEvents
   // Sends what was queued outside a receive batch (e.g. after sendRtp from a timer).
   void flush() noexcept;
 
+  // While a datagram is handled (e.g. during onTransportRtp): when the kernel received it, on
+  // CLOCK_MONOTONIC in ns; 0 when unknown (Options::kernelTimestamps off, or an ICE-TCP frame).
+  [[nodiscard]] uint64_t arrivalNs() const noexcept { return arrivalNs_; }
   [[nodiscard]] size_t transportCount() const noexcept { return transports_.size(); }
   [[nodiscard]] std::vector<util::SocketAddress> udpAddresses() const;
   [[nodiscard]] std::vector<util::SocketAddress> tcpAddresses() const;
@@ -98,6 +103,7 @@ class TransportHost final : private WebRtcTransport::Io, private TransportEvents
   void onTcpFrame(uint8_t server, net::TcpConnectionId id, std::span<uint8_t> frame,
                   const util::SocketAddress& from) noexcept;
   void onTcpClosed(uint8_t server, net::TcpConnectionId id) noexcept;
+  void onUdpBatchFlushed() noexcept;
   // WebRtcTransport::Io
   bool sendTo(std::span<const uint8_t> datagram, const PacketPath& path) noexcept override;
   void onPathValidated(TransportId id, const PacketPath& path) noexcept override;
@@ -146,6 +152,7 @@ class TransportHost final : private WebRtcTransport::Io, private TransportEvents
       net::HandlerMemory::create();  // re-arming allocates nothing
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
   bool flushPosted_ = false;
+  uint64_t arrivalNs_ = 0;
   Counters counters_;
 };
 

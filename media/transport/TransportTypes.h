@@ -92,6 +92,9 @@ class TransportEvents {
   // DTLS application data (SCTP for data channels).
   virtual void onTransportApplicationData(TransportId /*id*/, std::span<const uint8_t> /*data*/) noexcept {}
   virtual void onTransportClosed(TransportId id, TransportCloseReason reason, std::string_view detail) = 0;
+  // A UDP receive batch ended and what it queued on every UDP socket has been handed to the kernel
+  // (TransportHost; the owner's measuring point for the added latency).
+  virtual void onReceiveBatchFlushed() noexcept {}
 };
 
 }  // namespace switchyard::media::transport

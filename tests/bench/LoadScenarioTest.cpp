@@ -72,4 +72,13 @@ TEST_CASE("Targets parse with worker counts") {
   CHECK_FALSE(parseTargets("mediasoup", targets, error));
   CHECK_FALSE(parseTargets("switchyard:0", targets, error));
   CHECK_FALSE(parseTargets("switchyard:x", targets, error));
+  // The server's latency histogram off, to measure its cost in the same run.
+  REQUIRE(parseTargets("switchyard:1,switchyard:1:nolatency", targets, error));
+  CHECK(targets[0].latencyHistogram);
+  CHECK_FALSE(targets[1].latencyHistogram);
+  CHECK(targets[1].workers == 1);
+  CHECK(targets[1].label() == "switchyard-1w-nolatency");
+  CHECK_FALSE(parseTargets("switchyard:1:other", targets, error));
+  CHECK_FALSE(parseTargets("reflector:1:nolatency", targets, error));
+  CHECK_FALSE(parseTargets("switchyard:1:nolatency:x", targets, error));
 }

@@ -9,11 +9,13 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
 
 #include "media/dtls/DtlsCertificate.h"
 #include "media/dtls/DtlsContext.h"
@@ -952,4 +954,145 @@ TEST_CASE(
   REQUIRE(bob.sendMessage(*stream, DataKind::kString, bytes("hello from bob")) == Sent::kOk);
   REQUIRE(alice.waitFor([&] { return alice.messages.size() == 1; }));
   CHECK(alice.messages[0].data == bytes("hello from bob"));
+}
+
+namespace {
+
+// GET over a fresh connection; the whole response (head and body), or "" after 5 s.
+std::string httpRequest(unsigned short port, const std::string& request) {
+  asio::io_context io;
+  asio::ip::tcp::socket socket(io);
+  socket.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  asio::write(socket, asio::buffer(request));
+  std::string response;
+  char chunk[4096];
+  socket.non_blocking(true);
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    boost::system::error_code ec;
+    const size_t n = socket.read_some(asio::buffer(chunk), ec);
+    if (ec == asio::error::would_block) {
+      std::this_thread::sleep_for(2ms);
+      continue;
+    }
+    if (ec) break;
+    response.append(chunk, n);
+  }
+  return response;
+}
+
+// The samples of GET /metrics: "name{labels}" -> value.
+std::map<std::string, double> scrape(unsigned short port) {
+  const std::string response =
+      httpRequest(port, "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  REQUIRE_THAT(response, Catch::StartsWith("HTTP/1.1 200"));
+  std::map<std::string, double> samples;
+  std::istringstream lines(response.substr(response.find("\r\n\r\n") + 4));
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    const size_t space = line.rfind(' ');
+    samples[line.substr(0, space)] = std::stod(line.substr(space + 1));
+  }
+  return samples;
+}
+
+}  // namespace
+
+TEST_CASE("GET /metrics shows the forwarded packets and the latency the server added", "[media][metrics]") {
+  RunningServer running(mediaConfig());
+  Call call(running);
+  const auto before = scrape(running.port);
+  CHECK(before.at("switchyard_rooms") == 1);
+  CHECK(before.at("switchyard_peers") == 2);
+  CHECK(before.at("switchyard_workers") == 1);
+
+  for (uint16_t seq = 100; seq < 150; ++seq) {
+    call.alice.sendRtp(kVideoSsrc, 96, seq, {{4, bytes("0")}}, bytes("video-payload-" + std::to_string(seq)));
+    call.alice.sendRtp(kAudioSsrc, 111, seq, {{4, bytes("1")}}, bytes("opus-" + std::to_string(seq)));
+  }
+  REQUIRE(call.bob.waitFor([&] { return call.bob.rtp.size() >= 100; }));
+
+  // The counters are read while the worker runs; wait until it has counted its last batch.
+  std::map<std::string, double> after;
+  for (int i = 0; i < 100; ++i) {
+    after = scrape(running.port);
+    if (after.at("switchyard_forward_latency_seconds_count{worker=\"0\"}") >= 100) break;
+    std::this_thread::sleep_for(10ms);
+  }
+  CHECK(after.at("switchyard_rtp_received_total{worker=\"0\"}") >= 100);
+  CHECK(after.at("switchyard_rtp_forwarded_total{worker=\"0\"}") >= 100);
+  const double count = after.at("switchyard_forward_latency_seconds_count{worker=\"0\"}") -
+                       before.at("switchyard_forward_latency_seconds_count{worker=\"0\"}");
+  CHECK(count >= 100);
+  // Packets forwarded to nobody are not measured: each of the 100 went to Bob once.
+  CHECK(count <= after.at("switchyard_rtp_forwarded_total{worker=\"0\"}"));
+  CHECK(after.at("switchyard_forward_latency_seconds_bucket{worker=\"0\",le=\"+Inf\"}") ==
+        after.at("switchyard_forward_latency_seconds_count{worker=\"0\"}"));
+  // Sane: more than nothing, every packet within a second (loopback, an idle test machine or a
+  // sanitizer build), and the mean below 100 ms.
+  const double sum = after.at("switchyard_forward_latency_seconds_sum{worker=\"0\"}");
+  CHECK(sum > 0);
+  CHECK(sum / after.at("switchyard_forward_latency_seconds_count{worker=\"0\"}") < 0.1);
+  CHECK(after.at("switchyard_forward_latency_seconds_bucket{worker=\"0\",le=\"0.5\"}") ==
+        after.at("switchyard_forward_latency_seconds_count{worker=\"0\"}"));
+  CHECK(after.at("switchyard_forward_latency_seconds_bucket{worker=\"0\",le=\"0.000005\"}") <
+        after.at("switchyard_forward_latency_seconds_count{worker=\"0\"}"));
+
+  // Hostile requests do not hurt it.
+  CHECK_THAT(httpRequest(running.port, "GET /metrics?x=%zz&&== HTTP/1.1\r\nConnection: close\r\n\r\n"),
+             Catch::StartsWith("HTTP/1.1 200"));
+  const std::string head = httpRequest(running.port, "HEAD /metrics HTTP/1.1\r\nConnection: close\r\n\r\n");
+  CHECK_THAT(head, Catch::StartsWith("HTTP/1.1 200"));
+  CHECK(head.find("switchyard_rooms") == std::string::npos);
+  CHECK_THAT(httpRequest(running.port, "DELETE /metrics HTTP/1.1\r\nConnection: close\r\n\r\n"),
+             Catch::StartsWith("HTTP/1.1 405"));
+  CHECK(scrape(running.port).at("switchyard_peers") == 2);
+}
+
+TEST_CASE("GET /metrics: a spread room's mirror measures its copies from the origin's arrival",
+          "[media][metrics][handoff]") {
+  RunningServer running(spreadConfig());
+  SpreadRoom room(running);
+  room.sendMedia(100, 130);
+  REQUIRE(room.bob.waitFor([&] { return room.bob.rtp.size() >= 60; }));
+  REQUIRE(room.carol.waitFor([&] { return room.carol.rtp.size() >= 60; }));
+  std::map<std::string, double> m;
+  for (int i = 0; i < 100; ++i) {
+    m = scrape(running.port);
+    if (m.at("switchyard_forward_latency_seconds_count{worker=\"0\"}") >= 60 &&
+        m.at("switchyard_forward_latency_seconds_count{worker=\"1\"}") >= 60)
+      break;
+    std::this_thread::sleep_for(10ms);
+  }
+  // Worker 0 forwards to Carol and hands off to worker 1, which forwards to Bob.
+  CHECK(m.at("switchyard_forward_latency_seconds_count{worker=\"0\"}") >= 60);
+  CHECK(m.at("switchyard_forward_latency_seconds_count{worker=\"1\"}") >= 60);
+  CHECK(m.at("switchyard_handoff_sent_total{worker=\"0\"}") >= 60);
+  CHECK(m.at("switchyard_handoff_received_total{worker=\"1\"}") >= 60);
+  CHECK(m.at("switchyard_rtp_received_total{worker=\"1\"}") == 0);
+  // The mirror's figure starts at the origin's arrival: not zero, under a second.
+  CHECK(m.at("switchyard_forward_latency_seconds_sum{worker=\"1\"}") > 0);
+  CHECK(m.at("switchyard_forward_latency_seconds_bucket{worker=\"1\",le=\"0.5\"}") ==
+        m.at("switchyard_forward_latency_seconds_count{worker=\"1\"}"));
+  CHECK(m.at("switchyard_peers") == 3);
+}
+
+TEST_CASE("with the histogram and /metrics off, /metrics is not found and forwarding is unchanged",
+          "[media][metrics]") {
+  config::Config config = mediaConfig();
+  config.workers.latencyHistogram = false;
+  config.http.metrics = false;
+  RunningServer running(config);
+  Call call(running);
+  for (uint16_t seq = 100; seq < 110; ++seq)
+    call.alice.sendRtp(kVideoSsrc, 96, seq, {{4, bytes("0")}}, bytes("video-payload-" + std::to_string(seq)));
+  REQUIRE(call.bob.waitFor([&] { return call.bob.rtp.size() >= 10; }));
+  CHECK_THAT(httpRequest(running.port, "GET /metrics HTTP/1.1\r\nConnection: close\r\n\r\n"),
+             Catch::StartsWith("HTTP/1.1 404"));
+  std::promise<std::string> text;
+  running.server.postToSignaling([&] { text.set_value(running.server.metricsText()); });
+  const std::string metrics = text.get_future().get();
+  CHECK_THAT(metrics, Catch::Contains("switchyard_rtp_forwarded_total{worker=\"0\"}"));
+  CHECK(metrics.find("switchyard_forward_latency") == std::string::npos);
 }

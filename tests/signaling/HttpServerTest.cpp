@@ -1,10 +1,12 @@
 // Loopback tests of the HTTP front end with real sockets.
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 #include <chrono>
+#include <stdexcept>
 #include <thread>
 
 #include "config/Log.h"
@@ -153,4 +155,51 @@ TEST_CASE("a taken port is a clear error", "[http]") {
   HttpServer second(io, options, switchyard::config::logger("http-test"));
   CHECK_THROWS_WITH(second.start(), Catch::Contains("cannot listen on 127.0.0.1 port " +
                                                     std::to_string(running.endpoint.port())));
+}
+
+TEST_CASE("serves /metrics from its provider; without one it is not found", "[http][metrics]") {
+  {
+    RunningServer running;  // no provider
+    CHECK_THAT(roundTrip(running.endpoint, "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+               Catch::StartsWith("HTTP/1.1 404"));
+  }
+  HttpServer::Options options;
+  std::atomic<int> calls{0};
+  options.metrics = [&calls] {
+    calls.fetch_add(1);
+    return std::string("# TYPE up gauge\nup 1\n");
+  };
+  RunningServer running(options);
+  const auto metrics =
+      roundTrip(running.endpoint, "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  CHECK_THAT(metrics, Catch::StartsWith("HTTP/1.1 200 OK"));
+  CHECK_THAT(metrics, Catch::Contains("Content-Type: text/plain; version=0.0.4; charset=utf-8"));
+  CHECK_THAT(metrics, Catch::EndsWith("\r\n\r\n# TYPE up gauge\nup 1\n"));
+  // Query strings are ignored; HEAD has the length but no body; other methods are refused.
+  CHECK_THAT(roundTrip(running.endpoint,
+                       "GET /metrics?name[]=up&x=%00%ff HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+             Catch::EndsWith("up 1\n"));
+  const auto head =
+      roundTrip(running.endpoint, "HEAD /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  CHECK_THAT(head, Catch::StartsWith("HTTP/1.1 200 OK"));
+  CHECK_THAT(head, Catch::Contains("Content-Length: 20"));
+  CHECK(head.find("up 1") == std::string::npos);
+  CHECK_THAT(roundTrip(running.endpoint,
+                       "POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"),
+             Catch::StartsWith("HTTP/1.1 405"));
+  CHECK_THAT(roundTrip(running.endpoint, "GET /metricsx HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+             Catch::StartsWith("HTTP/1.1 404"));
+  CHECK_THAT(roundTrip(running.endpoint, "GET /metrics/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+             Catch::StartsWith("HTTP/1.1 404"));
+  CHECK(calls == 3);  // GET, GET with a query, HEAD
+}
+
+TEST_CASE("a failing /metrics provider answers 500 and the server keeps serving", "[http][metrics]") {
+  HttpServer::Options options;
+  options.metrics = []() -> std::string { throw std::runtime_error("boom"); };
+  RunningServer running(options);
+  CHECK_THAT(roundTrip(running.endpoint, "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+             Catch::StartsWith("HTTP/1.1 500"));
+  CHECK_THAT(roundTrip(running.endpoint, "GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n"),
+             Catch::StartsWith("HTTP/1.1 200"));
 }

@@ -1,0 +1,151 @@
+#include "server/Metrics.h"
+
+#include <array>
+#include <cstdio>
+
+namespace switchyard::server {
+
+namespace {
+
+constexpr auto kBoundsNs = [] {
+  constexpr uint64_t kUs = 1000;
+  std::array<uint64_t, 20 + 20 + 10 + 19> bounds{};
+  size_t n = 0;
+  for (uint64_t us = 5; us <= 100; us += 5)
+    bounds[n++] = us * kUs;
+  for (uint64_t us = 120; us <= 500; us += 20)
+    bounds[n++] = us * kUs;
+  for (uint64_t us = 550; us <= 1000; us += 50)
+    bounds[n++] = us * kUs;
+  for (const uint64_t us : {1200, 1400, 1600, 1800, 2000, 2500, 3000, 4000, 5000, 7500, 10000, 15000, 20000,
+                            30000, 50000, 75000, 100000, 250000, 500000})
+    bounds[n++] = us * kUs;
+  return bounds;
+}();
+
+// Seconds with up to 9 decimals, trailing zeros trimmed ("0.00012", "1").
+std::string seconds(uint64_t ns) {
+  char text[40];
+  std::snprintf(text, sizeof text, "%llu.%09llu", static_cast<unsigned long long>(ns / 1000000000ULL),
+                static_cast<unsigned long long>(ns % 1000000000ULL));
+  std::string s(text);
+  while (s.back() == '0')
+    s.pop_back();
+  if (s.back() == '.') s.pop_back();
+  return s;
+}
+
+std::string escapeLabel(const std::string& value) {
+  std::string out;
+  for (const char c : value) {
+    if (c == '\\' || c == '"') {
+      out.push_back('\\');
+      out.push_back(c);
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+void header(std::string& out, const char* name, const char* type, const char* help) {
+  out += "# HELP ";
+  out += name;
+  out += ' ';
+  out += help;
+  out += "\n# TYPE ";
+  out += name;
+  out += ' ';
+  out += type;
+  out += '\n';
+}
+
+void sample(std::string& out, const char* name, const std::string& labels, uint64_t value) {
+  out += name;
+  if (!labels.empty()) out += "{" + labels + "}";
+  out += ' ';
+  out += std::to_string(value);
+  out += '\n';
+}
+
+std::string workerLabel(size_t worker) {
+  return "worker=\"" + std::to_string(worker) + "\"";
+}
+
+}  // namespace
+
+std::span<const uint64_t> exportedLatencyBoundsNs() noexcept {
+  return kBoundsNs;
+}
+
+std::string renderMetrics(const ServerFigures& figures) {
+  std::string out;
+  out.reserve(4096 + figures.workers.size() * 6144);
+  header(out, "switchyard_info", "gauge", "Version of this Switchyard process.");
+  out += "switchyard_info{version=\"" + escapeLabel(figures.version) + "\"} 1\n";
+  header(out, "switchyard_workers", "gauge", "Media worker threads.");
+  sample(out, "switchyard_workers", "", figures.workers.size());
+  header(out, "switchyard_rooms", "gauge", "Rooms with at least one peer.");
+  sample(out, "switchyard_rooms", "", figures.rooms);
+  header(out, "switchyard_peers", "gauge", "Peers in all rooms.");
+  sample(out, "switchyard_peers", "", figures.peers);
+
+  header(out, "switchyard_rtp_received_total", "counter", "RTP packets received (decrypted and parsed).");
+  for (size_t w = 0; w < figures.workers.size(); ++w)
+    sample(out, "switchyard_rtp_received_total", workerLabel(w), figures.workers[w].rtpReceived);
+  header(out, "switchyard_rtp_forwarded_total", "counter", "RTP copies sent to subscribers.");
+  for (size_t w = 0; w < figures.workers.size(); ++w)
+    sample(out, "switchyard_rtp_forwarded_total", workerLabel(w), figures.workers[w].rtpForwarded);
+
+  bool anyHandoff = false;
+  for (const WorkerFigures& f : figures.workers)
+    anyHandoff = anyHandoff || f.handoff.has_value();
+  if (anyHandoff) {
+    struct Counter {
+      const char* name;
+      const char* help;
+      uint64_t WorkerFigures::Handoff::*member;
+    };
+    for (const Counter& c :
+         {Counter{"switchyard_handoff_sent_total", "Packets handed to other workers (spread rooms).",
+                  &WorkerFigures::Handoff::sent},
+          Counter{"switchyard_handoff_received_total", "Packets received from other workers (spread rooms).",
+                  &WorkerFigures::Handoff::received},
+          Counter{"switchyard_handoff_dropped_total",
+                  "Packets or copies not handed off: the packet pool or a ring was full.",
+                  &WorkerFigures::Handoff::dropped}}) {
+      header(out, c.name, "counter", c.help);
+      for (size_t w = 0; w < figures.workers.size(); ++w) {
+        if (figures.workers[w].handoff)
+          sample(out, c.name, workerLabel(w), (*figures.workers[w].handoff).*c.member);
+      }
+    }
+  }
+
+  bool anyLatency = false;
+  for (const WorkerFigures& f : figures.workers)
+    anyLatency = anyLatency || f.latency.has_value();
+  if (anyLatency) {
+    header(out, "switchyard_forward_latency_seconds", "histogram",
+           "Added latency of each forwarded RTP packet on a worker: kernel arrival (SO_TIMESTAMPNS) to the "
+           "return of the sendmmsg that sent the copies of its receive batch.");
+    for (size_t w = 0; w < figures.workers.size(); ++w) {
+      if (!figures.workers[w].latency) continue;
+      const LatencyHistogram::Snapshot& h = *figures.workers[w].latency;
+      const std::string worker = workerLabel(w);
+      for (const uint64_t bound : kBoundsNs) {
+        sample(out, "switchyard_forward_latency_seconds_bucket", worker + ",le=\"" + seconds(bound) + "\"",
+               h.countBelow(bound));
+      }
+      const uint64_t count = h.count();
+      sample(out, "switchyard_forward_latency_seconds_bucket", worker + ",le=\"+Inf\"", count);
+      out += "switchyard_forward_latency_seconds_sum{" + worker + "} " + seconds(h.sumNs) + "\n";
+      sample(out, "switchyard_forward_latency_seconds_count", worker, count);
+    }
+  }
+  return out;
+}
+
+}  // namespace switchyard::server
