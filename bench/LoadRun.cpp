@@ -440,15 +440,20 @@ class TargetRun {
   }
 
   // One measured window: fills the result (main) or returns a ramp step.
-  // The server's added-latency histogram (switchyard with it on), nullopt otherwise or on failure.
-  std::optional<ServerLatencyHistogram> scrapeServerLatency() {
-    if (target_.kind != "switchyard" || !target_.latencyHistogram) return std::nullopt;
+  // The server's added-latency histogram (switchyard with it on); false otherwise or on failure.
+  bool scrapeServerLatency(ServerLatencyHistogram& out) {
+    if (target_.kind != "switchyard" || !target_.latencyHistogram) return false;
     const std::optional<std::string> body = fetchMetrics(signaling_, std::chrono::seconds(2));
-    return body ? parseServerLatency(*body) : std::nullopt;
+    if (!body) return false;
+    std::optional<ServerLatencyHistogram> parsed = parseServerLatency(*body);
+    if (!parsed) return false;
+    out = std::move(*parsed);
+    return true;
   }
 
   RampStep window(double seconds, const std::string& phase, bool main) {
-    const std::optional<ServerLatencyHistogram> serverBefore = main ? scrapeServerLatency() : std::nullopt;
+    ServerLatencyHistogram serverBefore;
+    const bool haveServerBefore = main && scrapeServerLatency(serverBefore);
     const Totals before = totals(threads_);
     const Totals dataBefore = totals(threads_, true);
     const double cpuBefore = serverCpu();
@@ -480,7 +485,8 @@ class TargetRun {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     const Totals after = totals(threads_);
-    const std::optional<ServerLatencyHistogram> serverAfter = main ? scrapeServerLatency() : std::nullopt;
+    ServerLatencyHistogram serverAfter;
+    const bool haveServerAfter = haveServerBefore && scrapeServerLatency(serverAfter);
     const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
     const double cpu = serverCpu() - cpuBefore;
     RampStep step;
@@ -500,7 +506,7 @@ class TargetRun {
       result_.windowSeconds = elapsed;
       result_.received = r;
       result_.latency = l;
-      if (serverBefore && serverAfter) result_.serverLatency = serverAfter->since(*serverBefore);
+      if (haveServerAfter) result_.serverLatency = serverAfter.since(serverBefore);
       result_.sentPackets = after.sent - before.sent;
       result_.serverCpuSeconds = cpu;
       result_.benchCpuSeconds = selfCpuSeconds() - benchBefore;

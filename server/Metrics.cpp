@@ -17,8 +17,10 @@ constexpr auto kBoundsNs = [] {
     bounds[n++] = us * kUs;
   for (uint64_t us = 550; us <= 1000; us += 50)
     bounds[n++] = us * kUs;
-  for (const uint64_t us : {1200, 1400, 1600, 1800, 2000, 2500, 3000, 4000, 5000, 7500, 10000, 15000, 20000,
-                            30000, 50000, 75000, 100000, 250000, 500000})
+  constexpr std::array<uint64_t, 19> kCoarseUs{1200,  1400,  1600,   1800,   2000,  2500,  3000,
+                                               4000,  5000,  7500,   10000,  15000, 20000, 30000,
+                                               50000, 75000, 100000, 250000, 500000};
+  for (const uint64_t us : kCoarseUs)
     bounds[n++] = us * kUs;
   return bounds;
 }();

@@ -28,6 +28,14 @@ struct Recorder : UdpSocket::Listener {
     received.push_back({std::vector<uint8_t>(data.begin(), data.end()), from});
     if (echoVia != nullptr) echoVia->send(data, from);
   }
+  // After each batch: how many datagrams had arrived, and what was still queued (the batch's flush
+  // already ran, so nothing).
+  std::vector<size_t> batchEnds;
+  size_t queuedAtBatchEnd = 0;
+  void onReceiveBatchFlushed() noexcept override {
+    batchEnds.push_back(received.size());
+    if (echoVia != nullptr) queuedAtBatchEnd += echoVia->queuedDatagrams();
+  }
 };
 
 // Datagram i: 4-byte index, then a pattern; sizes vary from 4 to 2048 bytes.
@@ -133,6 +141,12 @@ TEST_CASE("UdpSocket: replies queued with send() reach the sender, one sendmmsg 
   // The receive loop flushes once per recvmmsg batch.
   CHECK(socket.counters().sendCalls <= socket.counters().receiveCalls);
   CHECK(socket.counters().sendCalls < kCount / 4);
+  // Each batch ends with its replies handed to the kernel, then the listener hears of it.
+  REQUIRE_FALSE(recorder.batchEnds.empty());
+  CHECK(recorder.batchEnds.size() <= socket.counters().receiveCalls);
+  CHECK(recorder.batchEnds.back() == kCount);
+  CHECK(std::is_sorted(recorder.batchEnds.begin(), recorder.batchEnds.end()));
+  CHECK(recorder.queuedAtBatchEnd == 0);
   for (uint32_t i = 0; i < kCount; ++i) {
     SocketAddress from;
     const auto reply = peer.receive(&from);
