@@ -86,8 +86,8 @@ std::string markdownReport(const RunOptions& options, const std::vector<TargetRe
   }
   md << "\nEnd-to-end latency (p50/p99/p99.9): publisher send to the kernel's arrival at the subscriber. "
         "Server latency: the time a forwarded packet spent in Switchyard (kernel arrival at the server to "
-        "the "
-        "sendmmsg of its copies, /metrics), over the same window; '-': not measured (other targets, or "
+        "the sendmmsg of its last copy, /metrics), over the same window; '-': not measured (other targets, "
+        "or "
         "':nolatency').\n";
   const TargetResult* sy = find(results, "switchyard");
   const TargetResult* janus = find(results, "janus");

@@ -40,8 +40,8 @@ struct Config {
     // loaded worker and the room spreads (0 = never).
     uint32_t roomSpreadPeers = 50;
     uint32_t handoffRingPackets = 4096;  // per (source, destination) worker pair
-    // Per-worker histogram of the added latency (kernel arrival to the flush of the forwarded copies),
-    // exposed on GET /metrics.
+    // Per-worker histogram of the added latency (kernel arrival to the sendmmsg of the last forwarded
+    // copy), exposed on GET /metrics.
     bool latencyHistogram = true;
   } workers;
 

@@ -150,8 +150,8 @@ ConfigSchema::ConfigSchema() {
       field("workers.latency_histogram", FieldKind::Boolean,
             "Measure the latency each worker adds: for every RTP packet it forwards, the time from the "
             "kernel's arrival stamp of the datagram (SO_TIMESTAMPNS) to the return of the sendmmsg that sent "
-            "the copies of its receive batch, in a histogram (`switchyard_forward_latency_seconds` on "
-            "`/metrics`). Costs a timestamp per datagram and a clock read per batch.",
+            "its last copy, in a histogram (`switchyard_forward_latency_seconds` on `/metrics`). Costs a "
+            "timestamp per datagram and a clock read per sendmmsg.",
             &C::workers, &C::Workers::latencyHistogram));
   fields_.push_back(field("rtc.listen_addresses", FieldKind::IpAddressList,
                           "Addresses the media sockets (UDP, and TCP for ICE-TCP) bind to. Each is also "

@@ -1,7 +1,7 @@
 #pragma once
 // Added latency through the server: per worker, how long each forwarded RTP packet spent in the
-// server, from the kernel's arrival stamp (SO_TIMESTAMPNS) to the return of the sendmmsg that
-// flushed the batch it was forwarded in. Log-linear buckets: 1 us steps below 100 us, 10 us below
+// server, from the kernel's arrival stamp (SO_TIMESTAMPNS) to the return of the sendmmsg that sent
+// its last copy. Log-linear buckets: 1 us steps below 100 us, 10 us below
 // 1 ms, 100 us below 10 ms, 1 ms below 100 ms, 10 ms below 1 s, then one bucket for 1 s and more.
 //
 // Single writer (the worker thread: record(), a bucket increment and a sum, relaxed load + store,

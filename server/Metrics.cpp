@@ -132,7 +132,7 @@ std::string renderMetrics(const ServerFigures& figures) {
   if (anyLatency) {
     header(out, "switchyard_forward_latency_seconds", "histogram",
            "Added latency of each forwarded RTP packet on a worker: kernel arrival (SO_TIMESTAMPNS) to the "
-           "return of the sendmmsg that sent the copies of its receive batch.");
+           "return of the sendmmsg that sent its last copy.");
     for (size_t w = 0; w < figures.workers.size(); ++w) {
       if (!figures.workers[w].latency) continue;
       const LatencyHistogram::Snapshot& h = *figures.workers[w].latency;

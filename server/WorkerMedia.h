@@ -126,7 +126,7 @@ class WorkerMedia final : private media::transport::TransportEvents,
                                   std::span<const uint8_t> data) noexcept override;
   void onTransportClosed(media::transport::TransportId id, media::transport::TransportCloseReason reason,
                          std::string_view detail) override;
-  void onReceiveBatchFlushed() noexcept override { recordLatencies(); }
+  void onSendsFlushed() noexcept override { recordLatencies(); }
   // DataChannelRelay::Output
   void onRelaySend(media::sctp::DataChannelRelay::PeerKey peer,
                    std::span<const uint8_t> packet) noexcept override;
@@ -153,8 +153,9 @@ class WorkerMedia final : private media::transport::TransportEvents,
   void leaveRelay(media::transport::TransportId id) noexcept;
   void armTick();
   void tick() noexcept;
-  // Added latency: a forwarded packet's kernel arrival waits here until the flush that sent its
-  // copies, then recordLatencies() records (now - arrival) for each.
+  // Added latency: once a forwarded packet's copies are all queued, its kernel arrival waits here
+  // until the next flush (which sends its last copy), then recordLatencies() records
+  // (now - arrival) for each.
   void addPendingLatency(uint64_t arrivalNs) noexcept;
   void recordLatencies() noexcept;
 

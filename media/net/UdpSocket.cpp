@@ -391,6 +391,7 @@ void UdpSocket::flush() noexcept {
   SWITCHYARD_NET_ASSERT_OWNER(thread_);
   if (waitingWritable_) return;  // the writable handler flushes
   const int fd = socket_.native_handle();
+  const uint64_t sentBefore = counters_.sent;
   while (sendCount_ > 0) {
     const size_t messages = wireMessages();
     ++counters_.sendCalls;
@@ -424,6 +425,7 @@ void UdpSocket::flush() noexcept {
     counters_.sendErrors += messageIovs_[0];
     retireMessages(1);
   }
+  if (counters_.sent != sentBefore && sendCount_ == 0) listener_.onQueueFlushed();
 }
 
 }  // namespace switchyard::media::net

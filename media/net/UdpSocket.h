@@ -49,9 +49,11 @@ class UdpSocket {
     // place) until the callback returns. The callback may call send()/flush() but must not
     // destroy the socket.
     virtual void onDatagram(std::span<uint8_t> data, const util::SocketAddress& from) noexcept = 0;
-    // After each receive batch, once flush() returned (measuring tools: what the batch queued has
-    // been handed to the kernel, unless the socket waits for writability).
+    // After each receive batch, once its flush() returned.
     virtual void onReceiveBatchFlushed() noexcept {}
+    // After a flush() (of a batch, of a full queue, or any other) that sent at least one datagram and
+    // emptied the queue: everything send() accepted so far is with the kernel (measuring points).
+    virtual void onQueueFlushed() noexcept {}
   };
 
   struct Options {

@@ -17,7 +17,8 @@ class TransportHost::UdpPort final : public net::UdpSocket::Listener {
   void onDatagram(std::span<uint8_t> data, const util::SocketAddress& from) noexcept override {
     host_.onUdp(index_, data, from);
   }
-  void onReceiveBatchFlushed() noexcept override { host_.onUdpBatchFlushed(); }
+  void onReceiveBatchFlushed() noexcept override { host_.onUdpFlushed(); }
+  void onQueueFlushed() noexcept override { host_.onUdpFlushed(); }
 
  private:
   TransportHost& host_;
@@ -209,11 +210,16 @@ void TransportHost::onUdp(uint8_t socket, std::span<uint8_t> data, const util::S
   arrivalNs_ = 0;
 }
 
-void TransportHost::onUdpBatchFlushed() noexcept {
-  // The socket flushed itself; sends its batch queued on the other sockets go now too (instead of
-  // after the posted flush), so the owner's measuring point sees every copy handed to the kernel.
-  if (udp_.size() > 1) flush();
-  owner_.onReceiveBatchFlushed();
+void TransportHost::onUdpFlushed() noexcept {
+  if (flushingAll_) return;
+  // One socket flushed; what is queued on the others goes now too (instead of after the posted
+  // flush), so the owner's measuring point sees every copy handed to the kernel.
+  if (udp_.size() > 1) {
+    flushingAll_ = true;
+    flush();
+    flushingAll_ = false;
+  }
+  owner_.onSendsFlushed();
 }
 
 void TransportHost::onTcpFrame(uint8_t server, net::TcpConnectionId id, std::span<uint8_t> frame,

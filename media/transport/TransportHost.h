@@ -103,7 +103,7 @@ class TransportHost final : private WebRtcTransport::Io, private TransportEvents
   void onTcpFrame(uint8_t server, net::TcpConnectionId id, std::span<uint8_t> frame,
                   const util::SocketAddress& from) noexcept;
   void onTcpClosed(uint8_t server, net::TcpConnectionId id) noexcept;
-  void onUdpBatchFlushed() noexcept;
+  void onUdpFlushed() noexcept;
   // WebRtcTransport::Io
   bool sendTo(std::span<const uint8_t> datagram, const PacketPath& path) noexcept override;
   void onPathValidated(TransportId id, const PacketPath& path) noexcept override;
@@ -153,6 +153,7 @@ class TransportHost final : private WebRtcTransport::Io, private TransportEvents
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
   bool flushPosted_ = false;
   uint64_t arrivalNs_ = 0;
+  bool flushingAll_ = false;  // onUdpFlushed is flushing every socket: it tells the owner once
   Counters counters_;
 };
 

@@ -92,9 +92,10 @@ class TransportEvents {
   // DTLS application data (SCTP for data channels).
   virtual void onTransportApplicationData(TransportId /*id*/, std::span<const uint8_t> /*data*/) noexcept {}
   virtual void onTransportClosed(TransportId id, TransportCloseReason reason, std::string_view detail) = 0;
-  // A UDP receive batch ended and what it queued on every UDP socket has been handed to the kernel
-  // (TransportHost; the owner's measuring point for the added latency).
-  virtual void onReceiveBatchFlushed() noexcept {}
+  // What was queued on the UDP sockets so far has been handed to the kernel: after a flush that
+  // emptied a send queue (TransportHost flushes its other sockets first) and at the end of each UDP
+  // receive batch (the owner's measuring point for the added latency).
+  virtual void onSendsFlushed() noexcept {}
 };
 
 }  // namespace switchyard::media::transport

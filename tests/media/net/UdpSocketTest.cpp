@@ -36,6 +36,13 @@ struct Recorder : UdpSocket::Listener {
     batchEnds.push_back(received.size());
     if (echoVia != nullptr) queuedAtBatchEnd += echoVia->queuedDatagrams();
   }
+  // After each flush that sent something and left nothing queued.
+  size_t queueFlushes = 0;
+  size_t queuedAtQueueFlush = 0;
+  void onQueueFlushed() noexcept override {
+    ++queueFlushes;
+    if (echoVia != nullptr) queuedAtQueueFlush += echoVia->queuedDatagrams();
+  }
 };
 
 // Datagram i: 4-byte index, then a pattern; sizes vary from 4 to 2048 bytes.
@@ -147,6 +154,9 @@ TEST_CASE("UdpSocket: replies queued with send() reach the sender, one sendmmsg 
   CHECK(recorder.batchEnds.back() == kCount);
   CHECK(std::is_sorted(recorder.batchEnds.begin(), recorder.batchEnds.end()));
   CHECK(recorder.queuedAtBatchEnd == 0);
+  CHECK(recorder.queueFlushes >= 1);
+  CHECK(recorder.queueFlushes <= socket.counters().sendCalls);
+  CHECK(recorder.queuedAtQueueFlush == 0);
   for (uint32_t i = 0; i < kCount; ++i) {
     SocketAddress from;
     const auto reply = peer.receive(&from);
@@ -202,6 +212,9 @@ TEST_CASE("UdpSocket: a full queue is flushed before dropping by default") {
   CHECK(socket.counters().dropped == 0);
   CHECK(socket.counters().sent == kCount);
   CHECK(socket.counters().sendCalls == 4);  // 3 full batches + the rest
+  CHECK(recorder.queueFlushes == 4);        // the listener hears of each (measuring points)
+  socket.flush();                           // nothing queued: nothing to tell
+  CHECK(recorder.queueFlushes == 4);
   for (uint32_t i = 0; i < kCount; ++i) {
     const auto d = peer.receive();
     REQUIRE(d.has_value());
