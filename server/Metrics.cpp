@@ -7,21 +7,40 @@ namespace switchyard::server {
 
 namespace {
 
-constexpr auto kBoundsNs = [] {
-  constexpr uint64_t kUs = 1000;
-  std::array<uint64_t, 20 + 20 + 10 + 19> bounds{};
+// (first, last, step) in us: about 10% resolution from 50 us to 1 s, every bound one of the
+// histogram's bucket bounds.
+struct BoundRange {
+  uint64_t first;
+  uint64_t last;
+  uint64_t step;
+};
+constexpr std::array<BoundRange, 12> kRangesUs{{{5, 100, 5},
+                                                {110, 200, 10},
+                                                {220, 500, 20},
+                                                {550, 1000, 50},
+                                                {1100, 2000, 100},
+                                                {2200, 5000, 200},
+                                                {5500, 10000, 500},
+                                                {12000, 20000, 2000},
+                                                {25000, 50000, 5000},
+                                                {60000, 100000, 10000},
+                                                {150000, 500000, 50000},
+                                                {750000, 1000000, 250000}}};
+
+constexpr size_t boundCount() {
   size_t n = 0;
-  for (uint64_t us = 5; us <= 100; us += 5)
-    bounds[n++] = us * kUs;
-  for (uint64_t us = 120; us <= 500; us += 20)
-    bounds[n++] = us * kUs;
-  for (uint64_t us = 550; us <= 1000; us += 50)
-    bounds[n++] = us * kUs;
-  constexpr std::array<uint64_t, 19> kCoarseUs{1200,  1400,  1600,   1800,   2000,  2500,  3000,
-                                               4000,  5000,  7500,   10000,  15000, 20000, 30000,
-                                               50000, 75000, 100000, 250000, 500000};
-  for (const uint64_t us : kCoarseUs)
-    bounds[n++] = us * kUs;
+  for (const BoundRange& r : kRangesUs)
+    n += static_cast<size_t>((r.last - r.first) / r.step + 1);
+  return n;
+}
+
+constexpr auto kBoundsNs = [] {
+  std::array<uint64_t, boundCount()> bounds{};
+  size_t n = 0;
+  for (const BoundRange& r : kRangesUs) {
+    for (uint64_t us = r.first; us <= r.last; us += r.step)
+      bounds[n++] = us * 1000;
+  }
   return bounds;
 }();
 

@@ -33,7 +33,7 @@ struct ServerFigures {
 };
 
 // The `le` bounds (ns) of switchyard_forward_latency_seconds: a subset of the histogram's bucket
-// bounds (5 us steps below 100 us, 20 us below 500 us, 50 us below 1 ms, coarser up to 1 s), then +Inf.
+// bounds (5 us steps below 100 us, then about 10% apart up to 1 s), then +Inf.
 [[nodiscard]] std::span<const uint64_t> exportedLatencyBoundsNs() noexcept;
 
 [[nodiscard]] std::string renderMetrics(const ServerFigures& figures);

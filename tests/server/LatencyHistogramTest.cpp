@@ -95,7 +95,8 @@ TEST_CASE("metrics: Prometheus text with cumulative latency buckets per worker",
     CHECK(LatencyHistogram::bucketOf(bound) != LatencyHistogram::bucketOf(bound - 1));
     previous = bound;
   }
-  CHECK(previous == 500000 * kUs);
+  CHECK(previous == 1000000 * kUs);
+  CHECK(exportedLatencyBoundsNs().size() == 116);
 
   LatencyHistogram h;
   h.record(3 * kUs);
@@ -137,6 +138,7 @@ TEST_CASE("metrics: Prometheus text with cumulative latency buckets per worker",
   CHECK_THAT(text,
              Catch::Contains("switchyard_forward_latency_seconds_bucket{worker=\"0\",le=\"0.00014\"} 3\n"));
   CHECK_THAT(text, Catch::Contains("switchyard_forward_latency_seconds_bucket{worker=\"0\",le=\"0.5\"} 3\n"));
+  CHECK_THAT(text, Catch::Contains("switchyard_forward_latency_seconds_bucket{worker=\"0\",le=\"1\"} 3\n"));
   CHECK_THAT(text,
              Catch::Contains("switchyard_forward_latency_seconds_bucket{worker=\"0\",le=\"+Inf\"} 4\n"));
   CHECK_THAT(text, Catch::Contains("switchyard_forward_latency_seconds_sum{worker=\"0\"} 3.00014\n"));
