@@ -441,19 +441,21 @@ class TargetRun {
 
   // One measured window: fills the result (main) or returns a ramp step.
   // The server's added-latency histogram (switchyard with it on); false otherwise or on failure.
-  bool scrapeServerLatency(ServerLatencyHistogram& out) {
+  bool scrapeServerLatency(ServerLatencyHistogram& out, ServerLatencyHistogram& processing) {
     if (target_.kind != "switchyard" || !target_.latencyHistogram) return false;
     const std::optional<std::string> body = fetchMetrics(signaling_, std::chrono::seconds(2));
     if (!body) return false;
     std::optional<ServerLatencyHistogram> parsed = parseServerLatency(*body);
     if (!parsed) return false;
     out = std::move(*parsed);
+    processing = parseServerLatency(*body, kProcessingFamily).value_or(ServerLatencyHistogram{});
     return true;
   }
 
   RampStep window(double seconds, const std::string& phase, bool main) {
     ServerLatencyHistogram serverBefore;
-    const bool haveServerBefore = main && scrapeServerLatency(serverBefore);
+    ServerLatencyHistogram processingBefore;
+    const bool haveServerBefore = main && scrapeServerLatency(serverBefore, processingBefore);
     const Totals before = totals(threads_);
     const Totals dataBefore = totals(threads_, true);
     const double cpuBefore = serverCpu();
@@ -486,7 +488,8 @@ class TargetRun {
     }
     const Totals after = totals(threads_);
     ServerLatencyHistogram serverAfter;
-    const bool haveServerAfter = haveServerBefore && scrapeServerLatency(serverAfter);
+    ServerLatencyHistogram processingAfter;
+    const bool haveServerAfter = haveServerBefore && scrapeServerLatency(serverAfter, processingAfter);
     const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
     const double cpu = serverCpu() - cpuBefore;
     RampStep step;
@@ -506,7 +509,10 @@ class TargetRun {
       result_.windowSeconds = elapsed;
       result_.received = r;
       result_.latency = l;
-      if (haveServerAfter) result_.serverLatency = serverAfter.since(serverBefore);
+      if (haveServerAfter) {
+        result_.serverLatency = serverAfter.since(serverBefore);
+        result_.serverProcessing = processingAfter.since(processingBefore);
+      }
       result_.sentPackets = after.sent - before.sent;
       result_.serverCpuSeconds = cpu;
       result_.benchCpuSeconds = selfCpuSeconds() - benchBefore;
@@ -722,6 +728,17 @@ nlohmann::json TargetResult::toJson() const {
                               {"p999", 1000.0 * s.quantileSeconds(0.999)}};
   } else {
     j["server_latency_ms"] = nullptr;
+  }
+  if (serverProcessing) {
+    const ServerLatencyHistogram& s = *serverProcessing;
+    j["server_processing_ms"] = {
+        {"packets", s.count},
+        {"mean", s.count ? 1000.0 * s.sumSeconds / static_cast<double>(s.count) : 0.0},
+        {"p50", 1000.0 * s.quantileSeconds(0.5)},
+        {"p99", 1000.0 * s.quantileSeconds(0.99)},
+        {"p999", 1000.0 * s.quantileSeconds(0.999)}};
+  } else {
+    j["server_processing_ms"] = nullptr;
   }
   j["jitter_ms"] = jitterMs;
   j["server_cpu_seconds"] = serverCpuSeconds;

@@ -63,6 +63,7 @@ struct TargetResult {
   LatencyHistogram::Snapshot latency;
   // switchyard: the latency added in the server over the window (two scrapes of /metrics).
   std::optional<ServerLatencyHistogram> serverLatency;
+  std::optional<ServerLatencyHistogram> serverProcessing;  // its part after recvmmsg returned
   double jitterMs = 0;
   double serverCpuSeconds = 0;
   double benchCpuSeconds = 0;

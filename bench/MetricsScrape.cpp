@@ -17,8 +17,6 @@ namespace switchyard::bench {
 
 namespace {
 
-constexpr std::string_view kFamily = "switchyard_forward_latency_seconds";
-
 std::optional<double> parseNumber(std::string_view text) {
   if (text == "+Inf") return std::numeric_limits<double>::infinity();
   const std::string s(text);
@@ -68,7 +66,7 @@ ServerLatencyHistogram ServerLatencyHistogram::since(const ServerLatencyHistogra
   return d;
 }
 
-std::optional<ServerLatencyHistogram> parseServerLatency(std::string_view metrics) {
+std::optional<ServerLatencyHistogram> parseServerLatency(std::string_view metrics, std::string_view family) {
   std::map<double, uint64_t> buckets;
   ServerLatencyHistogram h;
   bool found = false;
@@ -79,7 +77,7 @@ std::optional<ServerLatencyHistogram> parseServerLatency(std::string_view metric
     std::string_view line = metrics.substr(start, end - start);
     start = end + 1;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.empty() || line[0] == '#' || !line.starts_with(kFamily)) continue;
+    if (line.empty() || line[0] == '#' || !line.starts_with(family)) continue;
     const size_t space = line.rfind(' ');
     if (space == std::string_view::npos) continue;
     const std::optional<double> value = parseNumber(line.substr(space + 1));
@@ -91,7 +89,7 @@ std::optional<ServerLatencyHistogram> parseServerLatency(std::string_view metric
       labels = name.substr(brace + 1, name.size() - brace - 2);
       name = name.substr(0, brace);
     }
-    const std::string_view suffix = name.substr(kFamily.size());
+    const std::string_view suffix = name.substr(family.size());
     if (suffix == "_bucket") {
       const auto le = label(labels, "le");
       const std::optional<double> bound = le ? parseNumber(*le) : std::nullopt;

@@ -27,9 +27,13 @@ struct ServerLatencyHistogram {
   [[nodiscard]] ServerLatencyHistogram since(const ServerLatencyHistogram& before) const;
 };
 
-// The histogram in a /metrics body, summed over its `worker` labels; nullopt when the body has none
-// (histogram off, or not Switchyard).
-[[nodiscard]] std::optional<ServerLatencyHistogram> parseServerLatency(std::string_view metrics);
+inline constexpr std::string_view kAddedLatencyFamily = "switchyard_forward_latency_seconds";
+inline constexpr std::string_view kProcessingFamily = "switchyard_forward_processing_seconds";
+
+// A latency histogram family in a /metrics body, summed over its `worker` labels; nullopt when the
+// body has none (histogram off, or not Switchyard).
+[[nodiscard]] std::optional<ServerLatencyHistogram> parseServerLatency(
+    std::string_view metrics, std::string_view family = kAddedLatencyFamily);
 
 // GET /metrics from `endpoint` (blocking, bounded by `timeout`); the body, or nullopt on any failure
 // or a status other than 200.

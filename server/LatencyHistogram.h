@@ -50,4 +50,10 @@ class LatencyHistogram {
   std::atomic<uint64_t> sumNs_{0};
 };
 
+// What one worker measures with workers.latency_histogram.
+struct ForwardLatency {
+  LatencyHistogram added;       // kernel arrival -> the sendmmsg of the packet's last copy
+  LatencyHistogram processing;  // the recvmmsg that returned it -> the same sendmmsg (not for mirrors)
+};
+
 }  // namespace switchyard::server

@@ -95,6 +95,28 @@ std::string workerLabel(size_t worker) {
   return "worker=\"" + std::to_string(worker) + "\"";
 }
 
+void histogram(std::string& out, const ServerFigures& figures,
+               std::optional<LatencyHistogram::Snapshot> WorkerFigures::*member, const std::string& name,
+               const char* help) {
+  bool any = false;
+  for (const WorkerFigures& f : figures.workers)
+    any = any || (f.*member).has_value();
+  if (!any) return;
+  header(out, name.c_str(), "histogram", help);
+  const std::string bucket = name + "_bucket";
+  for (size_t w = 0; w < figures.workers.size(); ++w) {
+    const std::optional<LatencyHistogram::Snapshot>& h = figures.workers[w].*member;
+    if (!h) continue;
+    const std::string worker = workerLabel(w);
+    for (const uint64_t bound : kBoundsNs)
+      sample(out, bucket.c_str(), worker + ",le=\"" + seconds(bound) + "\"", h->countBelow(bound));
+    const uint64_t count = h->count();
+    sample(out, bucket.c_str(), worker + ",le=\"+Inf\"", count);
+    out += name + "_sum{" + worker + "} " + seconds(h->sumNs) + "\n";
+    sample(out, (name + "_count").c_str(), worker, count);
+  }
+}
+
 }  // namespace
 
 std::span<const uint64_t> exportedLatencyBoundsNs() noexcept {
@@ -103,7 +125,7 @@ std::span<const uint64_t> exportedLatencyBoundsNs() noexcept {
 
 std::string renderMetrics(const ServerFigures& figures) {
   std::string out;
-  out.reserve(4096 + figures.workers.size() * 6144);
+  out.reserve(4096 + figures.workers.size() * 20480);
   header(out, "switchyard_info", "gauge", "Version of this Switchyard process.");
   out += "switchyard_info{version=\"" + escapeLabel(figures.version) + "\"} 1\n";
   header(out, "switchyard_workers", "gauge", "Media worker threads.");
@@ -145,27 +167,12 @@ std::string renderMetrics(const ServerFigures& figures) {
     }
   }
 
-  bool anyLatency = false;
-  for (const WorkerFigures& f : figures.workers)
-    anyLatency = anyLatency || f.latency.has_value();
-  if (anyLatency) {
-    header(out, "switchyard_forward_latency_seconds", "histogram",
-           "Added latency of each forwarded RTP packet on a worker: kernel arrival (SO_TIMESTAMPNS) to the "
-           "return of the sendmmsg that sent its last copy.");
-    for (size_t w = 0; w < figures.workers.size(); ++w) {
-      if (!figures.workers[w].latency) continue;
-      const LatencyHistogram::Snapshot& h = *figures.workers[w].latency;
-      const std::string worker = workerLabel(w);
-      for (const uint64_t bound : kBoundsNs) {
-        sample(out, "switchyard_forward_latency_seconds_bucket", worker + ",le=\"" + seconds(bound) + "\"",
-               h.countBelow(bound));
-      }
-      const uint64_t count = h.count();
-      sample(out, "switchyard_forward_latency_seconds_bucket", worker + ",le=\"+Inf\"", count);
-      out += "switchyard_forward_latency_seconds_sum{" + worker + "} " + seconds(h.sumNs) + "\n";
-      sample(out, "switchyard_forward_latency_seconds_count", worker, count);
-    }
-  }
+  histogram(out, figures, &WorkerFigures::latency, "switchyard_forward_latency_seconds",
+            "Added latency of each forwarded RTP packet on a worker: kernel arrival (SO_TIMESTAMPNS) to the "
+            "return of the sendmmsg that sent its last copy.");
+  histogram(out, figures, &WorkerFigures::processing, "switchyard_forward_processing_seconds",
+            "The part of switchyard_forward_latency_seconds after the recvmmsg that returned the packet "
+            "(the rest waited in the socket); packets from other workers (spread rooms) are not in it.");
   return out;
 }
 

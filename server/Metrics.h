@@ -13,9 +13,10 @@
 namespace switchyard::server {
 
 struct WorkerFigures {
-  uint64_t rtpReceived = 0;                           // RTP packets decrypted and parsed
-  uint64_t rtpForwarded = 0;                          // RTP copies sent to subscribers (after protection)
-  std::optional<LatencyHistogram::Snapshot> latency;  // workers.latency_histogram
+  uint64_t rtpReceived = 0;                              // RTP packets decrypted and parsed
+  uint64_t rtpForwarded = 0;                             // RTP copies sent to subscribers (after protection)
+  std::optional<LatencyHistogram::Snapshot> latency;     // workers.latency_histogram
+  std::optional<LatencyHistogram::Snapshot> processing;  // the part after recvmmsg returned
   // Spread rooms (WorkerHandoff), when the process has lanes between workers.
   struct Handoff {
     uint64_t sent = 0;

@@ -57,7 +57,7 @@ std::string Server::start() {
     handoff_ = std::make_unique<WorkerHandoff>(count, config_.workers.handoffRingPackets);
   if (config_.workers.latencyHistogram) {
     for (unsigned i = 0; i < count; ++i)
-      latency_.push_back(std::make_unique<LatencyHistogram>());
+      latency_.push_back(std::make_unique<ForwardLatency>());
   }
   for (unsigned i = 0; i < count; ++i) {
     workers_.push_back(
@@ -150,7 +150,10 @@ std::string Server::metricsText() const {
       w.rtpReceived = media_[i]->rtpReceived();
       w.rtpForwarded = media_[i]->rtpForwarded();
     }
-    if (i < latency_.size()) w.latency = latency_[i]->snapshot();
+    if (i < latency_.size()) {
+      w.latency = latency_[i]->added.snapshot();
+      w.processing = latency_[i]->processing.snapshot();
+    }
     if (handoff_ && i < handoff_->workerCount()) {
       const WorkerHandoff::Counters& c = handoff_->counters(i);
       w.handoff = WorkerFigures::Handoff{
@@ -210,7 +213,7 @@ void Server::shutdown() {
     }
   }
   for (size_t i = 0; i < latency_.size(); ++i) {
-    const LatencyHistogram::Snapshot s = latency_[i]->snapshot();
+    const LatencyHistogram::Snapshot s = latency_[i]->added.snapshot();
     if (s.count() == 0) continue;
     logEvent(*log_, spdlog::level::info, "worker forward latency", "worker", i, "packets", s.count(),
              "p50_us", static_cast<double>(s.quantileNs(0.5)) / 1000.0, "p99_us",

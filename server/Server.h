@@ -67,7 +67,7 @@ class Server final : private MediaWorkers {
   std::unique_ptr<media::dtls::DtlsCertificate> certificate_;
   // workers.latency_histogram: one per worker, written by its worker, read by /metrics; outlives
   // the workers' media.
-  std::vector<std::unique_ptr<LatencyHistogram>> latency_;
+  std::vector<std::unique_ptr<ForwardLatency>> latency_;
   std::unique_ptr<WorkerHandoff> handoff_;  // spread rooms (several workers); outlives the workers' media
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<std::unique_ptr<WorkerMedia>> media_;  // media_[i] belongs to workers_[i]

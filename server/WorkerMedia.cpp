@@ -31,7 +31,7 @@ util::SocketAddress address(const std::string& ip, uint32_t basePort, unsigned i
 
 WorkerMedia::WorkerMedia(boost::asio::io_context& io, unsigned index, const config::Config& config,
                          const dtls::DtlsCertificate& certificate, WorkerHandoff* handoff,
-                         LatencyHistogram* latency)
+                         ForwardLatency* latency)
     : index_(index), dtls_(certificate), timer_(io), handoff_(handoff), latency_(latency) {
   routerOptions_.keyframeRequestInterval = std::chrono::milliseconds(config.rtc.keyframeRequestIntervalMs);
   routerOptions_.retransmissionBufferPackets = config.rtc.retransmissionBufferPackets;
@@ -310,7 +310,7 @@ void WorkerMedia::drainHandoff() noexcept {
             it->second->onMirroredRtp(packet.producer, packet.layer, packet.bytes(), now);
             if (latency_ != nullptr && packet.arrivalNs != 0 &&
                 rtpForwarded_.load(std::memory_order_relaxed) != forwarded) {
-              addPendingLatency(packet.arrivalNs);
+              addPendingLatency(packet.arrivalNs, 0);
             }
           } else {
             it->second->onMirroredSenderReport(packet.producer, packet.layer, packet.bytes(), now);
@@ -361,16 +361,17 @@ void WorkerMedia::onTransportRtp(transport::TransportId id, rtp::RtpPacket& pack
   handoffArrivalNs_ = arrival;
   it->second->onRtp(id, packet, transport::Clock::now());
   handoffArrivalNs_ = 0;
-  if (arrival != 0 && rtpForwarded_.load(std::memory_order_relaxed) != forwarded) addPendingLatency(arrival);
+  if (arrival != 0 && rtpForwarded_.load(std::memory_order_relaxed) != forwarded)
+    addPendingLatency(arrival, host_->receivedNs());
 }
 
-void WorkerMedia::addPendingLatency(uint64_t arrivalNs) noexcept {
+void WorkerMedia::addPendingLatency(uint64_t arrivalNs, uint64_t receivedNs) noexcept {
   if (pendingLatencyCount_ == pendingLatencies_.size()) {
     // More packets than a batch: send what is queued and record them now.
     host_->flush();
     recordLatencies();
   }
-  pendingLatencies_[pendingLatencyCount_++] = arrivalNs;
+  pendingLatencies_[pendingLatencyCount_++] = PendingLatency{arrivalNs, receivedNs};
 }
 
 void WorkerMedia::recordLatencies() noexcept {
@@ -381,8 +382,9 @@ void WorkerMedia::recordLatencies() noexcept {
   ::clock_gettime(CLOCK_MONOTONIC, &ts);
   const uint64_t now = static_cast<uint64_t>(ts.tv_sec) * 1000000000ULL + static_cast<uint64_t>(ts.tv_nsec);
   for (size_t i = 0; i < pendingLatencyCount_; ++i) {
-    const uint64_t arrival = pendingLatencies_[i];
-    latency_->record(now > arrival ? now - arrival : 0);
+    const PendingLatency& p = pendingLatencies_[i];
+    latency_->added.record(now > p.arrivalNs ? now - p.arrivalNs : 0);
+    if (p.receivedNs != 0) latency_->processing.record(now > p.receivedNs ? now - p.receivedNs : 0);
   }
   pendingLatencyCount_ = 0;
 }

@@ -72,7 +72,7 @@ class WorkerMedia final : private media::transport::TransportEvents,
   // must outlive this WorkerMedia.
   WorkerMedia(boost::asio::io_context& io, unsigned index, const config::Config& config,
               const media::dtls::DtlsCertificate& certificate, WorkerHandoff* handoff = nullptr,
-              LatencyHistogram* latency = nullptr);
+              ForwardLatency* latency = nullptr);
   ~WorkerMedia() override;
 
   void setClosedHandler(ClosedHandler handler) { closedHandler_ = std::move(handler); }
@@ -156,7 +156,8 @@ class WorkerMedia final : private media::transport::TransportEvents,
   // Added latency: once a forwarded packet's copies are all queued, its kernel arrival waits here
   // until the next flush (which sends its last copy), then recordLatencies() records
   // (now - arrival) for each.
-  void addPendingLatency(uint64_t arrivalNs) noexcept;
+  // `receivedNs`: when recvmmsg returned it (0 for a packet handed off by another worker).
+  void addPendingLatency(uint64_t arrivalNs, uint64_t receivedNs) noexcept;
   void recordLatencies() noexcept;
 
   unsigned index_;
@@ -182,9 +183,13 @@ class WorkerMedia final : private media::transport::TransportEvents,
   ClosedHandler closedHandler_;
   SpeakerHandler speakerHandler_;
   LayersHandler layersHandler_;
-  LatencyHistogram* latency_;
+  ForwardLatency* latency_;
+  struct PendingLatency {
+    uint64_t arrivalNs;
+    uint64_t receivedNs;
+  };
   static constexpr size_t kMaxPendingLatencies = 1024;  // a handoff drain round (a socket batch is 32)
-  std::array<uint64_t, kMaxPendingLatencies> pendingLatencies_{};
+  std::array<PendingLatency, kMaxPendingLatencies> pendingLatencies_{};
   size_t pendingLatencyCount_ = 0;
   uint64_t handoffArrivalNs_ = 0;  // the arrival of the packet being routed (handOff passes it on)
   std::atomic<uint64_t> rtpReceived_{0};

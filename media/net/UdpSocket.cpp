@@ -230,6 +230,8 @@ void UdpSocket::onReadable() noexcept {
       realtimeToMonotonicNs =
           (static_cast<int64_t>(mono.tv_sec) - static_cast<int64_t>(real.tv_sec)) * 1000000000LL +
           (static_cast<int64_t>(mono.tv_nsec) - static_cast<int64_t>(real.tv_nsec));
+      batchReceiveTimeNs_ =
+          static_cast<uint64_t>(mono.tv_sec) * 1000000000ULL + static_cast<uint64_t>(mono.tv_nsec);
     }
     for (size_t i = 0; i < count && reading_; ++i) {
       const mmsghdr& msg = receiveMsgs_[i];

@@ -113,6 +113,9 @@ class UdpSocket {
   // With Options::kernelTimestamps, during onDatagram: when the kernel received that datagram, on
   // CLOCK_MONOTONIC in ns (converted from the kernel's CLOCK_REALTIME stamp); 0 when unknown.
   [[nodiscard]] uint64_t receiveTimeNs() const noexcept { return receiveTimeNs_; }
+  // With Options::kernelTimestamps, during onDatagram: when the recvmmsg that returned it returned
+  // (CLOCK_MONOTONIC ns): from here on the packet is in user space.
+  [[nodiscard]] uint64_t batchReceiveTimeNs() const noexcept { return batchReceiveTimeNs_; }
   // Effective kernel buffer sizes as reported by getsockopt (Linux doubles the request and caps
   // it at net.core.rmem_max / wmem_max unless the process may use SO_*BUFFORCE).
   [[nodiscard]] int receiveBufferBytes() const noexcept { return receiveBufferBytes_; }
@@ -149,6 +152,7 @@ class UdpSocket {
   std::vector<mmsghdr> receiveMsgs_;
   std::vector<uint8_t> receiveControl_;  // kernelTimestamps: one cmsg slot per message
   uint64_t receiveTimeNs_ = 0;
+  uint64_t batchReceiveTimeNs_ = 0;
 
   // Send queue: slots (buffer, address) taken from a free list; queued_ holds them in queue order.
   // flush() wires sendMsgs_ in queue order, one message per datagram or, with GSO, per run.

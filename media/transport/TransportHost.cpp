@@ -199,6 +199,7 @@ void TransportHost::onUdp(uint8_t socket, std::span<uint8_t> data, const util::S
   const Clock::time_point now = options_.clock();
   const PacketPath path{from, std::nullopt, socket};
   arrivalNs_ = udp_[socket]->receiveTimeNs();
+  receivedNs_ = arrivalNs_ != 0 ? udp_[socket]->batchReceiveTimeNs() : 0;
   if (const auto id = addresses_.find(from)) {
     if (WebRtcTransport* transport = routeKnown(*id, data)) {
       transport->receive(data, path, now);

@@ -88,6 +88,8 @@ class TransportHost final : private WebRtcTransport::Io, private TransportEvents
   // While a datagram is handled (e.g. during onTransportRtp): when the kernel received it, on
   // CLOCK_MONOTONIC in ns; 0 when unknown (Options::kernelTimestamps off, or an ICE-TCP frame).
   [[nodiscard]] uint64_t arrivalNs() const noexcept { return arrivalNs_; }
+  // Likewise: when the recvmmsg that returned it returned (CLOCK_MONOTONIC ns); 0 when unknown.
+  [[nodiscard]] uint64_t receivedNs() const noexcept { return receivedNs_; }
   [[nodiscard]] size_t transportCount() const noexcept { return transports_.size(); }
   [[nodiscard]] std::vector<util::SocketAddress> udpAddresses() const;
   [[nodiscard]] std::vector<util::SocketAddress> tcpAddresses() const;
@@ -153,6 +155,7 @@ class TransportHost final : private WebRtcTransport::Io, private TransportEvents
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
   bool flushPosted_ = false;
   uint64_t arrivalNs_ = 0;
+  uint64_t receivedNs_ = 0;
   bool flushingAll_ = false;  // onUdpFlushed is flushing every socket: it tells the owner once
   Counters counters_;
 };

@@ -67,6 +67,14 @@ TEST_CASE("metrics scrape: the latency histogram summed over workers, diffed and
   CHECK(window.quantileSeconds(0.999) == Approx(3.2e-3));  // 3 ms is not below the 3 ms bound
   CHECK(window.quantileSeconds(1.0) == Approx(3.2e-3));
   CHECK(ServerLatencyHistogram{}.quantileSeconds(0.5) == 0);
+  // The processing family is read apart from the added latency (their names share a prefix).
+  CHECK_FALSE(parseServerLatency(server::renderMetrics(figures({&w0, &w1})), kProcessingFamily));
+  server::ServerFigures withProcessing = figures({&w0});
+  withProcessing.workers[0].processing = w1.snapshot();
+  const auto processing = parseServerLatency(server::renderMetrics(withProcessing), kProcessingFamily);
+  REQUIRE(processing);
+  CHECK(processing->count == w1.snapshot().count());
+  CHECK(parseServerLatency(server::renderMetrics(withProcessing))->count == w0.snapshot().count());
 }
 
 TEST_CASE("metrics scrape: bodies without the histogram, malformed and hostile lines", "[metrics]") {

@@ -111,6 +111,9 @@ TEST_CASE("metrics: Prometheus text with cumulative latency buckets per worker",
   w0.rtpReceived = 10;
   w0.rtpForwarded = 20;
   w0.latency = h.snapshot();
+  LatencyHistogram processing;
+  processing.record(2 * kUs);
+  w0.processing = processing.snapshot();
   WorkerFigures w1;
   w1.rtpReceived = 1;
   w1.latency = LatencyHistogram::Snapshot{};
@@ -145,6 +148,11 @@ TEST_CASE("metrics: Prometheus text with cumulative latency buckets per worker",
   CHECK_THAT(text, Catch::Contains("switchyard_forward_latency_seconds_count{worker=\"0\"} 4\n"));
   CHECK_THAT(text, Catch::Contains("switchyard_forward_latency_seconds_count{worker=\"1\"} 0\n"));
   CHECK_THAT(text, Catch::Contains("switchyard_forward_latency_seconds_sum{worker=\"1\"} 0\n"));
+  CHECK_THAT(text, Catch::Contains("# TYPE switchyard_forward_processing_seconds histogram\n"));
+  CHECK_THAT(text, Catch::Contains(
+                       "switchyard_forward_processing_seconds_bucket{worker=\"0\",le=\"0.000005\"} 1\n"));
+  CHECK_THAT(text, Catch::Contains("switchyard_forward_processing_seconds_count{worker=\"0\"} 1\n"));
+  CHECK(text.find("switchyard_forward_processing_seconds_count{worker=\"1\"}") == std::string::npos);
 
   // Every line is a comment or `name{labels} value`; bucket counts never decrease within a worker.
   std::istringstream lines(text);
@@ -170,6 +178,7 @@ TEST_CASE("metrics: Prometheus text with cumulative latency buckets per worker",
 
   // Without the histogram (workers.latency_histogram off) there is no latency family.
   figures.workers[0].latency.reset();
+  figures.workers[0].processing.reset();
   figures.workers[1].latency.reset();
   CHECK(renderMetrics(figures).find("switchyard_forward_latency_seconds") == std::string::npos);
 }

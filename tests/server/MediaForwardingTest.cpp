@@ -1038,6 +1038,11 @@ TEST_CASE("GET /metrics shows the forwarded packets and the latency the server a
         after.at("switchyard_forward_latency_seconds_count{worker=\"0\"}"));
   CHECK(after.at("switchyard_forward_latency_seconds_bucket{worker=\"0\",le=\"0.000005\"}") <
         after.at("switchyard_forward_latency_seconds_count{worker=\"0\"}"));
+  // The part after recvmmsg returned: the same packets, each no longer than its whole stay.
+  CHECK(after.at("switchyard_forward_processing_seconds_count{worker=\"0\"}") ==
+        after.at("switchyard_forward_latency_seconds_count{worker=\"0\"}"));
+  CHECK(after.at("switchyard_forward_processing_seconds_sum{worker=\"0\"}") > 0);
+  CHECK(after.at("switchyard_forward_processing_seconds_sum{worker=\"0\"}") <= sum);
 
   // Hostile requests do not hurt it.
   CHECK_THAT(httpRequest(running.port, "GET /metrics?x=%zz&&== HTTP/1.1\r\nConnection: close\r\n\r\n"),
@@ -1076,6 +1081,10 @@ TEST_CASE("GET /metrics: a spread room's mirror measures its copies from the ori
   CHECK(m.at("switchyard_forward_latency_seconds_bucket{worker=\"1\",le=\"0.5\"}") ==
         m.at("switchyard_forward_latency_seconds_count{worker=\"1\"}"));
   CHECK(m.at("switchyard_peers") == 3);
+  // The processing part is measured only where the packet was received.
+  CHECK(m.at("switchyard_forward_processing_seconds_count{worker=\"1\"}") == 0);
+  CHECK(m.at("switchyard_forward_processing_seconds_count{worker=\"0\"}") ==
+        m.at("switchyard_forward_latency_seconds_count{worker=\"0\"}"));
 }
 
 TEST_CASE("with the histogram and /metrics off, /metrics is not found and forwarding is unchanged",
