@@ -18,6 +18,17 @@ namespace transport = media::transport;
 
 namespace {
 constexpr uint64_t kAudioIntervalNs = 20'000'000;
+
+// A publisher's phase within `period`: real publishers are not in step, so neither are the bench's
+// (publishers that connect within the same pacer tick would otherwise send their frames at once,
+// every frame). Fixed per peer index (splitmix64), so runs are repeatable.
+uint64_t phaseNs(uint32_t index, uint64_t salt, uint64_t period) noexcept {
+  uint64_t z = index + salt * 0x9E3779B97F4A7C15ULL;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  z ^= z >> 31;
+  return period > 0 ? z % period : 0;
+}
 constexpr uint16_t kLayerWidth[3] = {320, 640, 1280};
 constexpr uint16_t kLayerHeight[3] = {180, 360, 720};
 
@@ -341,8 +352,8 @@ void LoadPeer::onTransportConnected(transport::TransportId) {
   }
   const uint64_t now = monotonicNs();
   if (role_ == PeerRole::kPublisher) {
-    nextFrameNs_ = now;
-    nextAudioNs_ = now;
+    nextFrameNs_ = now + phaseNs(index_, 1, 1'000'000'000ULL / std::max(1U, ctx_.scenario.fps));
+    nextAudioNs_ = now + phaseNs(index_, 2, kAudioIntervalNs);
     nextKeyFrameNs_ = now;
     if (ctx_.kind != PeerTransportKind::kJanus || janusUp_) markReady();
   } else if (role_ == PeerRole::kIdle) {
