@@ -3,7 +3,7 @@
 #   1. clang Debug build (-O1, assertions on) with AddressSanitizer + UndefinedBehaviorSanitizer and
 #      libFuzzer: all Catch2 tests, the browser end-to-end tests against the sanitized server
 #      and the fuzz corpora under the sanitizers, then each fuzz target for SWITCHYARD_FUZZ_SECONDS
-#      (default 20) seconds; any finding fails the run (artifacts in build/fuzz/artifacts/).
+#      (default 12) seconds; any finding fails the run (artifacts in build/fuzz/artifacts/).
 #   2. GCC Release build: all tests again, as shipped, plus the end-to-end browser tests
 #      (tests/e2e: headless Chromium and Firefox calling through the real server, ctest label e2e,
 #      run one at a time).
@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 jobs=$(nproc)
-fuzz_seconds=${SWITCHYARD_FUZZ_SECONDS:-20}
+fuzz_seconds=${SWITCHYARD_FUZZ_SECONDS:-12}
 
 deploy/install-deps.sh --test
 
