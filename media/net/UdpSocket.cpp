@@ -130,13 +130,23 @@ UdpSocket::UdpSocket(boost::asio::io_context& io, const util::SocketAddress& bin
   queued_.resize(slots);
   iovQueued_.resize(slots);
   messageIovs_.resize(slots);
+  messageHead_.resize(slots);
+  messageFirstIov_.resize(slots);
+  messageFilled_.resize(slots);
+  messageOf_.resize(slots);
   retired_.resize(slots);
   sendIov_.resize(slots);
   sendMsgs_.resize(slots);
   for (mmsghdr& msg : sendMsgs_)
     std::memset(&msg, 0, sizeof msg);
   gso_ = options_.gso;
-  if (gso_) sendControl_.resize(slots * kGsoControlSlot);
+  if (gso_) {
+    sendControl_.resize(slots * kGsoControlSlot);
+    size_t tableSize = 1;
+    while (tableSize < 2 * slots)
+      tableSize *= 2;
+    runTable_.resize(tableSize);
+  }
 }
 
 UdpSocket::~UdpSocket() = default;
@@ -314,46 +324,75 @@ bool UdpSocket::sameDestination(const SendSlot& a, const SendSlot& b) const noex
 }
 
 size_t UdpSocket::wireMessages() noexcept {
+  // Pass 1: each queued datagram joins its destination's open run or starts a message. A run takes
+  // datagrams of its head's size; a shorter one joins and ends it; a longer one ends it and starts
+  // the next message (so a destination's messages, and its datagrams within them, stay in queue
+  // order). Open runs are found by destination in a small open-addressing table, cleared by
+  // bumping its generation: O(queued) per flush.
+  if (++runGeneration_ == 0) {
+    std::fill(runTable_.begin(), runTable_.end(), RunEntry{});
+    runGeneration_ = 1;
+  }
+  const size_t tableMask = runTable_.size() - 1;
   size_t messages = 0;
-  size_t iovs = 0;
-  const auto addIov = [this, &iovs](size_t position) {
-    const uint32_t index = queued_[position];
-    sendIov_[iovs].iov_base = sendBuffers_.data() + static_cast<size_t>(index) * kDatagramBufferSize;
-    sendIov_[iovs].iov_len = sendSlots_[index].size;
-    iovQueued_[iovs] = static_cast<uint32_t>(position);
-    ++iovs;
-  };
-  uint8_t* const assigned = retired_.data();
-  if (gso_) std::memset(assigned, 0, sendCount_);
   for (size_t p = 0; p < sendCount_; ++p) {
-    if (gso_ && assigned[p] != 0) continue;
-    const SendSlot& head = sendSlots_[queued_[p]];
-    const size_t firstIov = iovs;
-    addIov(p);
-    size_t segments = 1;
-    if (gso_ && head.size > 0) {
-      // The next datagrams to the same destination, in queue order: equal in size, or one shorter
-      // that ends the message; a longer one must wait for a message of its own (and so must every
-      // later one to this destination, to keep their order).
-      const size_t maxSegments = std::min(kMaxGsoSegments, kMaxGsoBytes / head.size);
-      for (size_t q = p + 1; q < sendCount_ && segments < maxSegments; ++q) {
-        if (assigned[q] != 0) continue;
-        const SendSlot& next = sendSlots_[queued_[q]];
-        if (!sameDestination(head, next)) continue;
-        if (next.size > head.size || next.size == 0) break;
-        addIov(q);
-        assigned[q] = 1;
-        ++segments;
-        if (next.size < head.size) break;
+    const SendSlot& slot = sendSlots_[queued_[p]];
+    RunEntry* entry = nullptr;
+    if (gso_ && slot.size > 0) {
+      for (size_t h = slot.addressKey & tableMask;; h = (h + 1) & tableMask) {
+        RunEntry& e = runTable_[h];
+        if (e.generation != runGeneration_) {
+          e = RunEntry{runGeneration_, static_cast<uint32_t>(p), kNoRun};
+          entry = &e;
+          break;
+        }
+        if (sameDestination(sendSlots_[queued_[e.position]], slot)) {
+          entry = &e;
+          break;
+        }
+      }
+      if (entry->message != kNoRun) {
+        const uint32_t m = entry->message;
+        const size_t headSize = sendSlots_[queued_[messageHead_[m]]].size;
+        const size_t maxSegments = std::min(kMaxGsoSegments, kMaxGsoBytes / headSize);
+        if (slot.size <= headSize && messageIovs_[m] < maxSegments) {
+          messageOf_[p] = m;
+          ++messageIovs_[m];
+          if (slot.size < headSize) entry->message = kNoRun;  // a shorter segment ends the run
+          continue;
+        }
       }
     }
-    msghdr& hdr = sendMsgs_[messages].msg_hdr;
+    messageHead_[messages] = static_cast<uint32_t>(p);
+    messageIovs_[messages] = 1;
+    messageOf_[p] = static_cast<uint32_t>(messages);
+    if (entry != nullptr) entry->message = static_cast<uint32_t>(messages);
+    ++messages;
+  }
+  // Pass 2: each message's iovecs side by side, in queue order.
+  size_t iovs = 0;
+  for (size_t m = 0; m < messages; ++m) {
+    messageFirstIov_[m] = static_cast<uint32_t>(iovs);
+    iovs += messageIovs_[m];
+    messageFilled_[m] = 0;
+  }
+  for (size_t p = 0; p < sendCount_; ++p) {
+    const uint32_t m = messageOf_[p];
+    const size_t iov = messageFirstIov_[m] + messageFilled_[m]++;
+    const uint32_t index = queued_[p];
+    sendIov_[iov].iov_base = sendBuffers_.data() + static_cast<size_t>(index) * kDatagramBufferSize;
+    sendIov_[iov].iov_len = sendSlots_[index].size;
+    iovQueued_[iov] = static_cast<uint32_t>(p);
+  }
+  for (size_t m = 0; m < messages; ++m) {
+    const SendSlot& head = sendSlots_[queued_[messageHead_[m]]];
+    msghdr& hdr = sendMsgs_[m].msg_hdr;
     hdr.msg_name = const_cast<sockaddr_storage*>(&head.address);
     hdr.msg_namelen = head.addressLength;
-    hdr.msg_iov = &sendIov_[firstIov];
-    hdr.msg_iovlen = segments;
-    if (segments > 1) {
-      uint8_t* control = sendControl_.data() + messages * kGsoControlSlot;
+    hdr.msg_iov = &sendIov_[messageFirstIov_[m]];
+    hdr.msg_iovlen = messageIovs_[m];
+    if (messageIovs_[m] > 1) {
+      uint8_t* control = sendControl_.data() + m * kGsoControlSlot;
       hdr.msg_control = control;
       hdr.msg_controllen = kGsoControlSlot;
       cmsghdr* cmsg = CMSG_FIRSTHDR(&hdr);
@@ -366,8 +405,6 @@ size_t UdpSocket::wireMessages() noexcept {
       hdr.msg_control = nullptr;
       hdr.msg_controllen = 0;
     }
-    messageIovs_[messages] = static_cast<uint32_t>(segments);
-    ++messages;
   }
   return messages;
 }

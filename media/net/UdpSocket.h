@@ -59,7 +59,7 @@ class UdpSocket {
   struct Options {
     size_t receiveBatchSize = 32;        // datagrams per recvmmsg
     size_t maxDatagramsPerWakeup = 256;  // then re-arm so other work runs
-    size_t sendQueueSlots = 64;          // datagrams queued for one sendmmsg
+    size_t sendQueueSlots = 256;         // datagrams queued for one sendmmsg
     bool flushWhenFull = true;           // send() on a full queue flushes before dropping
     int receiveBufferBytes = 4 << 20;    // SO_RCVBUF request (best effort), <= 0: leave default
     int sendBufferBytes = 4 << 20;       // SO_SNDBUF request (best effort), <= 0: leave default
@@ -172,10 +172,24 @@ class UdpSocket {
   std::vector<SendSlot> sendSlots_;
   std::vector<uint32_t> freeSlots_;  // [0, freeCount_): a stack of free slot indices
   size_t freeCount_ = 0;
-  std::vector<uint32_t> queued_;       // [0, sendCount_): slot indices in queue order
-  std::vector<uint32_t> iovQueued_;    // per wired iovec: its position in queued_
-  std::vector<uint32_t> messageIovs_;  // per wired message: its number of iovecs (datagrams)
-  std::vector<uint8_t> retired_;       // per queue position, during retireMessages
+  std::vector<uint32_t> queued_;           // [0, sendCount_): slot indices in queue order
+  std::vector<uint32_t> iovQueued_;        // per wired iovec: its position in queued_
+  std::vector<uint32_t> messageIovs_;      // per wired message: its number of iovecs (datagrams)
+  std::vector<uint32_t> messageHead_;      // per wired message: its first datagram's position in queued_
+  std::vector<uint32_t> messageFirstIov_;  // per wired message: its first iovec in sendIov_
+  std::vector<uint32_t> messageFilled_;    // per wired message: iovecs placed so far (wireMessages)
+  std::vector<uint32_t> messageOf_;        // per queue position: its message (wireMessages)
+  std::vector<uint8_t> retired_;           // per queue position, during retireMessages
+  // GSO: a destination's open run during wireMessages (open addressing on SendSlot::addressKey;
+  // an entry of another generation is empty).
+  static constexpr uint32_t kNoRun = UINT32_MAX;
+  struct RunEntry {
+    uint32_t generation = 0;
+    uint32_t position = 0;      // a queued datagram to this destination (its address to compare)
+    uint32_t message = kNoRun;  // the message taking this destination's next datagram, if any
+  };
+  std::vector<RunEntry> runTable_;
+  uint32_t runGeneration_ = 0;
   std::vector<iovec> sendIov_;
   std::vector<mmsghdr> sendMsgs_;
   std::vector<uint8_t> sendControl_;  // GSO: one UDP_SEGMENT cmsg slot per message

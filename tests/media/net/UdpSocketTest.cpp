@@ -5,7 +5,9 @@
 #include <catch2/catch.hpp>
 #include <cstdint>
 #include <cstring>
+#include <map>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "tests/media/net/NetTestUtil.h"
@@ -203,7 +205,9 @@ TEST_CASE("UdpSocket: a full send queue drops and counts") {
 TEST_CASE("UdpSocket: a full queue is flushed before dropping by default") {
   boost::asio::io_context io;
   Recorder recorder;
-  UdpSocket socket(io, test::loopback4(), recorder);  // 64 slots
+  UdpSocket::Options options;
+  options.sendQueueSlots = 64;
+  UdpSocket socket(io, test::loopback4(), recorder, options);
   test::PlainUdp peer(test::loopback4());
   constexpr uint32_t kCount = 200;
   for (uint32_t i = 0; i < kCount; ++i)
@@ -365,15 +369,48 @@ std::vector<uint8_t> sequenced(uint32_t seq, size_t size) {
   return d;
 }
 
-// Sends `sizes[d]` to receiver d in the interleaved order `order` (receiver ids), `flushEvery`
-// datagrams per flush; every receiver must get its datagrams intact and in order.
+// What a flush of the datagrams (receiver, size) should send as GSO messages of two or more,
+// worked out per receiver from its own datagrams in order: a run takes its head's size, a shorter
+// one joins and ends it, a longer one starts the next run, and a run holds at most 64 segments
+// and 65,000 bytes.
+struct GsoExpectation {
+  uint64_t messages = 0;
+  uint64_t datagrams = 0;
+};
+void expectGsoRuns(const std::vector<std::pair<size_t, size_t>>& flushed, GsoExpectation& expected) {
+  std::map<size_t, std::vector<size_t>> perReceiver;
+  for (const auto& [receiver, size] : flushed)
+    perReceiver[receiver].push_back(size);
+  for (const auto& [receiver, sizes] : perReceiver) {
+    size_t k = 0;
+    while (k < sizes.size()) {
+      const size_t head = sizes[k];
+      size_t run = 1;
+      const size_t most = std::min<size_t>(64, 65000 / head);
+      while (k + run < sizes.size() && run < most && sizes[k + run] <= head) {
+        ++run;
+        if (sizes[k + run - 1] < head) break;
+      }
+      if (run > 1) {
+        ++expected.messages;
+        expected.datagrams += run;
+      }
+      k += run;
+    }
+  }
+}
+
+// Sends `sizes[i]` to receiver order[i] % receivers, `flushEvery` datagrams per flush (at most the
+// queue's slots); every receiver must get its datagrams intact and in order, and the GSO messages
+// must be those expectGsoRuns works out.
 void checkGsoDelivery(const SocketAddress& loopback, const std::vector<size_t>& order,
-                      const std::vector<size_t>& sizes, size_t flushEvery, UdpSocket::Counters& counters) {
+                      const std::vector<size_t>& sizes, size_t flushEvery, UdpSocket::Counters& counters,
+                      size_t receiverCount = 3, size_t queueSlots = 64) {
+  REQUIRE(flushEvery <= queueSlots);
   boost::asio::io_context io;
-  constexpr size_t kReceivers = 3;
   std::vector<std::unique_ptr<Recorder>> recorders;
   std::vector<std::unique_ptr<UdpSocket>> receivers;
-  for (size_t r = 0; r < kReceivers; ++r) {
+  for (size_t r = 0; r < receiverCount; ++r) {
     recorders.push_back(std::make_unique<Recorder>());
     receivers.push_back(std::make_unique<UdpSocket>(io, loopback, *recorders.back()));
     receivers.back()->start();
@@ -381,11 +418,18 @@ void checkGsoDelivery(const SocketAddress& loopback, const std::vector<size_t>& 
   Recorder unused;
   UdpSocket::Options options;
   options.gso = true;
-  options.sendQueueSlots = 64;
+  options.sendQueueSlots = queueSlots;
   UdpSocket sender(io, loopback, unused, options);
-  std::vector<std::vector<std::vector<uint8_t>>> expected(kReceivers);
+  std::vector<std::vector<std::vector<uint8_t>>> expected(receiverCount);
+  GsoExpectation runs;
+  std::vector<std::pair<size_t, size_t>> flushed;
   for (size_t i = 0; i < order.size(); ++i) {
-    const size_t r = order[i] % kReceivers;
+    const size_t r = order[i] % receiverCount;
+    flushed.emplace_back(r, sizes[i]);
+    if (i % flushEvery == flushEvery - 1 || i + 1 == order.size()) {
+      expectGsoRuns(flushed, runs);
+      flushed.clear();
+    }
     auto d = sequenced(static_cast<uint32_t>(i), sizes[i]);
     REQUIRE(sender.send(d, receivers[r]->localAddress()));
     expected[r].push_back(std::move(d));
@@ -407,7 +451,7 @@ void checkGsoDelivery(const SocketAddress& loopback, const std::vector<size_t>& 
       got += rec->received.size();
     return got == order.size();
   }));
-  for (size_t r = 0; r < kReceivers; ++r) {
+  for (size_t r = 0; r < receiverCount; ++r) {
     REQUIRE(recorders[r]->received.size() == expected[r].size());
     for (size_t k = 0; k < expected[r].size(); ++k) {
       INFO("receiver " << r << " datagram " << k);
@@ -418,6 +462,9 @@ void checkGsoDelivery(const SocketAddress& loopback, const std::vector<size_t>& 
   CHECK(sender.queuedDatagrams() == 0);
   CHECK(sender.counters().sent == order.size());
   CHECK(sender.counters().sendErrors == 0);
+  CHECK_FALSE(sender.counters().gsoRefused);
+  CHECK(sender.counters().gsoMessages == runs.messages);
+  CHECK(sender.counters().gsoDatagrams == runs.datagrams);
   counters = sender.counters();
 }
 
@@ -457,6 +504,51 @@ TEST_CASE("UdpSocket: GSO keeps every destination's order over random sizes and 
     CHECK(counters.gsoMessages > 100);
     CHECK(counters.sent == 3000);
   }
+}
+
+TEST_CASE("UdpSocket: GSO over a 256-slot queue to 40 receivers (frames of four and audio)") {
+  // A worker's flush: frames of three 1100-byte packets and a shorter last one, and 120-byte audio,
+  // fanned out to 40 subscribers, packet by packet, from 3 publishers in turn.
+  std::vector<size_t> order;
+  std::vector<size_t> sizes;
+  const size_t frame[] = {1100, 1100, 1100, 700};
+  for (size_t round = 0; round < 12; ++round) {
+    for (size_t publisher = 0; publisher < 3; ++publisher) {
+      for (size_t packet = 0; packet < 5; ++packet) {
+        for (size_t r = 0; r < 40; ++r) {
+          order.push_back(r);
+          sizes.push_back(packet < 4 ? frame[packet] : 120);
+        }
+      }
+    }
+  }
+  UdpSocket::Counters counters;
+  checkGsoDelivery(test::loopback4(), order, sizes, 256, counters, 40, 256);
+  CHECK(counters.sent == order.size());
+  CHECK(counters.gsoDatagrams * 2 > counters.sent);  // most go in runs
+  // With more destinations than a 64-slot flush holds twice, fewer runs form.
+  UdpSocket::Counters small;
+  checkGsoDelivery(test::loopback4(), order, sizes, 64, small, 40, 64);
+  CHECK(small.gsoDatagrams < counters.gsoDatagrams);
+}
+
+TEST_CASE("UdpSocket: GSO keeps order to 200 receivers over random sizes, a flush per 256") {
+  std::vector<size_t> order;
+  std::vector<size_t> sizes;
+  uint32_t state = 777;
+  const auto next = [&state] {
+    state = state * 1103515245u + 12345u;
+    return state >> 16;
+  };
+  const size_t choices[] = {1200, 1200, 1200, 1199, 1201, 900, 160, 1};
+  for (size_t i = 0; i < 4000; ++i) {
+    order.push_back(next() % 200);
+    sizes.push_back(choices[next() % std::size(choices)]);
+  }
+  UdpSocket::Counters counters;
+  checkGsoDelivery(test::loopback4(), order, sizes, 256, counters, 200, 256);
+  CHECK(counters.sent == 4000);
+  CHECK(counters.gsoMessages > 0);
 }
 
 TEST_CASE("UdpSocket: without the GSO option every datagram is its own message") {
