@@ -157,8 +157,9 @@ class Producer {
   [[nodiscard]] NackGenerator* nack() noexcept { return nack_ ? &*nack_ : nullptr; }
   // Reception statistics of the primary stream, for receiver reports to the publisher.
   [[nodiscard]] ReceiveStatistics& statistics() noexcept { return statistics_; }
-  [[nodiscard]] Clock::time_point lastReceiverReport() const noexcept { return lastReceiverReport_; }
-  void setLastReceiverReport(Clock::time_point at) noexcept { lastReceiverReport_ = at; }
+  // When the next receiver report is due (Clock::time_point{}: with the first packet).
+  [[nodiscard]] Clock::time_point nextReceiverReport() const noexcept { return nextReceiverReport_; }
+  void setNextReceiverReport(Clock::time_point at) noexcept { nextReceiverReport_ = at; }
 
  private:
   ProducerSpec spec_;
@@ -179,7 +180,7 @@ class Producer {
   uint8_t reportedLayers_ = 0xff;  // every layer on (the publisher's initial state)
   std::optional<NackGenerator> nack_;
   ReceiveStatistics statistics_;
-  Clock::time_point lastReceiverReport_{};
+  Clock::time_point nextReceiverReport_{};
 };
 
 }  // namespace switchyard::media::forward

@@ -67,6 +67,36 @@ constexpr Clock::duration kProbeAfterFailure = std::chrono::milliseconds(4000);
 constexpr uint8_t kPaddingBytes = 255;
 constexpr size_t kMaxPaddingPerTick = 64;
 
+// Transport-wide congestion control feedback toward a publisher: every so often (sooner when 100
+// packets are pending).
+constexpr Clock::duration kFeedbackInterval = std::chrono::milliseconds(50);
+
+// Periodic RTCP (feedback, receiver reports) is due on a grid of its own per publisher: the first
+// goes with the first tick that has something to say, the second a period plus the key's phase
+// (splitmix64, fixed per key) later, and then every period on that grid. Counting each period from
+// the tick that sent the last one instead would let the publishers of a worker drift into the same
+// tick (a tick later than 10 ms catches every grid it passed), and with 160 publishers that is a 1 ms
+// stall every period that each packet arriving meanwhile waits behind.
+Clock::duration phaseOf(uint64_t key, Clock::duration period) noexcept {
+  uint64_t z = key + 0x9E3779B97F4A7C15ULL;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  z ^= z >> 31;
+  const auto ticks = static_cast<uint64_t>(period.count());
+  return ticks > 0 ? Clock::duration(static_cast<Clock::rep>(z % ticks)) : Clock::duration::zero();
+}
+
+// After a periodic send at `now`: the next due time. `due` is the one just met, or
+// Clock::time_point{} for the first send.
+Clock::time_point nextDue(Clock::time_point due, Clock::time_point now, Clock::duration period,
+                          uint64_t key) noexcept {
+  if (due == Clock::time_point{}) return now + period + phaseOf(key, period);
+  if (now < due) return due;  // sent early (many pending): the grid stays
+  due += period;
+  if (due <= now) due += period * ((now - due) / period + 1);  // periods missed: the next one after now
+  return due;
+}
+
 constexpr uint64_t ssrcKey(TransportId transport, uint32_t ssrc) noexcept {
   return (uint64_t{transport} << 32) | ssrc;
 }
@@ -91,7 +121,7 @@ struct Router::State {
   // kept until the transport is removed; the consumers point into it.
   std::unordered_map<TransportId, std::unique_ptr<Subscriber>> subscribers;
   uint16_t lastTransportSequence = 0;  // the one the last rewriteFor took
-  Clock::time_point lastAllocation{};
+  Clock::time_point nextAllocation{};  // Clock::time_point{}: at the first tick
   RtpHeaderRewriter rewriter;
   std::array<uint8_t, kRtpBufferSize> rtpBuffer{};
   std::array<uint8_t, kRtxBufferSize> rtxBuffer{};
@@ -101,11 +131,11 @@ struct Router::State {
   struct Feedback {
     TransportCcRecorder recorder;
     uint8_t extensionId = 0;  // the publisher's transport-wide sequence number extension
-    Clock::time_point last{};
+    Clock::time_point due{};  // Clock::time_point{}: none sent yet
   };
   std::unordered_map<TransportId, std::unique_ptr<Feedback>> feedback;
   std::array<rtcp::TwccPacket, TransportCcRecorder::kMaxReported> feedbackList{};
-  Clock::time_point lastSpeakerEvaluation{};
+  Clock::time_point nextSpeakerEvaluation{};
   std::array<uint8_t, kRtcpBufferSize> rtcpBuffer{};
 
   Producer* findProducer(uint32_t id) const noexcept {
@@ -735,11 +765,8 @@ struct Router::State {
   void sendFeedback(Clock::time_point now) noexcept {
     for (auto& [transport, state] : feedback) {
       TransportCcRecorder& recorder = state->recorder;
-      if (recorder.pending() == 0 ||
-          (now - state->last < std::chrono::milliseconds(50) && recorder.pending() < 100)) {
-        continue;
-      }
-      state->last = now;
+      if (recorder.pending() == 0 || (now < state->due && recorder.pending() < 100)) continue;
+      state->due = nextDue(state->due, now, kFeedbackInterval, transport);
       const uint8_t count = recorder.feedbackCount();
       const size_t n = recorder.take(feedbackList);
       if (n == 0) continue;
@@ -790,8 +817,10 @@ struct Router::State {
       }
     }
     ReceiveStatistics& statistics = producer.statistics();
-    if (statistics.received() > 0 && now - producer.lastReceiverReport() >= options.receiverReportInterval) {
-      producer.setLastReceiverReport(now);
+    if (statistics.received() > 0 && now >= producer.nextReceiverReport()) {
+      producer.setNextReceiverReport(nextDue(
+          producer.nextReceiverReport(), now,
+          std::chrono::duration_cast<Clock::duration>(options.receiverReportInterval), producer.id()));
       const rtcp::ReportBlock block = statistics.reportBlock(*ssrc, now);
       rtcp::RtcpCompoundBuilder builder(std::span<uint8_t>(rtcpBuffer).first(kMaxRtcpPacketSize));
       if (builder.addRr(kServerSsrc, std::span<const rtcp::ReportBlock>(&block, 1)) &&
@@ -1146,8 +1175,8 @@ void Router::tick(Clock::time_point now) noexcept {
     if (producer->isVideo() && producer->keyframes().due(now)) state_->sendKeyframeRequest(*producer, now);
   }
   state_->sendFeedback(now);
-  if (now - state_->lastAllocation >= kAllocationInterval) {
-    state_->lastAllocation = now;
+  if (now >= state_->nextAllocation) {
+    state_->nextAllocation = nextDue(state_->nextAllocation, now, kAllocationInterval, tag_);
     for (const auto& producer : state_->producers)
       producer->updateRates(now);
     for (auto& [transport, subscriber] : state_->subscribers)
@@ -1158,8 +1187,9 @@ void Router::tick(Clock::time_point now) noexcept {
     state_->probe(*subscriber, now);
     state_->sendPadding(*subscriber, now);
   }
-  if (now - state_->lastSpeakerEvaluation >= ActiveSpeakerDetector::kBinLength) {
-    state_->lastSpeakerEvaluation = now;
+  if (now >= state_->nextSpeakerEvaluation) {
+    state_->nextSpeakerEvaluation =
+        nextDue(state_->nextSpeakerEvaluation, now, ActiveSpeakerDetector::kBinLength, tag_ + 1);
     if (const std::optional<uint32_t> speaker = state_->speakers.evaluate(now)) {
       ++counters_.speakerChanges;
       output_.onActiveSpeaker(*this, *speaker);

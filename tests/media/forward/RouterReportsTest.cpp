@@ -3,6 +3,7 @@
 // NTP time), and a subscriber's report block echoing that SR gives the consumer's RTT.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <initializer_list>
 #include <vector>
@@ -190,7 +191,8 @@ TEST_CASE("Router: publishers get transport-wide congestion control feedback eve
   CHECK(first[0] == std::pair<uint16_t, bool>{100, true});
   CHECK(first[2] == std::pair<uint16_t, bool>{102, false});
   CHECK(first[3] == std::pair<uint16_t, bool>{103, true});
-  // Next: 104 lost at the border, 105 and 106 arrive; reported after 50 ms, starting at 104.
+  // Next: 104 lost at the border, 105 and 106 arrive; reported 50 ms plus the transport's phase
+  // (under 50 ms) after the first feedback, starting at 104.
   output.rtcp.clear();
   for (const uint16_t t : std::initializer_list<uint16_t>{105, 106}) {
     feedRtp(router, kPublisher, withTransportSequence(seq++, t), now);
@@ -198,10 +200,93 @@ TEST_CASE("Router: publishers get transport-wide congestion control feedback eve
   }
   router.tick(now);
   CHECK(feedbackOf().empty());  // within 50 ms of the last feedback
-  router.tick(now + 50ms);
+  router.tick(now + 100ms);
   const auto second = feedbackOf();
   REQUIRE(second.size() == 3);
   CHECK(second[0] == std::pair<uint16_t, bool>{104, false});
   CHECK(second[2] == std::pair<uint16_t, bool>{106, true});
   CHECK(router.counters().transportFeedbackSent == 2);
+}
+
+TEST_CASE("Router: publishers that start together report in different ticks") {
+  // 50 publishers (own transports, own SSRCs) start in the same tick and send a video packet with a
+  // transport-wide sequence number every tick for 35 s; the ticks come 10 to 13 ms apart, as a
+  // worker's timer does under load. Their feedback (every 50 ms) and receiver reports (every
+  // second) stay spread over the ticks of a period, each on its own grid.
+  RecordingOutput output;
+  Router router(output, {});
+  constexpr uint32_t kPublishers = 50;
+  for (uint32_t p = 0; p < kPublishers; ++p) {
+    ProducerSpec spec = videoProducer();
+    spec.id = 1000 + p;
+    spec.transport = 100 + p;
+    spec.ssrcs = {0x50000000U + p};
+    spec.rtxSsrcs = {0x60000000U + p};
+    router.addProducer(spec);
+  }
+  std::vector<size_t> feedbackPerTick;
+  std::vector<size_t> reportsPerTick;
+  std::vector<std::vector<Clock::time_point>> feedbackTimes(kPublishers);
+  uint32_t jitter = 1;
+  Clock::time_point now = kT0;
+  for (uint16_t tick = 0; tick < 3000; ++tick) {
+    for (uint32_t p = 0; p < kPublishers; ++p) {
+      const Bytes twcc = {static_cast<uint8_t>(tick >> 8), static_cast<uint8_t>(tick & 0xff)};
+      rtp::RtpPacketBuilder b;
+      b.setPayloadType(96)
+          .setSequenceNumber(static_cast<uint16_t>(tick + 1))
+          .setTimestamp(tick * 900U)
+          .setSsrc(0x50000000U + p)
+          .setPayload(Bytes(50, 7));
+      b.addExtension(kPubTransportCc, twcc);
+      feedRtp(router, 100 + p, build(b), now);
+    }
+    output.rtcp.clear();
+    router.tick(now);
+    size_t feedback = 0;
+    size_t reports = 0;
+    for (const SentPacket& sent : output.rtcp) {
+      for (const auto& packet : rtcp::RtcpCompound(sent.bytes)) {
+        if (rtcp::TransportCcView::parse(packet)) {
+          ++feedback;
+          feedbackTimes[sent.transport - 100].push_back(now);
+        }
+        if (const auto rr = rtcp::ReceiverReportView::parse(packet); rr && rr->reportCount() == 1) ++reports;
+      }
+    }
+    feedbackPerTick.push_back(feedback);
+    reportsPerTick.push_back(reports);
+    jitter = jitter * 1103515245U + 12345U;
+    now += 10ms + std::chrono::microseconds((jitter >> 16) % 3000);
+  }
+  // All start in the first tick; from then on a fraction of them in any one tick (counted from the
+  // tick that sent the last one, they drift together: 37 of 50 in one tick by the end).
+  CHECK(feedbackPerTick[0] == kPublishers);
+  CHECK(reportsPerTick[0] == kPublishers);
+  const size_t mostFeedback = *std::max_element(feedbackPerTick.begin() + 1, feedbackPerTick.end());
+  const size_t mostReports = *std::max_element(reportsPerTick.begin() + 1, reportsPerTick.end());
+  INFO("most feedback in one tick " << mostFeedback << ", most reports " << mostReports);
+  CHECK(mostFeedback <= kPublishers / 2);
+  CHECK(mostReports <= kPublishers / 10);
+  // Each still gets feedback every 50 ms: within a tick of it each time, and on average.
+  for (uint32_t p = 0; p < kPublishers; ++p) {
+    const auto& times = feedbackTimes[p];
+    REQUIRE(times.size() >= 60);
+    for (size_t k = 2; k < times.size(); ++k) {
+      CHECK(times[k] - times[k - 1] > 50ms - 13ms);
+      CHECK(times[k] - times[k - 1] < 50ms + 13ms);
+    }
+    const auto average = (times.back() - times[1]) / static_cast<int>(times.size() - 2);
+    CHECK(average > 49ms);
+    CHECK(average < 51ms);
+  }
+  // Receiver reports: the first with the first tick, then one a second (about 35 s in all).
+  size_t reports = 0;
+  for (const size_t r : reportsPerTick)
+    reports += r;
+  const Clock::duration elapsed = now - kT0;
+  INFO("reports " << reports << " in "
+                  << std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count() << " ms");
+  CHECK(reports >= (elapsed / 1s - 1) * kPublishers);
+  CHECK(reports <= (elapsed / 1s + 1) * kPublishers);
 }

@@ -167,10 +167,11 @@ TEST_CASE("Router: a publisher's lost packets are NACKed, repaired by RTX, and r
     }
   }
   CHECK(nacked == std::vector<uint16_t>{6, 7});
-  // Once a second a receiver report: highest seq 8; 3 was repaired, 6 and 7 still lost... and one
-  // of the duplicates (seq 8 twice) counts as received: RFC 3550 cumulative lost = 8 - 7 = 1.
+  // Once a second a receiver report (the second one a second plus the producer's phase after the
+  // first): highest seq 8; 3 was repaired, 6 and 7 still lost... and one of the duplicates (seq 8
+  // twice) counts as received: RFC 3550 cumulative lost = 8 - 7 = 1.
   output.rtcp.clear();
-  router.tick(kT0 + 1100ms);
+  router.tick(kT0 + 2100ms);
   std::optional<rtcp::ReportBlock> block;
   for (const SentPacket& sent : output.rtcp) {
     for (const auto& packet : rtcp::RtcpCompound(sent.bytes)) {
