@@ -441,6 +441,16 @@ void LoadPeer::pace(uint64_t nowNs) noexcept {
   }
 }
 
+uint64_t LoadPeer::nextDueNs() const noexcept {
+  if (role_ != PeerRole::kPublisher || !ready_ || stopping_ || (!transport_ && !raw_)) return UINT64_MAX;
+  const LoadScenario& s = ctx_.scenario;
+  uint64_t next = UINT64_MAX;
+  if (s.audio) next = std::min(next, nextAudioNs_);
+  if (dataStream_) next = std::min(next, nextDataNs_);
+  if (s.video) next = std::min(next, nextFrameNs_);
+  return next;
+}
+
 void LoadPeer::sendVideoFrame(VideoLayer& layer, size_t index, uint64_t nowNs, bool keyFrame) noexcept {
   const VideoFrameSource& source = *layer.source;
   const uint32_t frameBytes = source.frameBytes(keyFrame);

@@ -93,6 +93,9 @@ class LoadPeer final : private media::transport::TransportEvents,
   void start(std::function<void(bool ok)> done);
   // Sends what is due at `nowNs` (publishers; io thread).
   void pace(uint64_t nowNs) noexcept;
+  // When pace() has something to send next (monotonic ns); UINT64_MAX when it never will (not a
+  // ready publisher).
+  [[nodiscard]] uint64_t nextDueNs() const noexcept;
   // Leaves: closes the WebSocket and the transport (io thread).
   void stop();
 

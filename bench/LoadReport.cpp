@@ -97,6 +97,11 @@ std::string markdownReport(const RunOptions& options, const std::vector<TargetRe
        << " ms, p99 " << serverMs(r.serverProcessing, 0.99) << " ms, p99.9 "
        << serverMs(r.serverProcessing, 0.999) << " ms.\n";
   }
+  for (const auto& r : results) {
+    if (r.publisherThreadPriority.empty()) continue;
+    md << "- Publishers of " << r.target.label() << " on a client thread of their own, scheduled "
+       << r.publisherThreadPriority << "; their pacer wakes for each due send.\n";
+  }
   const TargetResult* sy = find(results, "switchyard");
   const TargetResult* janus = find(results, "janus");
   const TargetResult* reflector = find(results, "reflector");

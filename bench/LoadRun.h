@@ -79,6 +79,7 @@ struct TargetResult {
   uint32_t keyframeRequests = 0;
   DataTotals data;
   std::string exitStatus;
+  std::string publisherThreadPriority;  // the publishers' own client thread: what raisePriority got
 
   [[nodiscard]] double lossPercent() const noexcept;
   [[nodiscard]] double receivedPerSecond() const noexcept;

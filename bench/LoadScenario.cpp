@@ -107,7 +107,10 @@ const std::vector<Setting>& settings() {
       U32("data-message-bytes", dataMessageBytes, 21, 65536, "bytes per data message"),
       DBL("warmup-seconds", warmupSeconds, 0, 600, "seconds of media before measuring"),
       DBL("seconds", seconds, 1, 86400, "measured seconds"),
-      U32("client-threads", clientThreads, 1, 64, "bench client threads"),
+      U32("client-threads", clientThreads, 1, 64, "bench client threads (for the subscribers)"),
+      BOOL("publisher-thread", publisherThread,
+           "publishers on a client thread of their own: the subscribers' receive work does not delay "
+           "their pacing"),
       U32("join-concurrency", joinConcurrency, 1, 1000, "peers negotiating at once"),
       BOOL("ramp", ramp, "add subscribers step by step until loss or p99 crosses its limit"),
       U32("ramp-step", rampStep, 1, 1000, "subscribers added per ramp step (all rooms)"),

@@ -36,6 +36,10 @@ struct LoadScenario {
   double seconds = 20;  // the measured window (per ramp step: stepSeconds)
   // The bench process.
   uint32_t clientThreads = 1;
+  // Publishers on a client thread of their own. On threads shared with subscribers, a pacer tick
+  // waits for the receive work before it (milliseconds at a time under load), and then every
+  // publisher due meanwhile sends at once: bursts that independent publishers do not make.
+  bool publisherThread = true;
   uint32_t joinConcurrency = 32;  // peers negotiating at once
   // Ramp: add subscribers until loss or p99 latency crosses its threshold.
   bool ramp = false;
