@@ -7,6 +7,7 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -483,19 +484,30 @@ TEST_CASE("UdpSocket: with GSO a destination's datagrams go as segments, intact 
   CHECK(counters.sendCalls == 1);
 }
 
-TEST_CASE("UdpSocket: GSO keeps every destination's order over random sizes and flushes") {
-  std::vector<size_t> order;
-  std::vector<size_t> sizes;
-  uint32_t state = 12345;
+namespace {
+
+// `count` datagrams to random receivers in [0, receivers), each of a size drawn from `choices`
+// (repeatable: an LCG from `seed`).
+void randomGsoLoad(uint32_t seed, size_t count, size_t receivers, std::span<const size_t> choices,
+                   std::vector<size_t>& order, std::vector<size_t>& sizes) {
+  uint32_t state = seed;
   const auto next = [&state] {
     state = state * 1103515245u + 12345u;
     return state >> 16;
   };
-  const size_t choices[] = {1200, 1200, 1200, 1199, 900, 160, 1};
-  for (size_t i = 0; i < 3000; ++i) {
-    order.push_back(next() % 3);
-    sizes.push_back(choices[next() % std::size(choices)]);
+  for (size_t i = 0; i < count; ++i) {
+    order.push_back(next() % receivers);
+    sizes.push_back(choices[next() % choices.size()]);
   }
+}
+
+}  // namespace
+
+TEST_CASE("UdpSocket: GSO keeps every destination's order over random sizes and flushes") {
+  std::vector<size_t> order;
+  std::vector<size_t> sizes;
+  const size_t choices[] = {1200, 1200, 1200, 1199, 900, 160, 1};
+  randomGsoLoad(12345, 3000, 3, choices, order, sizes);
   for (const SocketAddress& loopback : {test::loopback4(), test::loopback6()}) {
     if (loopback.isIpv6() && !test::canBindIpv6Loopback()) continue;
     UdpSocket::Counters counters;
@@ -535,16 +547,8 @@ TEST_CASE("UdpSocket: GSO over a 256-slot queue to 40 receivers (frames of four 
 TEST_CASE("UdpSocket: GSO keeps order to 200 receivers over random sizes, a flush per 256") {
   std::vector<size_t> order;
   std::vector<size_t> sizes;
-  uint32_t state = 777;
-  const auto next = [&state] {
-    state = state * 1103515245u + 12345u;
-    return state >> 16;
-  };
   const size_t choices[] = {1200, 1200, 1200, 1199, 1201, 900, 160, 1};
-  for (size_t i = 0; i < 4000; ++i) {
-    order.push_back(next() % 200);
-    sizes.push_back(choices[next() % std::size(choices)]);
-  }
+  randomGsoLoad(777, 4000, 200, choices, order, sizes);
   UdpSocket::Counters counters;
   checkGsoDelivery(test::loopback4(), order, sizes, 256, counters, 200, 256);
   CHECK(counters.sent == 4000);
