@@ -228,6 +228,7 @@ TEST_CASE("Router: publishers that start together report in different ticks") {
   std::vector<size_t> reportsPerTick;
   std::vector<std::vector<Clock::time_point>> feedbackTimes(kPublishers);
   uint32_t jitter = 1;
+  const Bytes payload(50, 7);
   Clock::time_point now = kT0;
   for (uint16_t tick = 0; tick < 3000; ++tick) {
     for (uint32_t p = 0; p < kPublishers; ++p) {
@@ -237,7 +238,7 @@ TEST_CASE("Router: publishers that start together report in different ticks") {
           .setSequenceNumber(static_cast<uint16_t>(tick + 1))
           .setTimestamp(tick * 900U)
           .setSsrc(0x50000000U + p)
-          .setPayload(Bytes(50, 7));
+          .setPayload(payload);  // the builder keeps a view of it
       b.addExtension(kPubTransportCc, twcc);
       feedRtp(router, 100 + p, build(b), now);
     }
