@@ -53,8 +53,9 @@ struct Config {
     uint16_t tcpPort = 40000;  // worker i: tcpPort + i
     uint32_t consentTimeoutMs = 30000;
     uint32_t dtlsMtu = 1200;
-    bool udpGso = true;           // send a destination's datagrams of one flush as UDP GSO segments
-    std::string certificateFile;  // empty: generate
+    bool udpGso = true;               // send a destination's datagrams of one flush as UDP GSO segments
+    uint32_t udpFlushDatagrams = 32;  // flush the send queue once a received datagram leaves this many
+    std::string certificateFile;      // empty: generate
     std::string privateKeyFile;
     uint32_t srtpReplayWindow = 1024;
     uint32_t keyframeRequestIntervalMs = 200;    // per published video track

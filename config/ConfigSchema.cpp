@@ -190,6 +190,14 @@ ConfigSchema::ConfigSchema() {
             "equal-sized packets. Falls back to one datagram per message on a socket where the "
             "kernel refuses it.",
             &C::rtc, &C::Rtc::udpGso));
+  fields_.push_back(integerField(
+      "rtc.udp_flush_datagrams", 1, 256,
+      "Once the work of one received datagram leaves at least this many datagrams in a worker's "
+      "send queue (256 slots), they go to the kernel before the next received datagram is handled; "
+      "the queue is also flushed at the end of every receive batch. Bounds how long a forwarded copy "
+      "waits in the server (about this many copies' work); larger: fewer sendmmsg calls and longer "
+      "GSO runs, smaller: lower added latency.",
+      &C::rtc, &C::Rtc::udpFlushDatagrams));
   fields_.push_back(field("rtc.certificate_file", FieldKind::String,
                           "PEM certificate for DTLS; empty: an ECDSA P-256 certificate is generated at "
                           "start. Needs `rtc.private_key_file`.",

@@ -59,6 +59,7 @@ WorkerMedia::WorkerMedia(boost::asio::io_context& io, unsigned index, const conf
   options.consentTimeout = std::chrono::milliseconds(config.rtc.consentTimeoutMs);
   options.mtu = config.rtc.dtlsMtu;
   options.udpGso = config.rtc.udpGso;
+  options.udpFlushDatagrams = config.rtc.udpFlushDatagrams;
   options.replayWindow = config.rtc.srtpReplayWindow;
   options.kernelTimestamps = latency_ != nullptr;
   TransportEvents& events = *this;

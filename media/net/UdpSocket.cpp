@@ -270,6 +270,7 @@ void UdpSocket::onReadable() noexcept {
       ++counters_.received;
       const size_t size = std::min<size_t>(msg.msg_len, kDatagramBufferSize);
       listener_.onDatagram(std::span<uint8_t>(receiveBuffers_.data() + i * kDatagramBufferSize, size), *from);
+      if (sendCount_ >= options_.flushAfterDatagrams) flush();
     }
     budget -= count;
     flush();

@@ -61,8 +61,13 @@ class UdpSocket {
     size_t maxDatagramsPerWakeup = 256;  // then re-arm so other work runs
     size_t sendQueueSlots = 256;         // datagrams queued for one sendmmsg
     bool flushWhenFull = true;           // send() on a full queue flushes before dropping
-    int receiveBufferBytes = 4 << 20;    // SO_RCVBUF request (best effort), <= 0: leave default
-    int sendBufferBytes = 4 << 20;       // SO_SNDBUF request (best effort), <= 0: leave default
+    // After a received datagram's onDatagram(), a queue holding at least this many datagrams is
+    // flushed before the next one is handled (besides the flush at the end of each batch): a copy
+    // waits for about this many sends' work, not for the whole batch's. >= sendQueueSlots: only at
+    // the end of a batch (and when full).
+    size_t flushAfterDatagrams = 32;
+    int receiveBufferBytes = 4 << 20;  // SO_RCVBUF request (best effort), <= 0: leave default
+    int sendBufferBytes = 4 << 20;     // SO_SNDBUF request (best effort), <= 0: leave default
     // SO_TIMESTAMPNS: the kernel's arrival time of each datagram, readable during onDatagram as
     // receiveTimeNs() (measuring tools: the bench's latency without its own queueing, the server's
     // added-latency histogram, workers.latency_histogram).

@@ -227,6 +227,67 @@ TEST_CASE("UdpSocket: a full queue is flushed before dropping by default") {
   }
 }
 
+namespace {
+
+// Each received datagram fans out to `copies` sends to one peer (an SFU's copies); records how many
+// datagrams were already queued when each one arrived.
+struct FanOut : UdpSocket::Listener {
+  UdpSocket* via = nullptr;
+  SocketAddress to;
+  size_t copies = 0;
+  size_t received = 0;
+  std::vector<size_t> queuedOnArrival;
+  void onDatagram(std::span<uint8_t> data, const SocketAddress&) noexcept override {
+    queuedOnArrival.push_back(via->queuedDatagrams());
+    for (size_t c = 0; c < copies; ++c)
+      via->send(data, to);
+    ++received;
+  }
+};
+
+// 40 datagrams sent at once (a full batch of 32, then 8), 10 copies each; returns the most that
+// was queued when a datagram arrived, after checking every copy arrived in order.
+size_t fanOutBacklog(size_t flushAfterDatagrams, uint64_t& sendCalls) {
+  boost::asio::io_context io;
+  FanOut fanOut;
+  UdpSocket::Options options;
+  options.flushAfterDatagrams = flushAfterDatagrams;
+  UdpSocket socket(io, test::loopback4(), fanOut, options);
+  test::PlainUdp sender(test::loopback4());
+  test::PlainUdp receiver(test::loopback4());
+  fanOut.via = &socket;
+  fanOut.to = receiver.address();
+  fanOut.copies = 10;
+  constexpr uint32_t kCount = 40;
+  for (uint32_t i = 0; i < kCount; ++i)
+    REQUIRE(sender.sendTo(datagram(i), socket.localAddress()));
+  socket.start();
+  REQUIRE(test::runUntil(io, [&] { return fanOut.received == kCount; }));
+  CHECK(socket.queuedDatagrams() == 0);
+  CHECK(socket.counters().sent == kCount * 10);
+  for (uint32_t i = 0; i < kCount * 10; ++i) {
+    const auto d = receiver.receive();
+    REQUIRE(d.has_value());
+    CHECK(*d == datagram(i / 10));
+  }
+  sendCalls = socket.counters().sendCalls;
+  return *std::max_element(fanOut.queuedOnArrival.begin(), fanOut.queuedOnArrival.end());
+}
+
+}  // namespace
+
+TEST_CASE("UdpSocket: copies go to the kernel once flushAfterDatagrams are queued, not at batch end") {
+  uint64_t sendCalls = 0;
+  // 25: after the third datagram's copies (30 queued) the queue is flushed, so a datagram never
+  // arrives behind more than 20 queued copies; 40 datagrams take 14 flushes.
+  CHECK(fanOutBacklog(25, sendCalls) == 20);
+  CHECK(sendCalls == 14);
+  // Only at the end of a batch (and when the 256 slots are full): the 25th datagram of the first
+  // batch waits behind 240 copies.
+  CHECK(fanOutBacklog(256, sendCalls) == 250);
+  CHECK(sendCalls == 3);
+}
+
 TEST_CASE("UdpSocket: refuses oversize and wrong-family datagrams") {
   boost::asio::io_context io;
   Recorder recorder;
