@@ -43,6 +43,9 @@ struct Config {
     // Per-worker histogram of the added latency (kernel arrival to the sendmmsg of the last forwarded
     // copy), exposed on GET /metrics.
     bool latencyHistogram = true;
+    // The 10 ms room tick runs in slices of about this long; between two, the worker reads its
+    // sockets (a packet arriving during the tick waits for one slice, not for every room's tick).
+    uint32_t tickSliceUs = 100;
   } workers;
 
   struct Rtc {

@@ -153,6 +153,13 @@ ConfigSchema::ConfigSchema() {
             "its last copy, in a histogram (`switchyard_forward_latency_seconds` on `/metrics`). Costs a "
             "timestamp per datagram and a clock read per sendmmsg.",
             &C::workers, &C::Workers::latencyHistogram));
+  fields_.push_back(integerField(
+      "workers.tick_slice_us", 0, 100000,
+      "Each worker's 10 ms room tick (RTCP feedback and reports, bitrate allocation, probing, speaker "
+      "detection) runs in slices of about this many microseconds: after a slice that took this long, "
+      "the worker handles the packets that arrived meanwhile before it ticks the next rooms. Bounds how "
+      "long a packet waits behind the tick. 0: one room per slice.",
+      &C::workers, &C::Workers::tickSliceUs));
   fields_.push_back(field("rtc.listen_addresses", FieldKind::IpAddressList,
                           "Addresses the media sockets (UDP, and TCP for ICE-TCP) bind to. Each is also "
                           "offered as a host candidate, except 0.0.0.0 and ::, which need "

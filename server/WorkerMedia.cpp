@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <system_error>
 
+#include <boost/asio/post.hpp>
+
 #include "config/Log.h"
 
 namespace switchyard::server {
@@ -32,7 +34,12 @@ util::SocketAddress address(const std::string& ip, uint32_t basePort, unsigned i
 WorkerMedia::WorkerMedia(boost::asio::io_context& io, unsigned index, const config::Config& config,
                          const dtls::DtlsCertificate& certificate, WorkerHandoff* handoff,
                          ForwardLatency* latency)
-    : index_(index), dtls_(certificate), timer_(io), handoff_(handoff), latency_(latency) {
+    : index_(index),
+      dtls_(certificate),
+      timer_(io),
+      tickSlice_(config.workers.tickSliceUs),
+      handoff_(handoff),
+      latency_(latency) {
   routerOptions_.keyframeRequestInterval = std::chrono::milliseconds(config.rtc.keyframeRequestIntervalMs);
   routerOptions_.retransmissionBufferPackets = config.rtc.retransmissionBufferPackets;
   routerOptions_.bandwidthEstimation = config.rtc.bandwidthEstimation;
@@ -270,9 +277,8 @@ const forward::Router* WorkerMedia::router(RoomKey room) const noexcept {
 void WorkerMedia::armTick() {
   timer_.expires_after(std::chrono::milliseconds(10));
   timer_.async_wait(media::net::withMemory(timerMemory_, [this](const boost::system::error_code& ec) {
-    if (ec || routers_.empty()) return;
+    if (ec || routers_.empty() || ticking_) return;
     tick();
-    armTick();
   }));
 }
 
@@ -326,15 +332,40 @@ void WorkerMedia::drainHandoff() noexcept {
 
 void WorkerMedia::tick() noexcept {
   drainHandoff();
-  const auto now = transport::Clock::now();
-  for (auto& [key, router] : routers_)
-    router->tick(now);
+  tickRooms_.clear();  // keeps its capacity: allocates only when the worker has more rooms than ever
+  for (const auto& [key, router] : routers_)
+    tickRooms_.push_back(key);
+  tickNext_ = 0;
+  ticking_ = true;
+  tickSlice();
+}
+
+void WorkerMedia::tickSlice() noexcept {
+  ++tickSlices_;
+  const auto start = transport::Clock::now();
+  auto now = start;
+  while (tickNext_ < tickRooms_.size()) {
+    // A room may have closed since the round began (its key is then gone, or reused by a new one,
+    // whose tick is merely early).
+    if (const auto it = routers_.find(tickRooms_[tickNext_++]); it != routers_.end()) it->second->tick(now);
+    now = transport::Clock::now();
+    if (tickNext_ < tickRooms_.size() && now - start >= tickSlice_) {
+      host_->flush();
+      boost::asio::post(timer_.get_executor(),
+                        media::net::withMemory(sliceMemory_, [this, alive = std::weak_ptr<int>(alive_)] {
+                          if (!alive.expired()) tickSlice();
+                        }));
+      return;
+    }
+  }
   if (!relays_.empty()) {
     sctp::SctpAssociation::tick(now);
     for (auto& [key, relay] : relays_)
       relay->tick();
   }
   host_->flush();
+  ticking_ = false;
+  if (!routers_.empty()) armTick();
 }
 
 void WorkerMedia::onTransportConnected(transport::TransportId id) {

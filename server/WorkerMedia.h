@@ -7,6 +7,7 @@
 // must post back to its own thread.
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -112,6 +113,10 @@ class WorkerMedia final : private media::transport::TransportEvents,
     return rtpForwarded_.load(std::memory_order_relaxed);
   }
   [[nodiscard]] size_t roomCount() const noexcept { return routers_.size(); }
+  // Slices the room tick has run in so far (workers.tick_slice_us; tests).
+  [[nodiscard]] uint64_t tickSlices() const noexcept { return tickSlices_; }
+  // A tick round is between two slices.
+  [[nodiscard]] bool ticking() const noexcept { return ticking_; }
   // The counters of a room's router (worker thread); nullptr when the room has none.
   [[nodiscard]] const media::forward::Router* router(RoomKey room) const noexcept;
   // The data-channel relay of a room (worker thread); nullptr when it has none.
@@ -152,7 +157,10 @@ class WorkerMedia final : private media::transport::TransportEvents,
   // Takes the transport out of its room's relay, logging its data-channel counters.
   void leaveRelay(media::transport::TransportId id) noexcept;
   void armTick();
+  // The room tick: starts a round over a snapshot of the rooms, in slices of tickSlice_ (posted
+  // one after another so ready socket handlers run in between); the last slice re-arms the timer.
   void tick() noexcept;
+  void tickSlice() noexcept;
   // Added latency: once a forwarded packet's copies are all queued, its kernel arrival waits here
   // until the next flush (which sends its last copy), then recordLatencies() records
   // (now - arrival) for each.
@@ -174,6 +182,13 @@ class WorkerMedia final : private media::transport::TransportEvents,
   boost::asio::steady_timer timer_;
   std::shared_ptr<media::net::HandlerMemory> timerMemory_ =
       media::net::HandlerMemory::create();  // re-arming allocates nothing
+  std::chrono::microseconds tickSlice_;
+  std::vector<RoomKey> tickRooms_;  // the round's snapshot; tickRooms_[tickNext_] is next
+  size_t tickNext_ = 0;
+  bool ticking_ = false;  // a round is between slices
+  uint64_t tickSlices_ = 0;
+  std::shared_ptr<media::net::HandlerMemory> sliceMemory_ = media::net::HandlerMemory::create();
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // posted slices hold a weak token
   WorkerHandoff* handoff_;
   std::optional<boost::asio::posix::stream_descriptor> wake_;  // a dup of handoff_->wakeFd(index_)
   uint64_t wakeValue_ = 0;
