@@ -67,11 +67,10 @@ std::string markdownReport(const RunOptions& options, const std::vector<TargetRe
     }
     md << "| " << r.target.label() << " | " << r.ready << "/" << r.peers << " | "
        << fixed(r.receivedPerSecond(), 0) << " | " << fixed(r.lossPercent(), 3) << " | "
-       << r.received.duplicates << " | " << fixed(r.latency.percentileUs(0.5) / 1000, 2) << " | "
-       << fixed(r.latency.percentileUs(0.99) / 1000, 2) << " | "
-       << fixed(r.latency.percentileUs(0.999) / 1000, 2) << " | " << serverMs(r.serverLatency, 0.5) << " | "
-       << serverMs(r.serverLatency, 0.99) << " | " << serverMs(r.serverLatency, 0.999) << " | "
-       << fixed(r.jitterMs, 3) << " | "
+       << r.received.duplicates << " | " << formatMs(quantileMs(r.latency, 0.5), 2) << " | "
+       << formatMs(quantileMs(r.latency, 0.99), 2) << " | " << formatMs(quantileMs(r.latency, 0.999), 2)
+       << " | " << serverMs(r.serverLatency, 0.5) << " | " << serverMs(r.serverLatency, 0.99) << " | "
+       << serverMs(r.serverLatency, 0.999) << " | " << fixed(r.jitterMs, 3) << " | "
        << fixed(r.windowSeconds > 0 ? 100 * r.serverCpuSeconds / r.windowSeconds : 0, 1) << " | "
        << fixed(r.packetsPerCpuSecond(), 0) << " | "
        << fixed(static_cast<double>(r.rssEndBytes) / 1048576.0, 1) << " | "
@@ -82,8 +81,8 @@ std::string markdownReport(const RunOptions& options, const std::vector<TargetRe
     md << "\nData channels, " << r.target.label() << ": " << r.data.sent << " messages sent, "
        << r.data.received.received << " received of " << r.data.received.expected << " expected (lost "
        << r.data.received.lost() << ", duplicates " << r.data.received.duplicates << "), latency p50 "
-       << fixed(r.data.latency.percentileUs(0.5) / 1000, 2) << " ms, p99 "
-       << fixed(r.data.latency.percentileUs(0.99) / 1000, 2) << " ms.\n";
+       << formatMs(quantileMs(r.data.latency, 0.5), 2) << " ms, p99 "
+       << formatMs(quantileMs(r.data.latency, 0.99), 2) << " ms.\n";
   }
   md << "\nEnd-to-end latency (p50/p99/p99.9): publisher send to the kernel's arrival at the subscriber. "
         "Server latency: the time a forwarded packet spent in Switchyard (kernel arrival at the server to "
@@ -118,11 +117,14 @@ std::string markdownReport(const RunOptions& options, const std::vector<TargetRe
   if (sy && reflector) {
     // The reflector's path is the same sockets, kernel and client threads without an SFU in it.
     for (const double q : {0.5, 0.99}) {
+      const double syMs = quantileMs(sy->latency, q);
+      const double reflectorMs = quantileMs(reflector->latency, q);
+      // No difference when either is past the histogram's last bound.
+      const bool bounded = !std::isinf(syMs) && !std::isinf(reflectorMs);
       md << "- Latency added by Switchyard at p" << (q == 0.5 ? "50" : "99")
          << " (Switchyard's minus the reflector's): "
-         << fixed((sy->latency.percentileUs(q) - reflector->latency.percentileUs(q)) / 1000, 2) << " ms ("
-         << fixed(sy->latency.percentileUs(q) / 1000, 2) << " - "
-         << fixed(reflector->latency.percentileUs(q) / 1000, 2) << ")\n";
+         << (bounded ? fixed(syMs - reflectorMs, 2) + " ms" : std::string("-")) << " (" << formatMs(syMs, 2)
+         << " - " << formatMs(reflectorMs, 2) << ")\n";
     }
   }
   // Scaling: switchyard with several worker counts.
@@ -148,7 +150,7 @@ std::string markdownReport(const RunOptions& options, const std::vector<TargetRe
       md << "| subscribers | rx pkt/s | loss % | p99 ms | server CPU % |\n|---:|---:|---:|---:|---:|\n";
       for (const RampStep& step : r.ramp)
         md << "| " << step.subscribers << " | " << fixed(step.receivedPerSecond, 0) << " | "
-           << fixed(step.lossPercent, 3) << " | " << fixed(step.p99Ms, 2) << " | "
+           << fixed(step.lossPercent, 3) << " | " << formatMs(step.p99Ms, 2) << " | "
            << fixed(step.serverCpuPercent, 1) << " |\n";
     }
     if (r.rssSeries.size() >= 2) {

@@ -195,6 +195,12 @@ std::string human(double v) {
   return text;
 }
 
+// A figure in ms for report.json: null when past the histograms' last bound (+infinity, which JSON
+// cannot hold).
+nlohmann::json jsonMs(double ms) {
+  return std::isinf(ms) ? nlohmann::json(nullptr) : nlohmann::json(ms);
+}
+
 // A progress line on stderr: redrawn in place on a terminal, one line every 5 s otherwise.
 class Progress {
  public:
@@ -439,9 +445,9 @@ class TargetRun {
     const double loss =
         r.expected ? 100.0 * static_cast<double>(r.lost()) / static_cast<double>(r.expected) : 0;
     char text[160];
-    std::snprintf(text, sizeof(text), "rx %s pkt/s loss %.3f%% p99 %.2f ms cpu %.0f%%",
+    std::snprintf(text, sizeof(text), "rx %s pkt/s loss %.3f%% p99 %s ms cpu %.0f%%",
                   human(seconds > 0 ? static_cast<double>(r.received) / seconds : 0).c_str(), loss,
-                  l.percentileUs(0.99) / 1000.0, seconds > 0 ? 100.0 * cpu / seconds : 0.0);
+                  formatMs(quantileMs(l, 0.99), 2).c_str(), seconds > 0 ? 100.0 * cpu / seconds : 0.0);
     return text;
   }
 
@@ -545,7 +551,7 @@ class TargetRun {
     step.receivedPerSecond = elapsed > 0 ? static_cast<double>(r.received) / elapsed : 0;
     step.lossPercent =
         r.expected ? 100.0 * static_cast<double>(r.lost()) / static_cast<double>(r.expected) : 0;
-    step.p99Ms = l.percentileUs(0.99) / 1000.0;
+    step.p99Ms = quantileMs(l, 0.99);
     step.serverCpuPercent = elapsed > 0 ? 100.0 * cpu / elapsed : 0;
     step.subscribers = currentSubscribers_;
     if (main) {
@@ -719,6 +725,15 @@ bool parseTargets(const std::string& text, std::vector<TargetSpec>& out, std::st
   return !out.empty();
 }
 
+std::string formatMs(double ms, int digits) {
+  if (std::isinf(ms)) {
+    return "> " + std::to_string(LatencyHistogram::kLastBoundNs / 1000000);
+  }
+  char text[64];
+  std::snprintf(text, sizeof(text), "%.*f", digits, ms);
+  return text;
+}
+
 double TargetResult::lossPercent() const noexcept {
   return received.expected
              ? 100.0 * static_cast<double>(received.lost()) / static_cast<double>(received.expected)
@@ -759,18 +774,18 @@ nlohmann::json TargetResult::toJson() const {
   j["received_bytes"] = received.bytes;
   j["loss_percent"] = lossPercent();
   j["received_per_second"] = receivedPerSecond();
-  j["latency_ms"] = {{"p50", latency.percentileUs(0.5) / 1000.0},
-                     {"p90", latency.percentileUs(0.9) / 1000.0},
-                     {"p99", latency.percentileUs(0.99) / 1000.0},
-                     {"p999", latency.percentileUs(0.999) / 1000.0},
-                     {"max", latency.percentileUs(1.0) / 1000.0}};
+  j["latency_ms"] = {{"p50", jsonMs(quantileMs(latency, 0.5))},
+                     {"p90", jsonMs(quantileMs(latency, 0.9))},
+                     {"p99", jsonMs(quantileMs(latency, 0.99))},
+                     {"p999", jsonMs(quantileMs(latency, 0.999))},
+                     {"max", jsonMs(quantileMs(latency, 1.0))}};
   if (serverLatency) {
     const ServerLatencyHistogram& s = *serverLatency;
     j["server_latency_ms"] = {{"packets", s.count},
                               {"mean", s.count ? 1000.0 * s.sumSeconds / static_cast<double>(s.count) : 0.0},
-                              {"p50", 1000.0 * s.quantileSeconds(0.5)},
-                              {"p99", 1000.0 * s.quantileSeconds(0.99)},
-                              {"p999", 1000.0 * s.quantileSeconds(0.999)}};
+                              {"p50", jsonMs(1000.0 * s.quantileSeconds(0.5))},
+                              {"p99", jsonMs(1000.0 * s.quantileSeconds(0.99))},
+                              {"p999", jsonMs(1000.0 * s.quantileSeconds(0.999))}};
   } else {
     j["server_latency_ms"] = nullptr;
   }
@@ -779,9 +794,9 @@ nlohmann::json TargetResult::toJson() const {
     j["server_processing_ms"] = {
         {"packets", s.count},
         {"mean", s.count ? 1000.0 * s.sumSeconds / static_cast<double>(s.count) : 0.0},
-        {"p50", 1000.0 * s.quantileSeconds(0.5)},
-        {"p99", 1000.0 * s.quantileSeconds(0.99)},
-        {"p999", 1000.0 * s.quantileSeconds(0.999)}};
+        {"p50", jsonMs(1000.0 * s.quantileSeconds(0.5))},
+        {"p99", jsonMs(1000.0 * s.quantileSeconds(0.99))},
+        {"p999", jsonMs(1000.0 * s.quantileSeconds(0.999))}};
   } else {
     j["server_processing_ms"] = nullptr;
   }
@@ -805,7 +820,7 @@ nlohmann::json TargetResult::toJson() const {
     steps.push_back({{"subscribers", s.subscribers},
                      {"received_per_second", s.receivedPerSecond},
                      {"loss_percent", s.lossPercent},
-                     {"p99_ms", s.p99Ms},
+                     {"p99_ms", jsonMs(s.p99Ms)},
                      {"server_cpu_percent", s.serverCpuPercent}});
   j["ramp"] = steps;
   if (knee) j["knee_subscribers"] = knee->subscribers;
@@ -817,19 +832,21 @@ nlohmann::json TargetResult::toJson() const {
                           {"received", data.received.received},
                           {"lost", data.received.lost()},
                           {"duplicates", data.received.duplicates},
-                          {"latency_p50_ms", data.latency.percentileUs(0.5) / 1000.0},
-                          {"latency_p99_ms", data.latency.percentileUs(0.99) / 1000.0}};
+                          {"latency_p50_ms", jsonMs(quantileMs(data.latency, 0.5))},
+                          {"latency_p99_ms", jsonMs(quantileMs(data.latency, 0.99))}};
   }
   j["exit_status"] = exitStatus;
   if (!publisherThreadPriority.empty()) j["publisher_thread_priority"] = publisherThreadPriority;
+  // (upper bound ms, fraction of the samples below it) for each bucket with samples; none for the
+  // overflow bucket (no finite bound): the curve then ends below 1 at the last bound, 1 s.
   nlohmann::json cdf = nlohmann::json::array();
-  const uint64_t n = latency.total();
+  const uint64_t n = latency.count();
   uint64_t seen = 0;
-  for (size_t i = 0; i < LatencyHistogram::kBuckets && n > 0; ++i) {
+  for (size_t i = 0; i + 1 < LatencyHistogram::kBuckets && n > 0; ++i) {
     if (latency.counts[i] == 0) continue;
     seen += latency.counts[i];
-    cdf.push_back(
-        {LatencyHistogram::bucketUpperUs(i) / 1000.0, static_cast<double>(seen) / static_cast<double>(n)});
+    cdf.push_back({static_cast<double>(LatencyHistogram::bucketUpperNs(i)) / 1e6,
+                   static_cast<double>(seen) / static_cast<double>(n)});
   }
   j["latency_cdf"] = cdf;
   return j;

@@ -38,7 +38,7 @@ struct RampStep {
   double seconds = 0;
   double receivedPerSecond = 0;
   double lossPercent = 0;
-  double p99Ms = 0;
+  double p99Ms = 0;             // +infinity past the histogram's last bound (quantileMs)
   double serverCpuPercent = 0;  // of one core
 };
 
@@ -93,6 +93,10 @@ struct TargetResult {
 // for switchyard, an optional ":nolatency" after it (the server's latency histogram off, to measure
 // its cost: "switchyard:1,switchyard:1:nolatency"); false with `error`.
 bool parseTargets(const std::string& text, std::vector<TargetSpec>& out, std::string& error);
+
+// A latency in ms with `digits` decimals for the reports; past the last bound of the histograms
+// (+infinity, as quantileMs returns it) "> 1000" (the bound in ms).
+[[nodiscard]] std::string formatMs(double ms, int digits);
 
 // Runs every target; exits early (returns what it has) on SIGINT.
 std::vector<TargetResult> runLoad(const RunOptions& options);

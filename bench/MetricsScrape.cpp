@@ -13,6 +13,8 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 
+#include "media/util/LogLinearHistogram.h"
+
 namespace switchyard::bench {
 
 namespace {
@@ -45,8 +47,7 @@ std::optional<std::string_view> label(std::string_view labels, std::string_view 
 
 double ServerLatencyHistogram::quantileSeconds(double q) const noexcept {
   if (count == 0 || buckets.empty()) return 0;
-  const auto rank = std::clamp<uint64_t>(
-      static_cast<uint64_t>(std::ceil(std::clamp(q, 0.0, 1.0) * static_cast<double>(count))), 1, count);
+  const uint64_t rank = media::util::quantileRank(q, count);
   for (const auto& [bound, cumulative] : buckets) {
     if (cumulative >= rank) return bound;
   }

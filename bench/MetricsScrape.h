@@ -19,9 +19,9 @@ struct ServerLatencyHistogram {
   double sumSeconds = 0;
   uint64_t count = 0;
 
-  // The bound (seconds) of the first bucket holding the sample of rank ceil(q * count): at least q
-  // of the samples are below it (an upper bound, as the bench's own percentiles). 0 without samples;
-  // +Inf when that sample is past the last finite bound.
+  // The bound (seconds) of the first bucket holding the sample of rank ceil(q * count)
+  // (media::util::quantileRank, the rule of the bench's own histogram): at least q of the samples are
+  // below it. 0 without samples; +Inf when that sample is past the last finite bound.
   [[nodiscard]] double quantileSeconds(double q) const noexcept;
   // This minus an earlier scrape (the same bounds; a bucket missing from `before` counts as 0).
   [[nodiscard]] ServerLatencyHistogram since(const ServerLatencyHistogram& before) const;

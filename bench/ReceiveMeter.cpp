@@ -4,61 +4,6 @@
 
 namespace switchyard::bench {
 
-size_t LatencyHistogram::bucketOf(uint64_t ns) noexcept {
-  const uint64_t us = ns / 1000;
-  if (us < 1000) return static_cast<size_t>(us / 10);                         // 0..99
-  if (us < 10000) return static_cast<size_t>(100 + (us - 1000) / 100);        // 100..189
-  if (us < 100000) return static_cast<size_t>(190 + (us - 10000) / 1000);     // 190..279
-  if (us < 1000000) return static_cast<size_t>(280 + (us - 100000) / 10000);  // 280..369
-  return kBuckets - 1;
-}
-
-double LatencyHistogram::bucketUpperUs(size_t bucket) noexcept {
-  if (bucket < 100) return static_cast<double>((bucket + 1) * 10);
-  if (bucket < 190) return static_cast<double>(1000 + (bucket - 99) * 100);
-  if (bucket < 280) return static_cast<double>(10000 + (bucket - 189) * 1000);
-  if (bucket < 370) return static_cast<double>(100000 + (bucket - 279) * 10000);
-  return 1e6;
-}
-
-LatencyHistogram::Snapshot LatencyHistogram::snapshot() const noexcept {
-  Snapshot s;
-  for (size_t i = 0; i < kBuckets; ++i)
-    s.counts[i] = buckets_[i].get();
-  return s;
-}
-
-uint64_t LatencyHistogram::Snapshot::total() const noexcept {
-  uint64_t n = 0;
-  for (const uint64_t c : counts)
-    n += c;
-  return n;
-}
-
-double LatencyHistogram::Snapshot::percentileUs(double fraction) const noexcept {
-  const uint64_t n = total();
-  if (n == 0) return 0;
-  const auto target = static_cast<uint64_t>(fraction * static_cast<double>(n));
-  uint64_t seen = 0;
-  for (size_t i = 0; i < kBuckets; ++i) {
-    seen += counts[i];
-    if (seen > target || (seen == n && counts[i] > 0)) return bucketUpperUs(i);
-  }
-  return bucketUpperUs(kBuckets - 1);
-}
-
-LatencyHistogram::Snapshot& LatencyHistogram::Snapshot::operator+=(const Snapshot& other) noexcept {
-  for (size_t i = 0; i < kBuckets; ++i)
-    counts[i] += other.counts[i];
-  return *this;
-}
-
-LatencyHistogram::Snapshot& LatencyHistogram::Snapshot::operator-=(const Snapshot& other) noexcept {
-  for (size_t i = 0; i < kBuckets; ++i)
-    counts[i] = counts[i] >= other.counts[i] ? counts[i] - other.counts[i] : 0;
-  return *this;
-}
-
 void StreamTracker::reset(uint32_t streamId) noexcept {
   *this = StreamTracker{};
   streamId_ = streamId;
@@ -98,7 +43,7 @@ void StreamTracker::onPacket(const PayloadStamp& stamp, uint64_t nowNs, size_t b
     return;  // older than the window: neither counted nor judged
   }
   const uint64_t latency = nowNs > stamp.sentNs ? nowNs - stamp.sentNs : 0;
-  meter.latency.add(latency);
+  meter.latency.record(latency);
   // RFC 3550 A.8: J += (|D| - J) / 16 over the transit time (here exact: one clock).
   const auto transit = static_cast<int64_t>(latency);
   if (lastTransitNs_ != 0) {

@@ -3,17 +3,18 @@
 // peers) and may be read at any time by the reporting thread (relaxed atomics, no lock, no
 // allocation on the receive path):
 // - LatencyHistogram: end-to-end latency in log-linear buckets (10 us steps below 1 ms, 100 us to
-//   10 ms, 1 ms to 100 ms, 10 ms to 1 s), so percentiles are exact to the bucket;
+//   10 ms, 1 ms to 100 ms, 10 ms to 1 s; media/util/LogLinearHistogram.h), so quantiles are exact to
+//   the bucket;
 // - StreamTracker: one received stream (by the stamp's stream id): packets expected from its first to
 //   its highest sequence number, received, duplicates (a 1024-packet window), late arrivals, and the
 //   RFC 3550 interarrival jitter of the one-way delay.
-#include <array>
 #include <atomic>
 #include <bitset>
 #include <cstdint>
 #include <vector>
 
 #include "bench/SyntheticMedia.h"
+#include "media/util/LogLinearHistogram.h"
 
 namespace switchyard::bench {
 
@@ -29,29 +30,15 @@ class SingleWriterCounter {
   std::atomic<uint64_t> v_{0};
 };
 
-class LatencyHistogram {
- public:
-  static constexpr size_t kBuckets = 100 + 90 + 90 + 90 + 1;
+// End-to-end latency: 10 us steps below 1 ms, then 100 us, 1 ms, 10 ms up to 1 s, then one bucket
+// for 1 s and more (its quantile: media::util::kUnboundedNs).
+using LatencyHistogram = media::util::LogLinearHistogram<10000, 3>;
+static_assert(LatencyHistogram::kBuckets == 371);
 
-  void add(uint64_t ns) noexcept { buckets_[bucketOf(ns)].add(); }
-  [[nodiscard]] static size_t bucketOf(uint64_t ns) noexcept;
-  // The upper bound of a bucket in microseconds (the last one: 1 s and above).
-  [[nodiscard]] static double bucketUpperUs(size_t bucket) noexcept;
-
-  // A copy of the counts (to subtract two snapshots: a window's histogram).
-  struct Snapshot {
-    std::array<uint64_t, kBuckets> counts{};
-    [[nodiscard]] uint64_t total() const noexcept;
-    // The latency (us, a bucket's upper bound) below which `fraction` of the samples fall; 0 if none.
-    [[nodiscard]] double percentileUs(double fraction) const noexcept;
-    Snapshot& operator+=(const Snapshot& other) noexcept;
-    Snapshot& operator-=(const Snapshot& other) noexcept;
-  };
-  [[nodiscard]] Snapshot snapshot() const noexcept;
-
- private:
-  std::array<SingleWriterCounter, kBuckets> buckets_{};
-};
+// A latency quantile in ms; +infinity past the last bound (1 s), 0 without samples.
+[[nodiscard]] inline double quantileMs(const LatencyHistogram::Snapshot& s, double q) noexcept {
+  return media::util::boundToDouble(s.quantileNs(q)) / 1e6;
+}
 
 // Totals of one client thread (or the whole run when added up).
 struct ReceiveTotals {

@@ -216,9 +216,9 @@ void Server::shutdown() {
     const LatencyHistogram::Snapshot s = latency_[i]->added.snapshot();
     if (s.count() == 0) continue;
     logEvent(*log_, spdlog::level::info, "worker forward latency", "worker", i, "packets", s.count(),
-             "p50_us", static_cast<double>(s.quantileNs(0.5)) / 1000.0, "p99_us",
-             static_cast<double>(s.quantileNs(0.99)) / 1000.0, "p999_us",
-             static_cast<double>(s.quantileNs(0.999)) / 1000.0);
+             "p50_us", media::util::boundToDouble(s.quantileNs(0.5)) / 1000.0, "p99_us",
+             media::util::boundToDouble(s.quantileNs(0.99)) / 1000.0, "p999_us",
+             media::util::boundToDouble(s.quantileNs(0.999)) / 1000.0);  // inf: 1 s or more
   }
   signalingIo_.stop();
   logEvent(*log_, spdlog::level::info, "switchyard stopped");

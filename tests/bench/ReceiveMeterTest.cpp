@@ -1,7 +1,11 @@
 // The load clients' meters: loss, duplicates and late packets per stream, jitter, and latency
-// percentiles from the histogram.
+// quantiles from the histogram as the reports print them.
 #include <catch2/catch.hpp>
 
+#include <cmath>
+
+#include "bench/LoadReport.h"
+#include "bench/LoadRun.h"
 #include "bench/ReceiveMeter.h"
 
 using namespace switchyard::bench;
@@ -77,39 +81,46 @@ TEST_CASE("StreamTracker jitter follows RFC 3550 over the one-way delay") {
   CHECK(alternating.jitterMs() == Approx(2.0).margin(0.01));
 }
 
-TEST_CASE("LatencyHistogram percentiles are exact to the bucket") {
-  LatencyHistogram h;
-  for (int i = 0; i < 990; ++i)
-    h.add(250'000);  // 250 us -> bucket [250, 260)
-  for (int i = 0; i < 10; ++i)
-    h.add(4'321'000);  // 4.321 ms -> bucket [4300, 4400)
-  const auto s = h.snapshot();
-  CHECK(s.total() == 1000);
-  CHECK(s.percentileUs(0.5) == 260);
-  CHECK(s.percentileUs(0.98) == 260);
-  CHECK(s.percentileUs(0.995) == 4400);
-  CHECK(s.percentileUs(1.0) == 4400);
+TEST_CASE("bench latency: quantiles in ms, and past 1 s '> 1000' in the report and null in report.json") {
+  // The histogram itself (buckets, quantile rule, -=): tests/media/util/LogLinearHistogramTest.cpp.
+  ThreadMeter meter;
+  StreamTracker t;
+  t.reset(7);
+  for (uint32_t seq = 0; seq < 98; ++seq)
+    t.onPacket(stamp(seq, 1'000'000), 1'000'000 + 250'000, 100, meter);     // 250 us: [250, 260) us
+  t.onPacket(stamp(98, 1'000'000), 1'000'000 + 4'321'000, 100, meter);      // [4.3, 4.4) ms
+  t.onPacket(stamp(99, 1'000'000), 1'000'000 + 1'500'000'000, 100, meter);  // 1.5 s: past the last bound
+  const LatencyHistogram::Snapshot s = meter.latency.snapshot();
+  CHECK(s.count() == 100);
+  CHECK(quantileMs(s, 0.5) == Approx(0.26));
+  CHECK(quantileMs(s, 0.98) == Approx(0.26));  // rank 98, whole: the 98th sample's bucket
+  CHECK(quantileMs(s, 0.99) == Approx(4.4));
+  CHECK(std::isinf(quantileMs(s, 1.0)));
+  CHECK(quantileMs(LatencyHistogram::Snapshot{}, 0.99) == 0);
 
-  LatencyHistogram::Snapshot empty;
-  CHECK(empty.percentileUs(0.99) == 0);
-  LatencyHistogram::Snapshot window = s;
-  window -= s;
-  CHECK(window.total() == 0);
-}
+  CHECK(formatMs(quantileMs(s, 0.5), 2) == "0.26");
+  CHECK(formatMs(quantileMs(s, 1.0), 2) == "> 1000");
 
-TEST_CASE("LatencyHistogram buckets cover 0 to 1 s and above without gaps") {
-  double previous = 0;
-  for (size_t b = 0; b + 1 < LatencyHistogram::kBuckets; ++b) {
-    CHECK(LatencyHistogram::bucketUpperUs(b) > previous);
-    previous = LatencyHistogram::bucketUpperUs(b);
-  }
-  CHECK(previous == 1e6);  // the last bucket holds everything from 1 s up
-  CHECK(LatencyHistogram::bucketUpperUs(LatencyHistogram::kBuckets - 1) == 1e6);
-  for (uint64_t us :
-       {0ULL, 9ULL, 10ULL, 999ULL, 1000ULL, 9999ULL, 10000ULL, 99999ULL, 100000ULL, 999999ULL}) {
-    const size_t b = LatencyHistogram::bucketOf(us * 1000);
-    CHECK(LatencyHistogram::bucketUpperUs(b) > static_cast<double>(us));
-    if (b > 0) CHECK(LatencyHistogram::bucketUpperUs(b - 1) <= static_cast<double>(us));
-  }
-  CHECK(LatencyHistogram::bucketOf(5'000'000'000ULL) == LatencyHistogram::kBuckets - 1);
+  TargetResult r;
+  r.target.kind = "switchyard";
+  r.latency = s;
+  r.ramp.push_back(RampStep{});
+  r.ramp.back().p99Ms = quantileMs(s, 1.0);
+  const nlohmann::json j = r.toJson();
+  CHECK(j["latency_ms"]["p50"].get<double>() == Approx(0.26));
+  CHECK(j["latency_ms"]["p99"].get<double>() == Approx(4.4));
+  CHECK(j["latency_ms"]["max"].is_null());
+  CHECK(j["ramp"][0]["p99_ms"].is_null());
+  // The CDF: one point per bucket with samples, none for the unbounded one (it ends below 1).
+  const nlohmann::json& cdf = j["latency_cdf"];
+  REQUIRE(cdf.size() == 2);
+  CHECK(cdf[0][0].get<double>() == Approx(0.26));
+  CHECK(cdf[0][1].get<double>() == Approx(0.98));
+  CHECK(cdf[1][0].get<double>() == Approx(4.4));
+  CHECK(cdf[1][1].get<double>() == Approx(0.99));
+
+  RunOptions options;
+  const std::string md = markdownReport(options, {r}, "switchyard-bench load");
+  CHECK_THAT(md, Catch::Contains("| 0.26 | 4.40 | > 1000 |"));  // p50, p99, p99.9
+  CHECK(md.find("e+") == std::string::npos);
 }

@@ -1,7 +1,7 @@
-// The per-worker added-latency histogram and its /metrics rendering.
+// GET /metrics: the Prometheus text, with the per-worker added-latency histograms (their buckets
+// and quantiles: tests/media/util/LogLinearHistogramTest.cpp).
 #include <catch2/catch.hpp>
 
-#include <limits>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -16,76 +16,6 @@ namespace {
 constexpr uint64_t kUs = 1000;
 
 }  // namespace
-
-TEST_CASE("latency histogram: log-linear buckets with contiguous bounds", "[latency]") {
-  // 1 us steps below 100 us, 10 us below 1 ms, 100 us below 10 ms, 1 ms below 100 ms, 10 ms below 1 s.
-  CHECK(LatencyHistogram::bucketOf(0) == 0);
-  CHECK(LatencyHistogram::bucketOf(999) == 0);
-  CHECK(LatencyHistogram::bucketOf(1000) == 1);
-  CHECK(LatencyHistogram::bucketOf(99 * kUs + 999) == 99);
-  CHECK(LatencyHistogram::bucketOf(100 * kUs) == 100);
-  CHECK(LatencyHistogram::bucketOf(109 * kUs) == 100);
-  CHECK(LatencyHistogram::bucketOf(110 * kUs) == 101);
-  CHECK(LatencyHistogram::bucketOf(999 * kUs) == 189);
-  CHECK(LatencyHistogram::bucketOf(1000 * kUs) == 190);
-  CHECK(LatencyHistogram::bucketOf(9999 * kUs) == 279);
-  CHECK(LatencyHistogram::bucketOf(10000 * kUs) == 280);
-  CHECK(LatencyHistogram::bucketOf(99999 * kUs) == 369);
-  CHECK(LatencyHistogram::bucketOf(100000 * kUs) == 370);
-  CHECK(LatencyHistogram::bucketOf(999999 * kUs) == 459);
-  CHECK(LatencyHistogram::bucketOf(1000000 * kUs) == LatencyHistogram::kBuckets - 1);
-  CHECK(LatencyHistogram::bucketOf(std::numeric_limits<uint64_t>::max()) == LatencyHistogram::kBuckets - 1);
-  CHECK(LatencyHistogram::bucketUpperNs(LatencyHistogram::kBuckets - 1) ==
-        std::numeric_limits<uint64_t>::max());
-
-  // Every bucket's upper bound is the next bucket's first value: each value falls below its bucket's
-  // bound and at or above the previous one.
-  uint64_t lower = 0;
-  for (size_t i = 0; i + 1 < LatencyHistogram::kBuckets; ++i) {
-    const uint64_t upper = LatencyHistogram::bucketUpperNs(i);
-    INFO("bucket " << i);
-    REQUIRE(upper > lower);
-    CHECK(LatencyHistogram::bucketOf(lower) == i);
-    CHECK(LatencyHistogram::bucketOf(upper - 1) == i);
-    CHECK(LatencyHistogram::bucketOf(upper) == i + 1);
-    lower = upper;
-  }
-  CHECK(lower == 1000000 * kUs);
-}
-
-TEST_CASE("latency histogram: count, sum and quantiles of a snapshot", "[latency]") {
-  LatencyHistogram h;
-  CHECK(h.snapshot().count() == 0);
-  CHECK(h.snapshot().quantileNs(0.99) == 0);
-
-  // 900 samples at 50.5 us, 90 at 450 us, 9 at 5 ms, 1 at 2 s.
-  for (int i = 0; i < 900; ++i)
-    h.record(50 * kUs + 500);
-  for (int i = 0; i < 90; ++i)
-    h.record(450 * kUs);
-  for (int i = 0; i < 9; ++i)
-    h.record(5000 * kUs);
-  h.record(2000000 * kUs);
-  const LatencyHistogram::Snapshot s = h.snapshot();
-  CHECK(s.count() == 1000);
-  CHECK(s.sumNs == 900 * (50 * kUs + 500) + 90 * 450 * kUs + 9 * 5000 * kUs + 2000000 * kUs);
-  CHECK(s.quantileNs(0) == 51 * kUs);  // the first sample's bucket
-  CHECK(s.quantileNs(0.5) == 51 * kUs);
-  CHECK(s.quantileNs(0.9) == 51 * kUs);  // rank 900: still the first bucket
-  CHECK(s.quantileNs(0.901) == 460 * kUs);
-  CHECK(s.quantileNs(0.99) == 460 * kUs);
-  CHECK(s.quantileNs(0.999) == 5100 * kUs);
-  CHECK(s.quantileNs(1.0) == std::numeric_limits<uint64_t>::max());  // 2 s: past the last bound
-  CHECK(s.countBelow(51 * kUs) == 900);
-  CHECK(s.countBelow(50 * kUs) == 0);
-  CHECK(s.countBelow(1000 * kUs) == 990);
-
-  LatencyHistogram::Snapshot twice = s;
-  twice += s;
-  CHECK(twice.count() == 2000);
-  CHECK(twice.sumNs == 2 * s.sumNs);
-  CHECK(twice.quantileNs(0.99) == 460 * kUs);
-}
 
 TEST_CASE("metrics: Prometheus text with cumulative latency buckets per worker", "[latency][metrics]") {
   // Every exported bound is a bucket bound of the histogram (so the cumulative counts are exact).
