@@ -174,6 +174,9 @@ ReportFiles writeReport(const RunOptions& options, const std::vector<TargetResul
   nlohmann::json j;
   j["command"] = commandLine;
   j["scenario"] = options.scenario.toJson();
+  j["server_settings"] = nlohmann::json::object();
+  for (const auto& [key, value] : options.serverSettings)
+    j["server_settings"][key] = value;
   j["results"] = nlohmann::json::array();
   for (const auto& r : results)
     j["results"].push_back(r.toJson());

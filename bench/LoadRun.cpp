@@ -7,7 +7,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <deque>
@@ -286,6 +288,13 @@ class TargetRun {
                "SWITCHYARD_SIGNALING_MAX_QUEUED_MESSAGES=65536",
                "SWITCHYARD_LOG_LEVEL=info",
                "SWITCHYARD_LOG_FORMAT=text"};
+      for (const auto& [key, value] : options_.serverSettings) {
+        std::string name = "SWITCHYARD_";
+        for (const char c : key)
+          name += c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        std::erase_if(o.env, [&name](const std::string& e) { return e.rfind(name + "=", 0) == 0; });
+        o.env.push_back(name + "=" + value);
+      }
       o.logFile = log;
       o.readyLine = std::regex(R"(listening on http://([0-9.]+:[0-9]+)/)");
       process_ = std::make_unique<ChildProcess>(std::move(o));

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -27,7 +28,10 @@ struct RunOptions {
   LoadScenario scenario;
   std::vector<TargetSpec> targets;
   std::string serverBinary;  // switchyard
-  std::string benchBinary;   // this program (for the reflector)
+  // Config keys for switchyard (`--server-set KEY=VALUE`), given to it as SWITCHYARD_ variables
+  // after (so over) the bench's own.
+  std::vector<std::pair<std::string, std::string>> serverSettings;
+  std::string benchBinary;  // this program (for the reflector)
   std::string outDir;
   bool progress = true;
   bool keepLogs = true;

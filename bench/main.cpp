@@ -141,6 +141,9 @@ void loadUsage(std::FILE* out) {
       "                         latency histogram off (workers.latency_histogram, to measure its cost)\n"
       "  --scenario FILE        a JSON object of the settings below (flags after it override)\n"
       "  --server-binary PATH   switchyard to start (default: ../server/switchyard beside this program)\n"
+      "  --server-set KEY=VALUE a switchyard config key for the switchyard targets (repeatable), e.g.\n"
+      "                         workers.realtime_priority=1; switchyard checks it (a bad one fails\n"
+      "                         the start)\n"
       "  --out DIR              report directory (default bench-report): report.md, report.json,\n"
       "                         PNG plots when gnuplot is installed, each target's log\n"
       "  --no-progress          no progress line on stderr\n"
@@ -176,6 +179,19 @@ int runLoad(int argc, char** argv) {
       targets = argv[++i];
     } else if (arg == "--server-binary" && hasValue) {
       options.serverBinary = argv[++i];
+    } else if (arg == "--server-set" && hasValue) {
+      const std::string setting = argv[++i];
+      const auto equals = setting.find('=');
+      const std::string key = setting.substr(0, equals);
+      if (equals == std::string::npos || key.empty() ||
+          key.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_.") != std::string::npos) {
+        std::fprintf(stderr,
+                     "switchyard-bench load: --server-set wants KEY=VALUE with a config key such as "
+                     "workers.realtime_priority=1, not '%s'\n",
+                     setting.c_str());
+        return 2;
+      }
+      options.serverSettings.emplace_back(key, setting.substr(equals + 1));
     } else if (arg == "--out" && hasValue) {
       outDir = argv[++i];
     } else if (arg == "--scenario" && hasValue) {

@@ -46,6 +46,8 @@ struct Config {
     // The 10 ms room tick runs in slices of about this long; between two, the worker reads its
     // sockets (a packet arriving during the tick waits for one slice, not for every room's tick).
     uint32_t tickSliceUs = 100;
+    // SCHED_FIFO priority of the worker threads (1-99); 0: normal scheduling.
+    uint32_t realtimePriority = 0;
   } workers;
 
   struct Rtc {

@@ -160,6 +160,16 @@ ConfigSchema::ConfigSchema() {
       "the worker handles the packets that arrived meanwhile before it ticks the next rooms. Bounds how "
       "long a packet waits behind the tick. 0: one room per slice.",
       &C::workers, &C::Workers::tickSliceUs));
+  fields_.push_back(integerField(
+      "workers.realtime_priority", 0, 99,
+      "Run each worker thread at this SCHED_FIFO real-time priority (1-99), so that ordinary tasks "
+      "sharing its core (agents, kernel reclaim threads) wait for the worker's next idle moment instead "
+      "of stalling it for milliseconds: the added latency's tail. Needs CAP_SYS_NICE or an RLIMIT_RTPRIO "
+      "that allows it (Docker: `--cap-add SYS_NICE`); when refused, the worker logs a warning and runs "
+      "normally. A worker saturated at real-time priority leaves other tasks on its core only the "
+      "kernel's non-real-time share (sched_rt_runtime_us, 5% by default): give the workers fewer cores "
+      "than the machine has (`workers.count`) before turning this on. 0: normal scheduling.",
+      &C::workers, &C::Workers::realtimePriority));
   fields_.push_back(field("rtc.listen_addresses", FieldKind::IpAddressList,
                           "Addresses the media sockets (UDP, and TCP for ICE-TCP) bind to. Each is also "
                           "offered as a host candidate, except 0.0.0.0 and ::, which need "

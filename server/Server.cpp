@@ -60,13 +60,15 @@ std::string Server::start() {
       latency_.push_back(std::make_unique<ForwardLatency>());
   }
   for (unsigned i = 0; i < count; ++i) {
-    workers_.push_back(
-        std::make_unique<Worker>(i, config::logger("worker"), [this](unsigned, const std::string&) {
+    workers_.push_back(std::make_unique<Worker>(
+        i, config::logger("worker"),
+        [this](unsigned, const std::string&) {
           boost::asio::post(signalingIo_, [this] {
             failed_ = true;
             shutdown();
           });
-        }));
+        },
+        static_cast<int>(config_.workers.realtimePriority)));
     workers_.back()->start();
   }
   // Each worker's media is created (sockets bound) and later destroyed on that worker's thread, the

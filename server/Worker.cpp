@@ -1,6 +1,11 @@
 #include "server/Worker.h"
 
+#include <pthread.h>
+#include <sched.h>
+
 #include <exception>
+#include <string>
+#include <system_error>
 
 #include <boost/asio/post.hpp>
 
@@ -10,10 +15,12 @@ namespace switchyard::server {
 
 using config::logEvent;
 
-Worker::Worker(unsigned index, std::shared_ptr<spdlog::logger> log, FailureHandler onFailure)
+Worker::Worker(unsigned index, std::shared_ptr<spdlog::logger> log, FailureHandler onFailure,
+               int realtimePriority)
     : index_(index),
       log_(std::move(log)),
       onFailure_(std::move(onFailure)),
+      realtimePriority_(realtimePriority),
       guard_(asio::make_work_guard(io_)) {}
 
 Worker::~Worker() {
@@ -22,6 +29,18 @@ Worker::~Worker() {
 
 void Worker::start() {
   thread_ = std::thread([this] {
+    if (realtimePriority_ > 0) {
+      sched_param param{};
+      param.sched_priority = realtimePriority_;
+      if (const int error = pthread_setschedparam(pthread_self(), SCHED_FIFO, &param); error != 0) {
+        logEvent(*log_, spdlog::level::warn, "worker real-time priority refused", "worker", index_,
+                 "priority", realtimePriority_, "error", std::system_category().message(error), "hint",
+                 "needs CAP_SYS_NICE or RLIMIT_RTPRIO; running at normal priority");
+      } else {
+        logEvent(*log_, spdlog::level::info, "worker real-time priority", "worker", index_, "policy",
+                 "SCHED_FIFO", "priority", realtimePriority_);
+      }
+    }
     running_.store(true, std::memory_order_release);
     logEvent(*log_, spdlog::level::debug, "worker started", "worker", index_);
     for (;;) {
@@ -38,6 +57,15 @@ void Worker::start() {
     running_.store(false, std::memory_order_release);
     logEvent(*log_, spdlog::level::debug, "worker stopped", "worker", index_);
   });
+  handle_ = thread_.native_handle();
+  started_ = true;
+}
+
+std::string Worker::scheduling() const {
+  int policy = 0;
+  sched_param param{};
+  if (!started_ || !running() || pthread_getschedparam(handle_, &policy, &param) != 0) return "normal";
+  return policy == SCHED_FIFO ? "SCHED_FIFO " + std::to_string(param.sched_priority) : "normal";
 }
 
 void Worker::stop() {

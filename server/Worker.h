@@ -1,6 +1,8 @@
 #pragma once
 // One media worker: a thread running its own io_context. Everything a worker owns (transports,
 // routers, streams; they arrive with the transport issue) is touched only from its thread.
+#include <pthread.h>
+
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -21,7 +23,10 @@ class Worker {
   // running so the worker's objects are still destroyed on its thread).
   using FailureHandler = std::function<void(unsigned index, const std::string& error)>;
 
-  Worker(unsigned index, std::shared_ptr<spdlog::logger> log, FailureHandler onFailure);
+  // `realtimePriority`: 1-99 asks for SCHED_FIFO at that priority on the worker thread (a refusal is
+  // logged, and the worker runs at normal priority); 0: normal scheduling.
+  Worker(unsigned index, std::shared_ptr<spdlog::logger> log, FailureHandler onFailure,
+         int realtimePriority = 0);
   ~Worker();
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
@@ -33,14 +38,19 @@ class Worker {
   [[nodiscard]] unsigned index() const noexcept { return index_; }
   [[nodiscard]] asio::io_context& context() noexcept { return io_; }
   [[nodiscard]] bool running() const noexcept { return running_.load(std::memory_order_acquire); }
+  // What the thread runs at while running(): "SCHED_FIFO <priority>", else "normal".
+  [[nodiscard]] std::string scheduling() const;
 
  private:
   unsigned index_;
   std::shared_ptr<spdlog::logger> log_;
   FailureHandler onFailure_;
+  int realtimePriority_;
   asio::io_context io_{1};
   asio::executor_work_guard<asio::io_context::executor_type> guard_;
   std::thread thread_;
+  pthread_t handle_{};  // thread_'s, once started_
+  bool started_ = false;
   std::atomic<bool> running_{false};
 };
 
