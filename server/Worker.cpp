@@ -39,6 +39,7 @@ void Worker::start() {
       } else {
         logEvent(*log_, spdlog::level::info, "worker real-time priority", "worker", index_, "policy",
                  "SCHED_FIFO", "priority", realtimePriority_);
+        fifoPriority_.store(realtimePriority_, std::memory_order_release);
       }
     }
     running_.store(true, std::memory_order_release);
@@ -57,15 +58,11 @@ void Worker::start() {
     running_.store(false, std::memory_order_release);
     logEvent(*log_, spdlog::level::debug, "worker stopped", "worker", index_);
   });
-  handle_ = thread_.native_handle();
-  started_ = true;
 }
 
 std::string Worker::scheduling() const {
-  int policy = 0;
-  sched_param param{};
-  if (!started_ || !running() || pthread_getschedparam(handle_, &policy, &param) != 0) return "normal";
-  return policy == SCHED_FIFO ? "SCHED_FIFO " + std::to_string(param.sched_priority) : "normal";
+  const int priority = fifoPriority_.load(std::memory_order_acquire);
+  return priority > 0 ? "SCHED_FIFO " + std::to_string(priority) : "normal";
 }
 
 void Worker::stop() {

@@ -1,8 +1,6 @@
 #pragma once
 // One media worker: a thread running its own io_context. Everything a worker owns (transports,
 // routers, streams; they arrive with the transport issue) is touched only from its thread.
-#include <pthread.h>
-
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -38,7 +36,7 @@ class Worker {
   [[nodiscard]] unsigned index() const noexcept { return index_; }
   [[nodiscard]] asio::io_context& context() noexcept { return io_; }
   [[nodiscard]] bool running() const noexcept { return running_.load(std::memory_order_acquire); }
-  // What the thread runs at while running(): "SCHED_FIFO <priority>", else "normal".
+  // What the thread got, once it has run a task: "SCHED_FIFO <priority>", else "normal".
   [[nodiscard]] std::string scheduling() const;
 
  private:
@@ -49,8 +47,7 @@ class Worker {
   asio::io_context io_{1};
   asio::executor_work_guard<asio::io_context::executor_type> guard_;
   std::thread thread_;
-  pthread_t handle_{};  // thread_'s, once started_
-  bool started_ = false;
+  std::atomic<int> fifoPriority_{0};  // what the thread got: its SCHED_FIFO priority, 0: normal
   std::atomic<bool> running_{false};
 };
 

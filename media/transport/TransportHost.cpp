@@ -62,7 +62,7 @@ void TransportHost::start() {
     udpPorts_.push_back(std::make_unique<UdpPort>(*this, static_cast<uint8_t>(i)));
     net::UdpSocket::Options socketOptions;
     socketOptions.gso = options_.udpGso;
-    if (options_.udpFlushDatagrams != 0) socketOptions.flushAfterDatagrams = options_.udpFlushDatagrams;
+    socketOptions.flushAfterDatagrams = options_.udpFlushDatagrams;
     socketOptions.kernelTimestamps = options_.kernelTimestamps;
     udp_.push_back(
         std::make_unique<net::UdpSocket>(io_, options_.udpBind[i], *udpPorts_.back(), socketOptions));

@@ -34,8 +34,8 @@ class TransportHost final : private WebRtcTransport::Io, private TransportEvents
     std::chrono::milliseconds tickInterval{10};
     std::chrono::milliseconds consentTimeout{30000};
     uint32_t mtu = 1200;
-    bool udpGso = false;           // UdpSocket::Options::gso for the UDP sockets
-    size_t udpFlushDatagrams = 0;  // UdpSocket::Options::flushAfterDatagrams (0: its default)
+    bool udpGso = false;  // UdpSocket::Options::gso for the UDP sockets
+    size_t udpFlushDatagrams = net::UdpSocket::Options{}.flushAfterDatagrams;  // for the UDP sockets
     uint32_t replayWindow = srtp::kSrtpDefaultReplayWindow;
     // Time source; tests inject a fake one and call tick() themselves (autoTick = false).
     std::function<Clock::time_point()> clock = [] { return Clock::now(); };
