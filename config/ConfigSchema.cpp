@@ -139,7 +139,10 @@ ConfigSchema::ConfigSchema() {
       "workers.room_spread_peers", 0, 100000,
       "A room's peers share its home worker until it has this many; later joiners go to the least loaded "
       "worker, and the publisher's worker hands each packet (decrypted once) to the other workers holding "
-      "subscribers of the room, which encrypt for their own. 0: a room never spreads.",
+      "subscribers of the room, which encrypt for their own. Lower values cut the latency of large "
+      "fan-outs for about 10% more CPU per packet: rooms of 30 subscribers on 2 real-time workers at "
+      "half load had a p99 of 0.70-0.95 ms at 16, while one core cannot take them under 1 ms "
+      "(bench/RESULTS.md). 0: a room never spreads.",
       &C::workers, &C::Workers::roomSpreadPeers));
   fields_.push_back(integerField(
       "workers.handoff_ring_packets", 64, 1048576,
@@ -166,8 +169,9 @@ ConfigSchema::ConfigSchema() {
       "sharing its core (agents, kernel reclaim threads) wait for the worker's next idle moment instead "
       "of stalling it for milliseconds: the added latency's tail. Needs CAP_SYS_NICE or an RLIMIT_RTPRIO "
       "that allows it (Docker: `--cap-add SYS_NICE`); when refused, the worker logs a warning and runs "
-      "normally. A worker saturated at real-time priority leaves other tasks on its core only the "
-      "kernel's non-real-time share (sched_rt_runtime_us, 5% by default): give the workers fewer cores "
+      "normally. Set it above other real-time threads on the same cores. A worker saturated at real-time "
+      "priority leaves other tasks on its core only the kernel's non-real-time share (sched_rt_runtime_us, "
+      "5% by default): give the workers fewer cores "
       "than the machine has (`workers.count`) before turning this on. 0: normal scheduling.",
       &C::workers, &C::Workers::realtimePriority));
   fields_.push_back(field("rtc.listen_addresses", FieldKind::IpAddressList,
