@@ -142,15 +142,17 @@ std::string markdownReport(const RunOptions& options, const std::vector<TargetRe
     if (!r.ramp.empty()) {
       md << "\nRamp, " << r.target.label() << " ("
          << (!r.rampLimitCrossed ? "no knee: every step within the limits"
-             : r.knee            ? "knee: " + std::to_string(r.knee->subscribers) +
-                            " subscribers, the last step within the limits"
-                      : std::string("the first step already crossed a limit"))
+             : r.knee
+                 ? "knee: " + std::to_string(r.knee->rooms) + " rooms, " +
+                       std::to_string(r.knee->subscribers) + " subscribers, the last step within the limits"
+                 : std::string("the first step already crossed a limit"))
          << "; limits: loss " << fixed(options.scenario.rampMaxLossPercent, 2) << "%, p99 "
          << fixed(options.scenario.rampMaxP99Ms, 1) << " ms):\n\n";
-      md << "| subscribers | rx pkt/s | loss % | p99 ms | server CPU % |\n|---:|---:|---:|---:|---:|\n";
+      md << "| rooms | subscribers | rx pkt/s | loss % | p99 ms | server CPU % "
+            "|\n|---:|---:|---:|---:|---:|---:|\n";
       for (const RampStep& step : r.ramp)
-        md << "| " << step.subscribers << " | " << fixed(step.receivedPerSecond, 0) << " | "
-           << fixed(step.lossPercent, 3) << " | " << formatMs(step.p99Ms, 2) << " | "
+        md << "| " << step.rooms << " | " << step.subscribers << " | " << fixed(step.receivedPerSecond, 0)
+           << " | " << fixed(step.lossPercent, 3) << " | " << formatMs(step.p99Ms, 2) << " | "
            << fixed(step.serverCpuPercent, 1) << " |\n";
     }
     if (r.rssSeries.size() >= 2) {

@@ -318,6 +318,8 @@ class TargetRun {
           hostPort.substr(0, colon), static_cast<uint16_t>(std::stoi(hostPort.substr(colon + 1))));
       kind_ = PeerTransportKind::kReflector;
     } else if (target_.kind == "janus") {
+      if (scenario_.ramp && scenario_.rampUnit == "rooms")
+        throw std::runtime_error("janus: no ramp by rooms (its rooms are created before the peers join)");
       if (scenario_.dataChannels) throw std::runtime_error("janus: the bench has no data channels for Janus");
       if (scenario_.simulcast) throw std::runtime_error("janus: the bench drives Janus without simulcast");
       if (scenario_.publishers > 1)
@@ -406,9 +408,15 @@ class TargetRun {
   // Starts `count` peers of a role spread over the rooms, at most join-concurrency negotiating at once;
   // waits until every one is ready or failed (or the bound).
   void addPeers(PeerRole role, uint32_t perRoom, const std::string& phase) {
+    addRoomPeers(role, perRoom, 0, scenario_.rooms, phase);
+  }
+
+  // The same for the rooms [first, first + count) only (a ramp that adds rooms).
+  void addRoomPeers(PeerRole role, uint32_t perRoom, uint32_t first, uint32_t count,
+                    const std::string& phase) {
     std::vector<std::pair<uint32_t, uint32_t>> todo;  // (room, global index)
     for (uint32_t i = 0; i < perRoom; ++i)
-      for (uint32_t r = 0; r < scenario_.rooms; ++r)
+      for (uint32_t r = first; r < first + count; ++r)
         todo.emplace_back(r, nextIndex_++);
     addPeerList(role, todo, phase);
   }
@@ -563,6 +571,7 @@ class TargetRun {
     step.p99Ms = quantileMs(l, 0.99);
     step.serverCpuPercent = elapsed > 0 ? 100.0 * cpu / elapsed : 0;
     step.subscribers = currentSubscribers_;
+    step.rooms = currentRooms_;
     if (main) {
       result_.data = dataTotals(dataBefore);
       result_.windowSeconds = elapsed;
@@ -592,16 +601,31 @@ class TargetRun {
 
   void ramp() {
     currentSubscribers_ = scenario_.subscribers * scenario_.rooms;
-    while (!gInterrupted.load() && currentSubscribers_ + scenario_.rampStep <= scenario_.rampMaxSubscribers) {
-      std::vector<std::pair<uint32_t, uint32_t>> todo;
-      for (uint32_t i = 0; i < scenario_.rampStep; ++i)
-        todo.emplace_back((currentSubscribers_ + i) % scenario_.rooms, nextIndex_++);
-      addPeerList(PeerRole::kSubscriber, todo, "ramp add");
-      currentSubscribers_ += scenario_.rampStep;
+    currentRooms_ = scenario_.rooms;
+    const bool byRooms = scenario_.rampUnit == "rooms";
+    const uint32_t added = byRooms ? scenario_.rampStep * scenario_.subscribers : scenario_.rampStep;
+    while (!gInterrupted.load() && currentSubscribers_ + added <= scenario_.rampMaxSubscribers) {
+      if (byRooms) {
+        // Whole rooms of the scenario's shape: their publishers first, so subscribers find the tracks.
+        addRoomPeers(PeerRole::kPublisher, scenario_.publishers, currentRooms_, scenario_.rampStep,
+                     "ramp add rooms");
+        addRoomPeers(PeerRole::kIdle, scenario_.idlePeers, currentRooms_, scenario_.rampStep,
+                     "ramp add rooms");
+        addRoomPeers(PeerRole::kSubscriber, scenario_.subscribers, currentRooms_, scenario_.rampStep,
+                     "ramp add rooms");
+        currentRooms_ += scenario_.rampStep;
+      } else {
+        std::vector<std::pair<uint32_t, uint32_t>> todo;
+        for (uint32_t i = 0; i < scenario_.rampStep; ++i)
+          todo.emplace_back((currentSubscribers_ + i) % scenario_.rooms, nextIndex_++);
+        addPeerList(PeerRole::kSubscriber, todo, "ramp add");
+      }
+      currentSubscribers_ += added;
       std::this_thread::sleep_for(std::chrono::seconds(1));
       checkAlive();
       const RampStep step =
-          window(scenario_.rampStepSeconds, "ramp " + std::to_string(currentSubscribers_), false);
+          window(scenario_.rampStepSeconds,
+                 "ramp " + std::to_string(byRooms ? currentRooms_ : currentSubscribers_), false);
       result_.ramp.push_back(step);
       if (step.lossPercent > scenario_.rampMaxLossPercent || step.p99Ms > scenario_.rampMaxP99Ms) {
         result_.rampLimitCrossed = true;
@@ -675,6 +699,7 @@ class TargetRun {
   std::vector<std::string> errors_;
   uint32_t nextIndex_ = 0;
   uint32_t currentSubscribers_ = 0;
+  uint32_t currentRooms_ = 0;
 };
 
 void raiseFileLimit() {
@@ -826,13 +851,17 @@ nlohmann::json TargetResult::toJson() const {
   j["rss_series"] = series;
   nlohmann::json steps = nlohmann::json::array();
   for (const RampStep& s : ramp)
-    steps.push_back({{"subscribers", s.subscribers},
+    steps.push_back({{"rooms", s.rooms},
+                     {"subscribers", s.subscribers},
                      {"received_per_second", s.receivedPerSecond},
                      {"loss_percent", s.lossPercent},
                      {"p99_ms", jsonMs(s.p99Ms)},
                      {"server_cpu_percent", s.serverCpuPercent}});
   j["ramp"] = steps;
-  if (knee) j["knee_subscribers"] = knee->subscribers;
+  if (knee) {
+    j["knee_subscribers"] = knee->subscribers;
+    j["knee_rooms"] = knee->rooms;
+  }
   j["ramp_limit_crossed"] = rampLimitCrossed;
   j["keyframe_requests"] = keyframeRequests;
   if (data.sent > 0 || data.received.received > 0) {

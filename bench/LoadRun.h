@@ -39,6 +39,7 @@ struct RunOptions {
 
 struct RampStep {
   uint32_t subscribers = 0;  // per run (all rooms)
+  uint32_t rooms = 0;
   double seconds = 0;
   double receivedPerSecond = 0;
   double lossPercent = 0;

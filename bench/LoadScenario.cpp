@@ -113,7 +113,19 @@ const std::vector<Setting>& settings() {
            "their pacing"),
       U32("join-concurrency", joinConcurrency, 1, 1000, "peers negotiating at once"),
       BOOL("ramp", ramp, "add subscribers step by step until loss or p99 crosses its limit"),
-      U32("ramp-step", rampStep, 1, 1000, "subscribers added per ramp step (all rooms)"),
+      Setting{"ramp-unit",
+              "what a ramp step adds: subscribers (spread over the rooms, which grow) or rooms (more "
+              "rooms of the same shape; switchyard and reflector only)",
+              [](LoadScenario& s, const std::string& v, std::string& e) {
+                if (v != "subscribers" && v != "rooms") {
+                  e = "expected subscribers or rooms, got '" + v + "'";
+                  return false;
+                }
+                s.rampUnit = v;
+                return true;
+              },
+              [](const LoadScenario& s) { return nlohmann::json(s.rampUnit); }},
+      U32("ramp-step", rampStep, 1, 1000, "subscribers (all rooms) or rooms added per ramp step"),
       DBL("ramp-step-seconds", rampStepSeconds, 1, 600, "measured seconds per ramp step"),
       U32("ramp-max-subscribers", rampMaxSubscribers, 1, 20000, "stop the ramp there"),
       DBL("ramp-max-loss-percent", rampMaxLossPercent, 0, 100, "ramp limit: loss in a step"),
@@ -202,6 +214,10 @@ bool LoadScenario::validate(std::string& error) const {
   }
   if (peers > 20000) {
     error = "at most 20000 peers per run";
+    return false;
+  }
+  if (ramp && rampUnit == "rooms" && subscribers == 0) {
+    error = "ramp-unit rooms adds rooms of the scenario's shape: it needs subscribers per room";
     return false;
   }
   return true;

@@ -41,11 +41,14 @@ struct LoadScenario {
   // publisher due meanwhile sends at once: bursts that independent publishers do not make.
   bool publisherThread = true;
   uint32_t joinConcurrency = 32;  // peers negotiating at once
-  // Ramp: add subscribers until loss or p99 latency crosses its threshold.
+  // Ramp: add subscribers (or whole rooms) until loss or p99 latency crosses its threshold.
   bool ramp = false;
-  uint32_t rampStep = 10;      // subscribers added per step (over all rooms)
-  double rampStepSeconds = 5;  // measured per step (after 1 s to settle)
-  uint32_t rampMaxSubscribers = 1000;
+  // What a step adds: "subscribers" (rampStep of them, over the rooms, which grow) or "rooms"
+  // (rampStep more rooms of the same shape: publishers, subscribers and idle peers per room).
+  std::string rampUnit = "subscribers";
+  uint32_t rampStep = 10;              // subscribers, or rooms, added per step
+  double rampStepSeconds = 5;          // measured per step (after 1 s to settle)
+  uint32_t rampMaxSubscribers = 1000;  // all rooms' subscribers; the ramp stops before it would pass it
   double rampMaxLossPercent = 1.0;
   double rampMaxP99Ms = 50;
 

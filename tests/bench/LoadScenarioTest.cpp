@@ -82,3 +82,25 @@ TEST_CASE("Targets parse with worker counts") {
   CHECK_FALSE(parseTargets("reflector:1:nolatency", targets, error));
   CHECK_FALSE(parseTargets("switchyard:1:nolatency:x", targets, error));
 }
+
+TEST_CASE("A ramp adds subscribers or whole rooms and a rooms ramp needs subscribers per room") {
+  LoadScenario s;
+  std::string error;
+  CHECK(s.rampUnit == "subscribers");
+  CHECK(s.set("ramp-unit", "rooms", error));
+  CHECK(s.rampUnit == "rooms");
+  CHECK_FALSE(s.set("ramp_unit", "publishers", error));
+  CHECK(error.find("subscribers or rooms") != std::string::npos);
+  CHECK(s.rampUnit == "rooms");
+  s.ramp = true;
+  CHECK(s.validate(error));
+  s.subscribers = 0;
+  CHECK_FALSE(s.validate(error));
+  CHECK(error.find("ramp-unit rooms") != std::string::npos);
+  s.rampUnit = "subscribers";
+  CHECK(s.validate(error));
+  LoadScenario again;
+  s.rampUnit = "rooms";
+  CHECK(again.applyJson(s.toJson(), error));
+  CHECK(again.rampUnit == "rooms");
+}
