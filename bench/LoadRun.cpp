@@ -604,7 +604,13 @@ class TargetRun {
     currentRooms_ = scenario_.rooms;
     const bool byRooms = scenario_.rampUnit == "rooms";
     const uint32_t added = byRooms ? scenario_.rampStep * scenario_.subscribers : scenario_.rampStep;
-    while (!gInterrupted.load() && currentSubscribers_ + added <= scenario_.rampMaxSubscribers) {
+    const uint64_t peersPerRoom =
+        uint64_t{scenario_.publishers} + scenario_.subscribers + scenario_.idlePeers;
+    const auto withinPeers = [&] {
+      return !byRooms || (uint64_t{currentRooms_} + scenario_.rampStep) * peersPerRoom <= kMaxPeersPerRun;
+    };
+    while (!gInterrupted.load() && currentSubscribers_ + added <= scenario_.rampMaxSubscribers &&
+           withinPeers()) {
       if (byRooms) {
         // Whole rooms of the scenario's shape: their publishers first, so subscribers find the tracks.
         addRoomPeers(PeerRole::kPublisher, scenario_.publishers, currentRooms_, scenario_.rampStep,

@@ -112,7 +112,8 @@ const std::vector<Setting>& settings() {
            "publishers on a client thread of their own: the subscribers' receive work does not delay "
            "their pacing"),
       U32("join-concurrency", joinConcurrency, 1, 1000, "peers negotiating at once"),
-      BOOL("ramp", ramp, "add subscribers step by step until loss or p99 crosses its limit"),
+      BOOL("ramp", ramp,
+           "add subscribers (or rooms: ramp-unit) step by step until loss or p99 crosses its limit"),
       Setting{"ramp-unit",
               "what a ramp step adds: subscribers (spread over the rooms, which grow) or rooms (more "
               "rooms of the same shape; switchyard and reflector only)",
@@ -212,8 +213,8 @@ bool LoadScenario::validate(std::string& error) const {
     error = "no peers: rooms x (publishers + subscribers + idle-peers) is 0";
     return false;
   }
-  if (peers > 20000) {
-    error = "at most 20000 peers per run";
+  if (peers > kMaxPeersPerRun) {
+    error = "at most " + std::to_string(kMaxPeersPerRun) + " peers per run";
     return false;
   }
   if (ramp && rampUnit == "rooms" && subscribers == 0) {

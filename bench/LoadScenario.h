@@ -10,6 +10,9 @@
 
 namespace switchyard::bench {
 
+// Peers one run may start, the ramp's included.
+inline constexpr uint64_t kMaxPeersPerRun = 20000;
+
 struct LoadScenario {
   // Rooms and peers.
   uint32_t rooms = 1;

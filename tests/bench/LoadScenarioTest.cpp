@@ -99,6 +99,11 @@ TEST_CASE("A ramp adds subscribers or whole rooms and a rooms ramp needs subscri
   CHECK(error.find("ramp-unit rooms") != std::string::npos);
   s.rampUnit = "subscribers";
   CHECK(s.validate(error));
+  s.rooms = 2001;  // x (1 publisher + 0 subscribers + 9 idle peers) = 20010 peers
+  s.idlePeers = 9;
+  CHECK_FALSE(s.validate(error));
+  CHECK(error == "at most 20000 peers per run");
+  s.rooms = 1;
   LoadScenario again;
   s.rampUnit = "rooms";
   CHECK(again.applyJson(s.toJson(), error));
