@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <deque>
@@ -28,6 +27,7 @@
 #include "bench/JanusSignaling.h"
 #include "bench/LoadPeer.h"
 #include "bench/NetworkNamespace.h"
+#include "config/ConfigSchema.h"
 #include "media/dtls/DtlsCertificate.h"
 #include "media/dtls/DtlsContext.h"
 #include "media/sctp/SctpAssociation.h"
@@ -289,9 +289,10 @@ class TargetRun {
                "SWITCHYARD_LOG_LEVEL=info",
                "SWITCHYARD_LOG_FORMAT=text"};
       for (const auto& [key, value] : options_.serverSettings) {
-        std::string name = "SWITCHYARD_";
-        for (const char c : key)
-          name += c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        const config::FieldSpec* field = config::ConfigSchema::instance().find(key);
+        if (field == nullptr)
+          throw std::runtime_error("--server-set: switchyard has no config key '" + key + "'");
+        const std::string name = field->envName();
         std::erase_if(o.env, [&name](const std::string& e) { return e.rfind(name + "=", 0) == 0; });
         o.env.push_back(name + "=" + value);
       }

@@ -18,6 +18,7 @@
 #include "bench/ReceivePathBench.h"
 #include "bench/Reflector.h"
 #include "bench/SrtpBench.h"
+#include "config/ConfigSchema.h"
 #include "media/dtls/OpenSslMemory.h"
 #include "switchyard/Version.h"
 
@@ -183,11 +184,11 @@ int runLoad(int argc, char** argv) {
       const std::string setting = argv[++i];
       const auto equals = setting.find('=');
       const std::string key = setting.substr(0, equals);
-      if (equals == std::string::npos || key.empty() ||
-          key.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_.") != std::string::npos) {
+      if (equals == std::string::npos || switchyard::config::ConfigSchema::instance().find(key) == nullptr) {
         std::fprintf(stderr,
-                     "switchyard-bench load: --server-set wants KEY=VALUE with a config key such as "
-                     "workers.realtime_priority=1, not '%s'\n",
+                     "switchyard-bench load: --server-set wants KEY=VALUE with a switchyard config key "
+                     "(switchyard --config-reference lists them), such as workers.realtime_priority=1, "
+                     "not '%s'\n",
                      setting.c_str());
         return 2;
       }
